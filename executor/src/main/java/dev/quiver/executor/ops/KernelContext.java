@@ -1,0 +1,49 @@
+package dev.quiver.executor.ops;
+
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
+import java.util.function.Supplier;
+import org.apache.arrow.memory.BufferAllocator;
+
+/** What a {@link Kernel} sees of one execution of its op: inputs, attributes, outputs, threads. */
+public interface KernelContext {
+  /** The op's name in the graph, for error messages ({@code "mul_1"}). */
+  String opName();
+
+  /** The op's type ({@code "Mul"}). */
+  String opType();
+
+  int numInputs();
+
+  /** Input {@code i}, borrowed: valid during {@link Kernel#compute}, never closed by the kernel. */
+  Tensor input(int i);
+
+  Attrs attrs();
+
+  int numOutputs();
+
+  /** Allocates output {@code i} (zero-filled, fixed-width dtypes); the context owns it. */
+  Tensor allocateOutput(int i, DType dtype, Shape shape);
+
+  /**
+   * Sets output {@code i} to {@code tensor}, transferring ownership of that reference to the context. Use it
+   * to forward an input without copying ({@code setOutput(0, input(0).share())}) or for string outputs.
+   */
+  void setOutput(int i, Tensor tensor);
+
+  /** The allocator for temporaries; the kernel closes what it allocates here and does not output. */
+  BufferAllocator allocator();
+
+  /** The intra-op thread pool for splitting the work over chunks of the buffers. */
+  IntraOpPool intraOp();
+
+  /** Throws {@link dev.quiver.errors.CancelledException} or a deadline error if the step was stopped. */
+  void checkCancelled();
+
+  /**
+   * State of this op kept across runs of one session (a random generator's position, say), created by
+   * {@code init} on first use. Thread-safe creation; the state object itself must be thread-safe.
+   */
+  <T> T opState(Supplier<T> init);
+}
