@@ -62,7 +62,7 @@ public final class Tensor implements AutoCloseable {
       throw new InvalidArgumentException("cannot allocate a " + dtype + " tensor by size; build it from values");
     }
     long bytes = byteSizeOf(dtype, shape);
-    ArrowBuf buf = allocator.buffer(bytes);
+    ArrowBuf buf = exactBuffer(allocator, bytes);
     buf.setZero(0, bytes);
     return new Tensor(dtype, shape, buf, null);
   }
@@ -243,10 +243,10 @@ public final class Tensor implements AutoCloseable {
     if (total > Integer.MAX_VALUE) {
       throw new InvalidArgumentException("string tensor data of " + total + " bytes exceeds the 2 GiB utf8 limit");
     }
-    ArrowBuf offsets = allocator.buffer((values.length + 1L) * 4);
+    ArrowBuf offsets = exactBuffer(allocator, (values.length + 1L) * 4);
     ArrowBuf data;
     try {
-      data = allocator.buffer(Math.max(total, 0));
+      data = exactBuffer(allocator, total);
     } catch (RuntimeException e) {
       offsets.close();
       throw e;
@@ -730,7 +730,16 @@ public final class Tensor implements AutoCloseable {
       throw countMismatch(shape, count);
     }
     long bytes = byteSizeOf(dtype, shape);
-    return new Tensor(dtype, shape, allocator.buffer(bytes), null);
+    return new Tensor(dtype, shape, exactBuffer(allocator, bytes), null);
+  }
+
+  /**
+   * A buffer of exactly {@code bytes}: allocators round capacities up (to powers of two), and a tensor's
+   * buffer must span its elements only, or byte views and comparisons would see the padding.
+   */
+  private static ArrowBuf exactBuffer(BufferAllocator allocator, long bytes) {
+    ArrowBuf buf = allocator.buffer(bytes);
+    return buf.capacity() == bytes ? buf : buf.slice(0, bytes);
   }
 
   private static Shape shapeFor(int count, long[] shape) {

@@ -164,6 +164,18 @@ class TensorTest {
   }
 
   @Test
+  void buffersSpanExactlyTheElementsDespiteAllocatorRounding(BufferAllocator a) {
+    try (Tensor t = Tensor.of(a, new float[5]); Tensor z = Tensor.allocate(a, DType.INT16, Shape.of(3));
+         Tensor s = Tensor.of(a, new String[] {"abc"})) {
+      assertEquals(20, t.byteSize());
+      assertEquals(20, t.asByteBuffer().remaining());
+      assertEquals(6, z.dataBuffer().capacity());
+      assertEquals(3, s.dataBuffer().capacity());
+      assertEquals(8, s.offsetBuffer().capacity());
+    }
+  }
+
+  @Test
   void contentEqualsComparesDTypeShapeAndBytes(BufferAllocator a) {
     try (Tensor x = Tensor.of(a, new float[] {1, Float.NaN}); Tensor y = Tensor.of(a, new float[] {1, Float.NaN});
          Tensor z = Tensor.of(a, new float[] {1, 2}, 1, 2)) {
