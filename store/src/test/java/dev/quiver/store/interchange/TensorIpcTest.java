@@ -12,13 +12,23 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -263,6 +273,74 @@ class TensorIpcTest {
         assertSameTensor(a, a2);
         assertSameTensor(b, b2);
       }
+    }
+  }
+
+  @Test
+  void aColumnParsedBeforeTheTypeWasRegisteredStillAssembles(BufferAllocator allocator) {
+    // What a schema parser that ran before registration leaves: the storage type with the extension metadata.
+    try (Tensor t = Samples.sample(allocator, DType.FLOAT32, Shape.of(3, 2, 2))) {
+      Schema registered = TensorSchema.of(t);
+      Field c = registered.getFields().get(0);
+      Map<String, String> ext = Map.of(ArrowType.ExtensionType.EXTENSION_METADATA_KEY_NAME,
+          FixedShapeTensorType.EXTENSION_NAME, ArrowType.ExtensionType.EXTENSION_METADATA_KEY_METADATA,
+          ((FixedShapeTensorType) c.getType()).serialize());
+      Field bare = new Field(c.getName(), new FieldType(false, new ArrowType.FixedSizeList(4), null, ext),
+          c.getChildren());
+      Schema schema = new Schema(List.of(bare), registered.getCustomMetadata());
+      assertEquals(new TensorSchema.Spec(DType.FLOAT32, Shape.of(3, 2, 2)), TensorSchema.describe(schema));
+      try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+          TensorAssembler assembler = new TensorAssembler(allocator, schema)) {
+        List<ArrowRecordBatch> batches = TensorBatches.of(t);
+        try {
+          TensorBatches.load(root, batches.get(0));
+        } finally {
+          batches.forEach(ArrowRecordBatch::close);
+        }
+        assembler.append(root);
+        try (Tensor back = assembler.finish()) {
+          assertSameTensor(t, back);
+        }
+      }
+    }
+  }
+
+  @Test
+  void theExtensionTypeSerializesAsTheCanonicalJson() {
+    FixedShapeTensorType type = FixedShapeTensorType.of(Shape.of(2, 0, 3));
+    assertEquals("{\"shape\":[2,0,3]}", type.serialize());
+    assertEquals(0, type.listSize());
+    assertEquals(type, type.deserialize(type.storageType(), type.serialize()));
+    FixedShapeTensorType named = FixedShapeTensorType.parse(new ArrowType.FixedSizeList(6),
+        "{\"shape\":[2,3],\"dim_names\":[\"H\",\"W\"],\"permutation\":[0,1]}");
+    assertEquals(List.of("H", "W"), named.dimNames());
+    assertTrue(named.isRowMajor());
+    assertEquals(named, named.deserialize(named.storageType(), named.serialize()));
+  }
+
+  @Test
+  void manyThreadsWriteAndReadOneTensorAtOnce(BufferAllocator allocator) throws Exception {
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (Tensor t = Samples.sample(allocator, DType.STRING, Shape.of(40, 3))) {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int k = 0; k < threads; k++) {
+        results.add(pool.submit(() -> {
+          for (int round = 0; round < 20; round++) {
+            byte[] bytes = streamBytes(t, 64);
+            try (Tensor back = TensorIpc.readStream(allocator, new ByteArrayInputStream(bytes))) {
+              assertSameTensor(t, back);
+            }
+          }
+          return true;
+        }));
+      }
+      for (Future<Boolean> f : results) {
+        assertTrue(f.get(60, TimeUnit.SECONDS));
+      }
+      assertEquals(1, t.refCount(), "every batch let go of the shared memory");
+    } finally {
+      pool.shutdownNow();
     }
   }
 }
