@@ -254,9 +254,19 @@ class TensorIpcTest {
 
   @Test
   void aSlicedFixedWidthTensorIsWrittenFromItsOwnRows(BufferAllocator allocator) throws IOException {
-    try (Tensor all = Samples.sample(allocator, DType.BOOL, Shape.of(6, 3));
+    try (Tensor all = Samples.sample(allocator, DType.INT16, Shape.of(6, 3));
         Tensor tail = all.slice(1, 4);
-        Tensor back = TensorIpc.readStream(allocator, new ByteArrayInputStream(streamBytes(tail, 3)))) {
+        Tensor back = TensorIpc.readStream(allocator, new ByteArrayInputStream(streamBytes(tail, 6)))) {
+      assertSameTensor(tail, back);
+    }
+  }
+
+  @Test
+  void boolBatchesPackBitsFromUnalignedRows(BufferAllocator allocator) throws IOException {
+    // Rows of 9 bools starting at odd element offsets: packing reads 8-byte words at unaligned positions.
+    try (Tensor all = Samples.sample(allocator, DType.BOOL, Shape.of(10, 9));
+        Tensor tail = all.slice(1, 10);
+        Tensor back = TensorIpc.readStream(allocator, new ByteArrayInputStream(streamBytes(tail, 18)))) {
       assertSameTensor(tail, back);
     }
   }
