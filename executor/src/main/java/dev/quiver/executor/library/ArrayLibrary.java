@@ -18,7 +18,6 @@ import dev.quiver.executor.ops.OpRegistry;
 public final class ArrayLibrary implements OpLibrary {
   @Override
   public void register(OpRegistry r) {
-    r.register(OpDef.of("Identity", 1, ViewOps::inferIdentity, ViewOps::identity));
     r.register(OpDef.of("Reshape", 2, ViewOps::inferReshape, ViewOps::reshape));
     r.register(OpDef.of("ExpandDims", 2, ViewOps::inferExpandDims, ViewOps::expandDims));
     r.register(OpDef.of("Squeeze", 1, ViewOps::inferSqueeze, ViewOps::squeeze));
