@@ -4,10 +4,10 @@ import dev.quiver.store.DType;
 import org.apache.arrow.memory.util.MemoryUtil;
 
 /** {@code dst[i] += src[i]} over raw memory for each numeric dtype (integers wrap, as TensorFlow's do). */
-final class ElementAdd {
+public final class ElementAdd {
   private ElementAdd() {}
 
-  static void add(DType dtype, long src, long dst, long count) {
+  public static void add(DType dtype, long src, long dst, long count) {
     switch (dtype) {
       case FLOAT32:
         for (long i = 0; i < count; i++) {
