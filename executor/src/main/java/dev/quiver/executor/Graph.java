@@ -214,6 +214,21 @@ public final class Graph implements AutoCloseable {
     return closed;
   }
 
+  /** The serializable form of this graph, TensorFlow's {@code GraphDef}; see {@link GraphDef}. */
+  public GraphDef graphDef() {
+    return GraphDef.of(this);
+  }
+
+  /**
+   * Adds every op of {@code def} to this graph under the same names, as {@code tf.import_graph_def(def, name="")}.
+   *
+   * @throws InvalidArgumentException if an op does not build (unknown type, bad input, bad shapes) or a name is
+   *     taken already; ops added before the failure stay in the graph
+   */
+  public void importGraphDef(GraphDef def) {
+    def.importInto(this);
+  }
+
   /** Releases the constants' memory. Idempotent; later building or running of this graph fails. */
   @Override
   public void close() {

@@ -99,6 +99,20 @@ public final class Operation {
     return id;
   }
 
+  /**
+   * Runs this op in the default session of this thread ({@code op.run()} in TensorFlow).
+   *
+   * @throws IllegalStateException if this thread has no default session or it runs another graph
+   */
+  public void run() {
+    run(Session.requireDefault(graph));
+  }
+
+  /** Runs this op in {@code session}. */
+  public void run(Session session) {
+    session.runner().addTarget(this).run().close();
+  }
+
   @Override
   public String toString() {
     return "<tf.Operation '" + name + "' type=" + def.type() + ">";

@@ -181,4 +181,63 @@ public final class Ops {
   public Operation group(List<?> inputs) {
     return scope.withControlDependencies(inputs).addOp("NoOp", "group_deps", Attrs.empty());
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Persistent tensor handles
+
+  /**
+   * The handle of {@code data} ({@code tf.get_session_handle}): a scalar string tensor. Fetching it keeps the
+   * value of {@code data} in the session's handle store and gives a {@link TensorHandle}.
+   */
+  public Output getSessionHandle(Output data) {
+    return scope.addOp("GetSessionHandle", "GetSessionHandle", Attrs.empty(), data).output(0);
+  }
+
+  /**
+   * {@link #getSessionHandle(Output)} for an argument of unchecked type, as Python passes it.
+   *
+   * @throws IllegalArgumentException if {@code data} is not an {@link Output} (TensorFlow's TypeError)
+   */
+  public Output getSessionHandle(Object data) {
+    if (data instanceof Output o) {
+      return getSessionHandle(o);
+    }
+    throw new IllegalArgumentException("`data` must be a Tensor, not " + (data == null ? "null"
+        : data.getClass().getSimpleName()));
+  }
+
+  /**
+   * A placeholder for a handle string and the tensor stored under the handle fed to it
+   * ({@code p, t = tf.get_session_tensor(handle, dtype)}). {@code handle} only tells the device the tensor is on;
+   * every handle of an in-process session is on its CPU. Reading a deleted handle fails with InvalidArgument;
+   * reading it as another dtype fails naming both.
+   */
+  public SessionTensor getSessionTensor(String handle, DType dtype) {
+    Objects.requireNonNull(dtype, "dtype");
+    Output holder = scope.withoutName().addOp("Placeholder", "Placeholder",
+        Attrs.of("dtype", DType.STRING, "shape", Shape.unknown())).output(0);
+    Output tensor = scope.addOp("GetSessionTensor", "GetSessionTensor", Attrs.of("dtype", dtype), holder).output(0);
+    return new SessionTensor(holder, tensor);
+  }
+
+  /** {@link #getSessionTensor(String, DType)} for a handle object. */
+  public SessionTensor getSessionTensor(TensorHandle handle, DType dtype) {
+    return getSessionTensor(handle.handle(), dtype);
+  }
+
+  /**
+   * A placeholder for a handle string and the op that deletes the tensor under the handle fed to it
+   * ({@code p, op = tf.delete_session_tensor(handle)}).
+   */
+  public SessionTensorDeleter deleteSessionTensor(String handle) {
+    Output holder = scope.withoutName().addOp("Placeholder", "Placeholder",
+        Attrs.of("dtype", DType.STRING, "shape", Shape.unknown())).output(0);
+    Operation deleter = scope.addOp("DeleteSessionTensor", "DeleteSessionTensor", Attrs.empty(), holder);
+    return new SessionTensorDeleter(holder, deleter);
+  }
+
+  /** {@link #deleteSessionTensor(String)} for a handle object. */
+  public SessionTensorDeleter deleteSessionTensor(TensorHandle handle) {
+    return deleteSessionTensor(handle.handle());
+  }
 }

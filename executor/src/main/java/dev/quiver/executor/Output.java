@@ -3,6 +3,7 @@ package dev.quiver.executor;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
+import java.util.Map;
 
 /**
  * A symbolic tensor: output {@link #index()} of an {@link Operation}, TensorFlow's {@code tf.Tensor} in a graph.
@@ -55,6 +56,26 @@ public final class Output {
       return v instanceof Tensor t ? t : null;
     }
     return null;
+  }
+
+  /**
+   * The value of this tensor, computed in the default session of this thread ({@code tensor.eval()}).
+   * The caller closes the result.
+   *
+   * @throws IllegalStateException if this thread has no default session or it runs another graph
+   */
+  public Tensor eval() {
+    return eval(Session.requireDefault(graph()));
+  }
+
+  /** The value of this tensor computed in {@code session}; the caller closes it. */
+  public Tensor eval(Session session) {
+    return eval(session, Map.of());
+  }
+
+  /** The value of this tensor computed in {@code session} with {@code feeds}; the caller closes it. */
+  public Tensor eval(Session session, Map<?, ?> feeds) {
+    return session.runTensor(this, feeds);
   }
 
   @Override

@@ -73,6 +73,14 @@ public final class Scope {
   }
 
   /**
+   * This scope without the name set by {@link #withName}: for the helper ops a composite op builds before the
+   * op that takes the name.
+   */
+  public Scope withoutName() {
+    return name == null ? this : new Scope(graph, prefix, null, controlDependencies);
+  }
+
+  /**
    * A scope whose ops run only after {@code controls} (added to the current dependencies, as nested
    * {@code tf.control_dependencies} blocks). Elements are {@link Operation}s or {@link Output}s (their op).
    */

@@ -31,6 +31,56 @@ public final class CoreLibrary implements OpLibrary {
     registry.register(OpDef.of("Identity", 1, ctx -> List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0))),
         ctx -> ctx.setOutput(0, ctx.input(0).share())));
     registry.register(OpDef.of("NoOp", 0, ctx -> List.of(), ctx -> { }));
+    registerSessionOps(registry);
+  }
+
+  /**
+   * The persistent-handle ops: they keep tensors in the session's store across steps. Stateful, so no
+   * two of them are ever merged or reordered away.
+   */
+  private static void registerSessionOps(OpRegistry registry) {
+    registry.register(new OpDef("GetSessionHandle", 1, 1,
+        ctx -> List.of(new TensorSpec(DType.STRING, Shape.scalar())),
+        ctx -> {
+          String handle = ctx.sessionState().saveTensor(ctx.opName(), ctx.input(0));
+          ctx.setOutput(0, Tensor.scalar(ctx.allocator(), handle));
+        }, true));
+    registry.register(new OpDef("GetSessionTensor", 1, 1, ctx -> {
+      requireScalarString(ctx);
+      return List.of(new TensorSpec(ctx.attrs().getDType("dtype"), Shape.unknown()));
+    }, ctx -> {
+      String handle = handleOf(ctx.input(0), ctx.opName());
+      DType expected = ctx.attrs().getDType("dtype");
+      Tensor t = ctx.sessionState().readTensor(handle);
+      if (t.dtype() != expected) {
+        DType actual = t.dtype();
+        t.close();
+        throw new InvalidArgumentException("GetSessionTensor op '" + ctx.opName() + "': the tensor with handle '"
+            + handle + "' is " + actual + ", not the requested " + expected);
+      }
+      ctx.setOutput(0, t);
+    }, true));
+    registry.register(new OpDef("DeleteSessionTensor", 1, 1, ctx -> {
+      requireScalarString(ctx);
+      return List.of();
+    }, ctx -> ctx.sessionState().deleteTensor(handleOf(ctx.input(0), ctx.opName())), true));
+  }
+
+  private static void requireScalarString(InferenceContext ctx) {
+    if (ctx.inputDType(0) != DType.STRING) {
+      throw ctx.error("the handle must be a string, not " + ctx.inputDType(0));
+    }
+    if (!ctx.inputShape(0).isCompatibleWith(Shape.scalar())) {
+      throw ctx.error("the handle must be a scalar, not of shape " + ctx.inputShape(0));
+    }
+  }
+
+  private static String handleOf(Tensor t, String opName) {
+    if (t.dtype() != DType.STRING || t.numElements() != 1) {
+      throw new InvalidArgumentException("op '" + opName + "': a handle is a string scalar, not " + t.dtype() + " "
+          + t.shape());
+    }
+    return t.getString(0);
   }
 
   private static List<TensorSpec> constShape(InferenceContext ctx) {

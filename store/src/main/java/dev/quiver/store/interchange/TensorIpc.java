@@ -1,0 +1,167 @@
+package dev.quiver.store.interchange;
+
+import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.errors.ResourceExhaustedException;
+import dev.quiver.store.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.memory.ReferenceManager;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.ipc.ArrowWriter;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * A tensor as an Arrow IPC stream or file (the interchange format of {@code docs/interchange-format.md}).
+ *
+ * <p>Writing sends slices of the tensor's memory ({@link TensorBatches}); reading a one-batch stream or file keeps
+ * the received buffer as the tensor's memory ({@link TensorAssembler}). The streams passed in are neither closed
+ * nor read past the end of the tensor's stream. Stateless and thread-safe; each call works on its own objects.
+ */
+public final class TensorIpc {
+  static {
+    FixedShapeTensorType.ensureRegistered();
+  }
+
+  private TensorIpc() {}
+
+  /** Writes {@code tensor} as an Arrow IPC stream in batches of {@link TensorBatches#DEFAULT_MAX_BATCH_BYTES}. */
+  public static void writeStream(Tensor tensor, OutputStream out) throws IOException {
+    writeStream(tensor, out, TensorBatches.DEFAULT_MAX_BATCH_BYTES);
+  }
+
+  /**
+   * Writes {@code tensor} as an Arrow IPC stream in batches of at most {@code maxBatchBytes} element bytes.
+   *
+   * @throws IOException if {@code out} fails
+   */
+  public static void writeStream(Tensor tensor, OutputStream out, long maxBatchBytes) throws IOException {
+    write(tensor, maxBatchBytes, Channels.newChannel(new KeepOpen.Output(out)), false);
+  }
+
+  /** Writes {@code tensor} as an Arrow IPC file (replacing {@code path}) in default-sized batches. */
+  public static void writeFile(Tensor tensor, Path path) throws IOException {
+    writeFile(tensor, path, TensorBatches.DEFAULT_MAX_BATCH_BYTES);
+  }
+
+  /** Writes {@code tensor} as an Arrow IPC file (replacing {@code path}) in batches of at most {@code maxBatchBytes}. */
+  public static void writeFile(Tensor tensor, Path path, long maxBatchBytes) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      write(tensor, maxBatchBytes, channel, true);
+    }
+  }
+
+  /**
+   * Reads the tensor of an Arrow IPC stream; its memory belongs to {@code allocator}. The caller owns it.
+   *
+   * @throws InvalidArgumentException "not a tensor stream: ..." if the bytes are not a tensor's stream (nothing
+   *     leaks)
+   * @throws ResourceExhaustedException if {@code allocator} cannot hold a batch
+   * @throws IOException if {@code in} itself fails
+   */
+  public static Tensor readStream(BufferAllocator allocator, InputStream in) throws IOException {
+    KeepOpen.Input source = new KeepOpen.Input(in);
+    try (ArrowStreamReader reader = new ArrowStreamReader(source, allocator)) {
+      return read(reader, allocator, source);
+    }
+  }
+
+  /**
+   * Reads the tensor of an Arrow IPC file; its memory belongs to {@code allocator}. The caller owns it.
+   *
+   * @throws InvalidArgumentException if the file is not a tensor's Arrow file (nothing leaks)
+   * @throws ResourceExhaustedException if {@code allocator} cannot hold a batch
+   * @throws IOException if the file cannot be opened or read
+   */
+  public static Tensor readFile(BufferAllocator allocator, Path path) throws IOException {
+    try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+      KeepOpen.Seekable source = new KeepOpen.Seekable(file);
+      try (ArrowFileReader reader = new ArrowFileReader(source, allocator)) {
+        return read(reader, allocator, source);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static void write(Tensor tensor, long maxBatchBytes, WritableByteChannel channel, boolean file)
+      throws IOException {
+    Schema schema = TensorSchema.of(tensor);
+    List<ArrowRecordBatch> batches = TensorBatches.of(tensor, maxBatchBytes);
+    try (BufferAllocator allocator = writeAllocator(tensor);
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+        ArrowWriter writer = file ? new ArrowFileWriter(root, null, channel) : new ArrowStreamWriter(root, null,
+            channel)) {
+      writer.start();
+      for (ArrowRecordBatch batch : batches) {
+        TensorBatches.load(root, batch);
+        writer.writeBatch();
+      }
+      writer.end();
+    } finally {
+      batches.forEach(ArrowRecordBatch::close);
+    }
+  }
+
+  /**
+   * The allocator of the writer's root: a child of the tensor's (Arrow moves buffers only between allocators of
+   * one root). An empty tensor has no allocator of its own; a private root serves for its empty batches.
+   */
+  private static BufferAllocator writeAllocator(Tensor tensor) {
+    for (ArrowBuf buf : new ArrowBuf[] {tensor.dataBuffer(), tensor.offsetBuffer()}) {
+      if (buf != null && buf.getReferenceManager() != ReferenceManager.NO_OP) {
+        return buf.getReferenceManager().getAllocator().newChildAllocator("quiver-ipc-write", 0, Long.MAX_VALUE);
+      }
+    }
+    return new RootAllocator();
+  }
+
+  private static Tensor read(ArrowReader reader, BufferAllocator allocator, KeepOpen source) throws IOException {
+    try {
+      Schema schema = reader.getVectorSchemaRoot().getSchema();
+      try (TensorAssembler assembler = new TensorAssembler(allocator, schema)) {
+        while (reader.loadNextBatch()) {
+          assembler.append(reader.getVectorSchemaRoot());
+        }
+        return assembler.finish();
+      }
+    } catch (IOException e) {
+      if (source.failure() != null) {
+        throw e; // the source failed, not the format
+      }
+      throw TensorSchema.notATensor(describe(e), e);
+    } catch (OutOfMemoryException e) {
+      throw new ResourceExhaustedException("reading a tensor stream: the allocator cannot hold a batch ("
+          + e.getMessage() + ")", e);
+    } catch (InvalidArgumentException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith("not a tensor stream")) {
+        throw e;
+      }
+      throw TensorSchema.notATensor(e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw TensorSchema.notATensor(describe(e), e);
+    }
+  }
+
+  private static String describe(Exception e) {
+    return "the Arrow reader failed (" + e.getClass().getSimpleName()
+        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
+  }
+}

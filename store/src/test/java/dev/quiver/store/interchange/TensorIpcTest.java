@@ -1,0 +1,268 @@
+package dev.quiver.store.interchange;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
+import dev.quiver.testing.LeakCheckedAllocator;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+@ExtendWith(LeakCheckedAllocator.class)
+class TensorIpcTest {
+
+  static Stream<Object[]> everyDtypeAndShape() {
+    return Samples.everyDtypeAndShape().stream();
+  }
+
+  private static byte[] streamBytes(Tensor t, long maxBatchBytes) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TensorIpc.writeStream(t, out, maxBatchBytes);
+    return out.toByteArray();
+  }
+
+  private static void assertSameTensor(Tensor expected, Tensor actual) {
+    Samples.assertSameTensor(expected, actual);
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("everyDtypeAndShape")
+  void streamRoundTripRebuildsTheExactTensor(DType dtype, Shape shape, BufferAllocator allocator) throws IOException {
+    try (Tensor t = Samples.sample(allocator, dtype, shape)) {
+      byte[] bytes = streamBytes(t, TensorBatches.DEFAULT_MAX_BATCH_BYTES);
+      try (Tensor back = TensorIpc.readStream(allocator, new ByteArrayInputStream(bytes))) {
+        assertSameTensor(t, back);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("everyDtypeAndShape")
+  void fileRoundTripRebuildsTheExactTensor(DType dtype, Shape shape, BufferAllocator allocator, @TempDir Path dir)
+      throws IOException {
+    Path file = dir.resolve("t.arrow");
+    try (Tensor t = Samples.sample(allocator, dtype, shape)) {
+      TensorIpc.writeFile(t, file);
+      try (Tensor back = TensorIpc.readFile(allocator, file)) {
+        assertSameTensor(t, back);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(DType.class)
+  void multiBatchStreamsReassembleExactly(DType dtype, BufferAllocator allocator) throws IOException {
+    for (Shape shape : List.of(Shape.of(7, 3), Shape.of(11), Shape.of(5, 2, 2))) {
+      try (Tensor t = Samples.sample(allocator, dtype, shape)) {
+        List<ArrowRecordBatch> batches = TensorBatches.of(t, 4);
+        try {
+          assertTrue(batches.size() > 1, "a 4-byte bound must cut " + shape + " into several batches");
+        } finally {
+          batches.forEach(ArrowRecordBatch::close);
+        }
+        try (Tensor back = TensorIpc.readStream(allocator, new ByteArrayInputStream(streamBytes(t, 4)))) {
+          assertSameTensor(t, back);
+        }
+      }
+    }
+  }
+
+  @Test
+  void multiBatchFilesReassembleExactly(BufferAllocator allocator, @TempDir Path dir) throws IOException {
+    Path file = dir.resolve("t.arrow");
+    try (Tensor t = Samples.sample(allocator, DType.STRING, Shape.of(9, 2))) {
+      TensorIpc.writeFile(t, file, 8);
+      try (Tensor back = TensorIpc.readFile(allocator, file)) {
+        assertSameTensor(t, back);
+      }
+    }
+  }
+
+  @Test
+  void batchesHoldWholeRowsWithinTheByteBound(BufferAllocator allocator) {
+    // 10 rows of 4 float32 = 16 bytes each; 48 bytes hold 3 rows.
+    try (Tensor t = Samples.sample(allocator, DType.FLOAT32, Shape.of(10, 4))) {
+      List<ArrowRecordBatch> batches = TensorBatches.of(t, 48);
+      try {
+        assertEquals(List.of(3, 3, 3, 1), batches.stream().map(ArrowRecordBatch::getLength).toList());
+      } finally {
+        batches.forEach(ArrowRecordBatch::close);
+      }
+    }
+  }
+
+  @Test
+  void aRowLargerThanTheBoundIsABatchOfItsOwn(BufferAllocator allocator) {
+    try (Tensor t = Samples.sample(allocator, DType.INT64, Shape.of(3, 5))) {
+      List<ArrowRecordBatch> batches = TensorBatches.of(t, 1);
+      try {
+        assertEquals(List.of(1, 1, 1), batches.stream().map(ArrowRecordBatch::getLength).toList());
+      } finally {
+        batches.forEach(ArrowRecordBatch::close);
+      }
+    }
+  }
+
+  @Test
+  void batchesAreRetainedSlicesOfTheTensorsMemory(BufferAllocator allocator) {
+    Tensor t = Samples.sample(allocator, DType.INT32, Shape.of(6, 2));
+    long address = t.address();
+    long before = allocator.getAllocatedMemory();
+    List<ArrowRecordBatch> batches = TensorBatches.of(t, 16); // 2 rows of 8 bytes per batch
+    try {
+      assertEquals(before, allocator.getAllocatedMemory(), "cutting batches must not allocate");
+      for (int b = 0; b < batches.size(); b++) {
+        // buffers: list validity, element validity, element data
+        assertEquals(address + b * 16L, batches.get(b).getBuffers().get(2).memoryAddress());
+      }
+      t.close(); // the batches keep the memory alive
+      assertEquals(before, allocator.getAllocatedMemory());
+      int element8 = (int) ((8 * 1000003L % (1L << 32)) - (1L << 31)); // Samples' int32 formula
+      assertEquals(element8, batches.get(2).getBuffers().get(2).getInt(0), "batch 2 starts at row 4");
+    } finally {
+      batches.forEach(ArrowRecordBatch::close);
+    }
+    assertEquals(0, allocator.getAllocatedMemory());
+  }
+
+  @Test
+  void oneBatchReadKeepsTheReceivedBufferAsTheTensorsMemory(BufferAllocator allocator) throws IOException {
+    byte[] bytes;
+    try (Tensor t = Samples.sample(allocator, DType.FLOAT64, Shape.of(4, 3))) {
+      bytes = streamBytes(t, TensorBatches.DEFAULT_MAX_BATCH_BYTES);
+    }
+    Tensor read;
+    try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(bytes), allocator);
+        TensorAssembler assembler = new TensorAssembler(allocator, reader.getVectorSchemaRoot().getSchema())) {
+      assertTrue(reader.loadNextBatch());
+      VectorSchemaRoot root = reader.getVectorSchemaRoot();
+      FieldVector column = root.getVector(0);
+      assertInstanceOf(FixedShapeTensorVector.class, column, "the registered extension type makes the vector");
+      long received = ((FixedShapeTensorVector) column).getUnderlyingVector().getDataVector().getDataBufferAddress();
+      assembler.append(root);
+      long allocatedBeforeFinish = allocator.getAllocatedMemory();
+      read = assembler.finish();
+      assertEquals(received, read.address(), "the tensor's memory is the received buffer");
+      assertEquals(allocatedBeforeFinish, allocator.getAllocatedMemory(), "finish() allocates nothing");
+    }
+    try (read; Tensor expected = Samples.sample(allocator, DType.FLOAT64, Shape.of(4, 3))) {
+      assertSameTensor(expected, read);
+    }
+  }
+
+  @Test
+  void oneBatchStringReadKeepsTheReceivedBuffers(BufferAllocator allocator) throws IOException {
+    byte[] bytes;
+    try (Tensor t = Samples.sample(allocator, DType.STRING, Shape.of(6))) {
+      bytes = streamBytes(t, TensorBatches.DEFAULT_MAX_BATCH_BYTES);
+    }
+    try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(bytes), allocator);
+        TensorAssembler assembler = new TensorAssembler(allocator, reader.getVectorSchemaRoot().getSchema())) {
+      assertTrue(reader.loadNextBatch());
+      FieldVector column = reader.getVectorSchemaRoot().getVector(0);
+      long data = column.getDataBufferAddress();
+      long offsets = column.getOffsetBufferAddress();
+      assembler.append(reader.getVectorSchemaRoot());
+      try (Tensor read = assembler.finish()) {
+        assertEquals(data, read.address());
+        assertEquals(offsets, read.offsetBuffer().memoryAddress());
+        assertEquals("é1x", read.getString(1));
+      }
+    }
+  }
+
+  @Test
+  void readTensorOutlivesTheReaderAndIsAccountedToTheCallersAllocator(BufferAllocator allocator) throws IOException {
+    byte[] bytes;
+    try (Tensor t = Samples.sample(allocator, DType.INT16, Shape.of(2, 2))) {
+      bytes = streamBytes(t, TensorBatches.DEFAULT_MAX_BATCH_BYTES);
+    }
+    try (BufferAllocator readerAllocator = allocator.newChildAllocator("reader", 0, Long.MAX_VALUE);
+        BufferAllocator mine = allocator.newChildAllocator("mine", 0, Long.MAX_VALUE)) {
+      Tensor read;
+      try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(bytes), readerAllocator);
+          TensorAssembler assembler = new TensorAssembler(mine, reader.getVectorSchemaRoot().getSchema())) {
+        assertTrue(reader.loadNextBatch());
+        assembler.append(reader.getVectorSchemaRoot());
+        read = assembler.finish();
+      }
+      try (read) {
+        assertEquals(0, readerAllocator.getAllocatedMemory(), "the reader's allocator can close");
+        assertTrue(mine.getAllocatedMemory() > 0, "the tensor's memory moved to the assembler's allocator");
+        assertEquals(-32768 + 331 * 3, read.getShort(3));
+      }
+    }
+  }
+
+  @Test
+  void aRootLoadedBatchByBatchReassemblesLikeAFlightStream(BufferAllocator allocator) {
+    try (Tensor t = Samples.sample(allocator, DType.UINT8, Shape.of(9, 2, 2));
+        VectorSchemaRoot root = VectorSchemaRoot.create(TensorSchema.of(t), allocator);
+        TensorAssembler assembler = new TensorAssembler(allocator, root.getSchema())) {
+      List<ArrowRecordBatch> batches = TensorBatches.of(t, 8);
+      try {
+        for (ArrowRecordBatch b : batches) {
+          TensorBatches.load(root, b);
+          assembler.append(root);
+        }
+      } finally {
+        batches.forEach(ArrowRecordBatch::close);
+      }
+      try (Tensor back = assembler.finish()) {
+        assertSameTensor(t, back);
+      }
+    }
+  }
+
+  @Test
+  void aSlicedStringTensorIsWrittenWithRebasedOffsets(BufferAllocator allocator) throws IOException {
+    try (Tensor all = Samples.sample(allocator, DType.STRING, Shape.of(6, 2));
+        Tensor tail = all.slice(2, 6);
+        Tensor back = TensorIpc.readStream(allocator, new ByteArrayInputStream(streamBytes(tail, 1 << 20)))) {
+      assertSameTensor(tail, back);
+      assertEquals(0, back.offsetBuffer().getInt(0), "a reader sees offsets from 0");
+    }
+  }
+
+  @Test
+  void aSlicedFixedWidthTensorIsWrittenFromItsOwnRows(BufferAllocator allocator) throws IOException {
+    try (Tensor all = Samples.sample(allocator, DType.BOOL, Shape.of(6, 3));
+        Tensor tail = all.slice(1, 4);
+        Tensor back = TensorIpc.readStream(allocator, new ByteArrayInputStream(streamBytes(tail, 3)))) {
+      assertSameTensor(tail, back);
+    }
+  }
+
+  @Test
+  void readingLeavesTheCallersStreamOpenAndUnread(BufferAllocator allocator) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (Tensor a = Samples.sample(allocator, DType.INT32, Shape.of(2, 2));
+        Tensor b = Samples.sample(allocator, DType.STRING, Shape.of(3))) {
+      TensorIpc.writeStream(a, out);
+      TensorIpc.writeStream(b, out);
+      ByteArrayInputStream in = new ByteArrayInputStream(out.toByteArray());
+      try (Tensor a2 = TensorIpc.readStream(allocator, in); Tensor b2 = TensorIpc.readStream(allocator, in)) {
+        assertSameTensor(a, a2);
+        assertSameTensor(b, b2);
+      }
+    }
+  }
+}
