@@ -51,4 +51,26 @@ public final class SparseOps {
     return scope.addOp("SparseReduceSum", "SparseReduceSum", Attrs.of("keep_dims", keepDims), indices, values,
         denseShape, ax).output(0);
   }
+
+  // ---- over SparseTensor
+
+  /** {@code tf.sparse.to_dense(sp)}: zero (or "") where {@code sp} has no value; indices validated. */
+  public Output toDense(SparseTensor sp) {
+    return toDense(sp.indices(), sp.values(), sp.denseShape());
+  }
+
+  /** {@code tf.sparse.to_dense(sp, default_value, validate_indices)}. */
+  public Output toDense(SparseTensor sp, Output defaultValue, boolean validateIndices) {
+    return toDense(sp.indices(), sp.values(), sp.denseShape(), defaultValue, validateIndices);
+  }
+
+  /** {@code tf.sparse.sparse_dense_matmul(sp, b, adjoint_a, adjoint_b)}. */
+  public Output denseMatMul(SparseTensor a, Output b, boolean adjointA, boolean adjointB) {
+    return denseMatMul(a.indices(), a.values(), a.denseShape(), b, adjointA, adjointB);
+  }
+
+  /** {@code tf.sparse.reduce_sum(sp, axis, keepdims)}: a dense result. */
+  public Output reduceSum(SparseTensor sp, int[] axes, boolean keepDims) {
+    return reduceSum(sp.indices(), sp.values(), sp.denseShape(), axes, keepDims);
+  }
 }
