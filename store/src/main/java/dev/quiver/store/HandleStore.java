@@ -373,6 +373,8 @@ public final class HandleStore implements AutoCloseable {
       } catch (IOException e) {
         throw new DataLossException("reading back handle '" + slot.handle + "' from its spill file in "
             + spill.path() + " failed: " + e, e);
+      } catch (DataLossException e) {
+        throw new DataLossException("reading back handle '" + slot.handle + "' failed: " + e.getMessage(), e);
       }
       if (loaded == null) {
         counters.misses.increment();
