@@ -68,8 +68,11 @@ public final class HandleStore implements AutoCloseable {
   private final Cache<String, StoredTensor> index;
   /** The handles whose tensor is in memory, weighed in bytes; its eviction order picks what to spill. */
   private final Cache<String, StoredTensor> resident;
-  /** Serializes what adds to memory or disk (put, reload), so budgets are checked and kept exactly. */
-  private final ReentrantLock admission = new ReentrantLock();
+  /**
+   * Serializes what adds to memory or disk (put, reload), so budgets are checked and kept exactly. Fair, so
+   * a reader waiting to reload is not overtaken by a stream of puts.
+   */
+  private final ReentrantLock admission = new ReentrantLock(true);
   /** Read: any operation; write: close. */
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed; // guarded by lifecycle
@@ -407,13 +410,15 @@ public final class HandleStore implements AutoCloseable {
     if (need <= 0) {
       return List.of();
     }
+    resident.cleanUp(); // apply pending inserts and removals, so the order below is complete and current
     Policy.Eviction<String, StoredTensor> eviction = resident.policy().eviction().orElseThrow();
     List<StoredTensor> victims = eviction.coldest(entries -> {
       List<StoredTensor> picked = new ArrayList<>();
       long sum = 0;
       for (Iterator<Policy.CacheEntry<String, StoredTensor>> it = entries.iterator(); it.hasNext() && sum < need; ) {
         StoredTensor t = it.next().getValue();
-        if (t.byteSize > 0) {
+        // A handle freed or spilled meanwhile is no longer counted in memory: spilling it frees nothing.
+        if (t.byteSize > 0 && t.place() == StoredTensor.Place.MEMORY) {
           picked.add(t);
           sum += t.byteSize;
         }

@@ -71,6 +71,29 @@ class HandleStoreSpillTest {
   }
 
   @Test
+  void memoryStaysWithinItsBudgetWhenHandlesAreDeletedBetweenPuts(BufferAllocator allocator) {
+    try (HandleStore store = HandleStore.builder().memoryBudget(1000).build();
+        Tensor t = Tensor.of(allocator, new float[60])) { // 240 bytes
+      List<String> kept = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        String h = store.put(t);
+        if (i % 3 == 0) {
+          store.delete(h);
+        } else {
+          kept.add(h);
+        }
+        StoreStats s = store.stats();
+        assertTrue(s.bytesInMemory() <= 1000, s.toString());
+        assertEquals(240L * kept.size(), s.bytes(), s.toString());
+      }
+      for (String h : kept) {
+        store.get(h).close();
+        assertTrue(store.stats().bytesInMemory() <= 1000);
+      }
+    }
+  }
+
+  @Test
   void aRecentlyReadHandleIsNotTheOneSpilled(BufferAllocator allocator) {
     try (HandleStore store = HandleStore.builder().memoryBudget(300).build();
         Tensor t = Tensor.of(allocator, new int[25])) { // 100 bytes
