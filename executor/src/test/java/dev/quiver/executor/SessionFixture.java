@@ -22,7 +22,7 @@ final class SessionFixture implements AutoCloseable {
 
   SessionFixture(BufferAllocator allocator, SessionConfig.Builder config) {
     this.store = HandleStore.builder().build();
-    this.graph = new Graph(allocator);
+    this.graph = new Graph(allocator, TestOps.registry());
     this.tf = Ops.create(graph);
     this.session = new Session(graph, config.handleStore(store).build());
   }
