@@ -26,8 +26,8 @@ class RunMetadataTest {
       RunMetadata md = new RunMetadata();
       f.session.run(m, null, TRACE, md).close();
       List<NodeStats> stats = md.stepStats();
-      assertEquals(List.of("Mul", "a", "m"), stats.stream().map(NodeStats::nodeName).sorted().toList());
-      NodeStats mul = stats.stream().filter(s -> s.nodeName().equals("Mul")).findFirst().orElseThrow();
+      assertEquals(List.of("a", "m", "mul"), stats.stream().map(NodeStats::nodeName).sorted().toList());
+      NodeStats mul = stats.stream().filter(s -> s.nodeName().equals("mul")).findFirst().orElseThrow();
       assertEquals(12, mul.outputBytes());
       assertTrue(mul.durationMicros() >= 0 && mul.startMicros() > 0);
       assertTrue(!mul.threadName().isEmpty());
