@@ -136,7 +136,8 @@ public final class Reduction {
   }
 
   /** Folds the {@code [outer, r, inner]} array at {@code in} over its middle dim into {@code [outer, inner]} at {@code out}. */
-  static void reduce(Reducer red, DType t, long in, long out, long outer, long r, long inner, IntraOpPool pool) {
+  public static void reduce(Reducer red, DType t, long in, long out, long outer, long r, long inner,
+                            IntraOpPool pool) {
     int w = t.byteWidth();
     if (inner == 1) {
       int parts = pool.parallelism();
