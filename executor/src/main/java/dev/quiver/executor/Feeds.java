@@ -2,10 +2,12 @@ package dev.quiver.executor;
 
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.memory.ArrowBuf;
 
 /**
  * Feed keys and values: which tensors a step overrides, and the conversion of each value into a tensor the
@@ -104,11 +106,12 @@ final class Feeds {
    * @throws InvalidArgumentException naming the tensor if a value does not fit its dtype or shape
    * @throws IllegalArgumentException if a value is of a type that cannot be fed
    */
-  static Tensor[] convert(Session session, Output[] keys, Object[] values) {
+  static Tensor[] convert(Session session, Output[] keys, Object[] values, StepArena arena) {
     Tensor[] out = new Tensor[keys.length];
     try {
       for (int i = 0; i < keys.length; i++) {
-        out[i] = convert(session, keys[i], values[i]);
+        Tensor scalar = arena == null ? null : scalarInArena(keys[i], values[i], arena);
+        out[i] = scalar != null ? scalar : convert(session, keys[i], values[i]);
       }
       return out;
     } catch (RuntimeException e) {
@@ -119,6 +122,35 @@ final class Feeds {
       }
       throw e;
     }
+  }
+
+  /**
+   * A Java scalar of exactly the key's dtype (a Float for float32...) as a tensor carved from the step's arena,
+   * or null for any other value: the common scalar feed without a Java array or an allocation of its own.
+   */
+  private static Tensor scalarInArena(Output key, Object value, StepArena arena) {
+    DType dtype = key.dtype();
+    boolean exact = switch (dtype) {
+      case FLOAT32 -> value instanceof Float;
+      case FLOAT64 -> value instanceof Double;
+      case INT32 -> value instanceof Integer;
+      case INT64 -> value instanceof Long;
+      case BOOL -> value instanceof Boolean;
+      default -> false;
+    };
+    if (!exact || !key.shape().isCompatibleWith(Shape.scalar())) {
+      return null;
+    }
+    Tensor t = arena.allocate(dtype, Shape.scalar(), dtype.byteWidth());
+    ArrowBuf buf = t.dataBuffer();
+    switch (dtype) {
+      case FLOAT32 -> buf.setFloat(0, (Float) value);
+      case FLOAT64 -> buf.setDouble(0, (Double) value);
+      case INT32 -> buf.setInt(0, (Integer) value);
+      case INT64 -> buf.setLong(0, (Long) value);
+      default -> buf.setByte(0, (Boolean) value ? 1 : 0);
+    }
+    return t;
   }
 
   /** One feed value as a tensor the caller owns. */

@@ -60,7 +60,7 @@ final class NodeContext implements KernelContext, SessionState {
 
   @Override
   public Tensor allocateOutput(int i, DType dtype, Shape shape) {
-    Tensor t = Tensor.allocate(allocator(), dtype, shape);
+    Tensor t = step.allocate(dtype, shape);
     setOutput(i, t);
     return t;
   }

@@ -39,6 +39,13 @@ final class PartialRuns {
     }
     Output[] feedKeys = keys.stream().distinct().toArray(Output[]::new);
     StepPlan plan = StepPlan.create(feedKeys, fs.outputs, fs.targets);
+    PartialRun run;
+    session.beginStep(); // the run borrows the session's constants: close waits for this
+    try {
+      run = new PartialRun(session, plan);
+    } finally {
+      session.endStep();
+    }
     StringBuilder h = new StringBuilder();
     for (Output k : feedKeys) {
       h.append(h.length() == 0 ? "" : ",").append(k.name());
@@ -53,7 +60,7 @@ final class PartialRuns {
     }
     h.append('/').append(counter.getAndIncrement());
     String handle = h.toString();
-    runs.put(handle, new PartialRun(session, plan));
+    runs.put(handle, run);
     return handle;
   }
 
@@ -112,7 +119,7 @@ final class PartialRuns {
     PartialRun(Session session, StepPlan plan) {
       this.session = session;
       this.plan = plan;
-      this.step = new StepExecution(session, plan, 0, false);
+      this.step = new StepExecution(session, plan, null, 0, false);
       for (int i = 0; i < plan.feeds.length; i++) {
         feedIndex.put(plan.feeds[i], i);
       }
@@ -174,12 +181,12 @@ final class PartialRuns {
         }
       }
       for (Operation t : fs.targets) {
-        if (!runnable[nodeIndex.get(t)]) {
+        if (!ranOrRunnable(t, runnable)) {
           throw cannotCompute(t, available, runnable);
         }
       }
 
-      Tensor[] values = Feeds.convert(session, feeds.keys, feeds.values);
+      Tensor[] values = Feeds.convert(session, feeds.keys, feeds.values, null);
       for (int i = 0; i < values.length; i++) {
         step.putFeed(feedIdx[i], values[i]);
         fed[feedIdx[i]] = true;
@@ -222,12 +229,12 @@ final class PartialRuns {
               missing = in.name();
               break;
             }
-          } else if (!runnable[nodeIndex.get(in.op())]) {
+          } else if (!ranOrRunnable(in.op(), runnable)) {
             todo.push(in.op());
           }
         }
         for (Operation c : o.controlInputs()) {
-          if (!runnable[nodeIndex.get(c)]) {
+          if (!ranOrRunnable(c, runnable)) {
             todo.push(c);
           }
         }
@@ -259,7 +266,7 @@ final class PartialRuns {
           ready &= isAvailable(in, feedsAvailable, ok);
         }
         for (Operation c : n.op.controlInputs()) {
-          ready &= ok[nodeIndex.get(c)];
+          ready &= ranOrRunnable(c, ok);
         }
         ok[k] = ready;
       }
@@ -271,8 +278,13 @@ final class PartialRuns {
       if (f != null) {
         return feedsAvailable[f];
       }
-      Integer k = nodeIndex.get(o.op());
-      return k != null && runnable[k];
+      return ranOrRunnable(o.op(), runnable);
+    }
+
+    /** Whether {@code op} of the plan has run or can run now; constants lent by the session always have. */
+    private boolean ranOrRunnable(Operation op, boolean[] runnable) {
+      Integer k = nodeIndex.get(op);
+      return k != null ? runnable[k] : StepPlan.isLentConstant(op);
     }
 
     synchronized boolean isDone() {

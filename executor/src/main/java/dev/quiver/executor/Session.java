@@ -68,6 +68,7 @@ public final class Session implements AutoCloseable {
   private final long incarnation = new java.security.SecureRandom().nextLong();
   private final ConcurrentHashMap<StepPlan.Key, StepPlan> plans = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Operation, Object> opStates = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Operation, Tensor> constants = new ConcurrentHashMap<>();
   private final PartialRuns partialRuns = new PartialRuns(this);
   private final AtomicInteger activeSteps = new AtomicInteger();
   private final Object stepsDone = new Object();
@@ -401,6 +402,12 @@ public final class Session implements AutoCloseable {
       }
     }
     partialRuns.closeAll();
+    for (Operation op : new ArrayList<>(constants.keySet())) {
+      Tensor t = constants.remove(op);
+      if (t != null) {
+        t.close();
+      }
+    }
     handles.close();
     synchronized (poolLock) {
       if (interOp != null) {
@@ -443,6 +450,10 @@ public final class Session implements AutoCloseable {
       endStep();
       throw new IllegalStateException("Attempted to use a closed Session.");
     }
+    if (graph.isClosed()) {
+      endStep();
+      throw new IllegalStateException("Attempted to run a step of a closed Graph.");
+    }
   }
 
   void endStep() {
@@ -478,9 +489,9 @@ public final class Session implements AutoCloseable {
   /** Runs a planned step, converting {@code feedValues} (one per plan feed) and building the fetched structure. */
   Result execute(StepPlan plan, FetchStructure fs, Object[] feedValues, RunOptions options, RunMetadata metadata) {
     beginStep();
-    try {
-      Tensor[] feeds = Feeds.convert(this, plan.feeds, feedValues);
-      Tensor[] fetched = runStep(plan, feeds, options, metadata);
+    try (StepArena arena = new StepArena(allocator, plan)) {
+      Tensor[] feeds = Feeds.convert(this, plan.feeds, feedValues, arena);
+      Tensor[] fetched = runStep(plan, feeds, arena, options, metadata);
       List<AutoCloseable> owned = new ArrayList<>(fetched.length);
       try {
         return new Result(fs.build(fetched, this, owned), owned, metadata);
@@ -496,11 +507,12 @@ public final class Session implements AutoCloseable {
   }
 
   /** Runs {@code plan} with converted feeds (ownership taken); returns the fetched tensors (caller owns). */
-  private Tensor[] runStep(StepPlan plan, Tensor[] feeds, RunOptions options, RunMetadata metadata) {
+  private Tensor[] runStep(StepPlan plan, Tensor[] feeds, StepArena arena, RunOptions options,
+                           RunMetadata metadata) {
     long timeout = options != null && options.timeoutInMs() > 0 ? options.timeoutInMs()
         : config.operationTimeoutInMs();
     boolean trace = options != null && options.traces() && metadata != null;
-    StepExecution step = new StepExecution(this, plan, timeout, trace);
+    StepExecution step = new StepExecution(this, plan, arena, timeout, trace);
     try {
       return step.run(feeds);
     } finally {
@@ -562,6 +574,15 @@ public final class Session implements AutoCloseable {
       }
     }
     return p;
+  }
+
+  /**
+   * The value of a lent constant ({@link StepPlan#constOps}): the session's own reference to it, taken once and
+   * kept until the session closes, so steps borrow it without a reference of their own. Called during a step.
+   */
+  Tensor constant(Operation op) {
+    Tensor t = constants.get(op);
+    return t != null ? t : constants.computeIfAbsent(op, o -> o.attrs().as("value", Tensor.class).share());
   }
 
   @SuppressWarnings("unchecked")

@@ -5,6 +5,8 @@ import dev.quiver.errors.DeadlineExceededException;
 import dev.quiver.errors.InternalException;
 import dev.quiver.errors.QuiverException;
 import dev.quiver.errors.ResourceExhaustedException;
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +32,7 @@ final class StepExecution {
 
   final Session session;
   final StepPlan plan;
+  private final StepArena arena; // null: every tensor is allocated on its own
   private final Tensor[] slots;
   private final AtomicIntegerArray uses;
   private final AtomicIntegerArray pending;
@@ -42,9 +45,10 @@ final class StepExecution {
   private volatile RuntimeException failure;
   private List<String> createdHandles; // guarded by this
 
-  StepExecution(Session session, StepPlan plan, long timeoutMs, boolean trace) {
+  StepExecution(Session session, StepPlan plan, StepArena arena, long timeoutMs, boolean trace) {
     this.session = session;
     this.plan = plan;
+    this.arena = arena;
     this.slots = new Tensor[plan.numSlots];
     this.uses = new AtomicIntegerArray(plan.initialUses);
     this.pending = new AtomicIntegerArray(plan.initialPending);
@@ -53,6 +57,27 @@ final class StepExecution {
     this.deadlineNanos = timeoutMs > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs) : Long.MAX_VALUE;
     this.trace = trace;
     this.stats = trace ? java.util.Collections.synchronizedList(new ArrayList<>()) : null;
+    for (int i = 0; i < plan.constOps.length; i++) {
+      int slot = plan.constSlots[i];
+      if (slot >= 0) {
+        slots[slot] = session.constant(plan.constOps[i]);
+      }
+    }
+    if (trace) {
+      recordConstants();
+    }
+  }
+
+  /** Lent constants ran at plan time; a trace lists them as TensorFlow's does, taking no time. */
+  private void recordConstants() {
+    long now = nowMicros();
+    Thread th = Thread.currentThread();
+    for (int i = 0; i < plan.constOps.length; i++) {
+      Operation op = plan.constOps[i];
+      int slot = plan.constSlots[i];
+      long bytes = slot >= 0 ? elementBytes(slots[slot]) : 0;
+      stats.add(new NodeStats(op.name(), op.type(), now, 0, th.getName(), th.getId(), bytes, List.of()));
+    }
   }
 
   /**
@@ -84,10 +109,25 @@ final class StepExecution {
     Tensor[] result = new Tensor[plan.fetchSlots.length];
     for (int i = 0; i < result.length; i++) {
       int slot = plan.fetchSlots[i];
-      result[i] = slots[slot];
-      slots[slot] = null;
+      if (plan.borrowed[slot]) {
+        result[i] = slots[slot].share();
+      } else {
+        result[i] = slots[slot];
+        slots[slot] = null;
+      }
     }
     return result;
+  }
+
+  /** A zero-filled tensor for a kernel's output: a small one is carved from the step's arena. */
+  Tensor allocate(DType dtype, Shape shape) {
+    if (arena != null && dtype.isFixedWidth() && shape.isFullyDefined()) {
+      long bytes = Tensor.byteSizeOf(dtype, shape);
+      if (StepArena.fits(bytes)) {
+        return arena.allocate(dtype, shape, bytes);
+      }
+    }
+    return Tensor.allocate(session.stepAllocator(), dtype, shape);
   }
 
   // Partial runs: the step is driven node by node by PartialRun, over several calls.
@@ -118,6 +158,10 @@ final class StepExecution {
   Tensor takeFetch(int i) {
     int slot = plan.fetchSlots[i];
     Tensor t = slots[slot];
+    if (plan.borrowed[slot]) {
+      uses.decrementAndGet(slot);
+      return t.share();
+    }
     if (uses.decrementAndGet(slot) == 0) {
       slots[slot] = null;
       return t;
@@ -127,15 +171,21 @@ final class StepExecution {
 
   /** Frees every tensor the step still holds (a partial run ending or failing). */
   void abandon(boolean rollback) {
+    freeSlots();
+    if (rollback) {
+      rollbackHandles();
+    }
+  }
+
+  private void freeSlots() {
     for (int i = 0; i < slots.length; i++) {
       Tensor t = slots[i];
       if (t != null) {
         slots[i] = null;
-        t.close();
+        if (!plan.borrowed[i]) {
+          t.close();
+        }
       }
-    }
-    if (rollback) {
-      rollbackHandles();
     }
   }
 
@@ -165,13 +215,7 @@ final class StepExecution {
   }
 
   private void freeAll() {
-    for (int i = 0; i < slots.length; i++) {
-      Tensor t = slots[i];
-      if (t != null) {
-        slots[i] = null;
-        t.close();
-      }
-    }
+    freeSlots();
     rollbackHandles();
   }
 
@@ -333,7 +377,7 @@ final class StepExecution {
   }
 
   private void release(int slot) {
-    if (uses.decrementAndGet(slot) == 0) {
+    if (uses.decrementAndGet(slot) == 0 && !plan.borrowed[slot]) {
       Tensor t = slots[slot];
       slots[slot] = null;
       if (t != null) {

@@ -1,6 +1,7 @@
 package dev.quiver.executor;
 
 import dev.quiver.errors.NotFoundException;
+import dev.quiver.executor.library.CoreLibrary;
 import dev.quiver.executor.ops.Kernel;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,12 +43,19 @@ final class StepPlan {
   final int numSlots;
   final int[] feedSlots;
   final int[] fetchSlots;
+  /** Needed {@code Const} ops: not run, their values are lent to the step in {@link #constSlots} (-1: unread). */
+  final Operation[] constOps;
+  final int[] constSlots;
+  /** Slots whose tensor the step borrows (constants): never closed by the step, shared when fetched. */
+  final boolean[] borrowed;
   final int[] initialUses;
   final int[] initialPending;
   final int[] initialReady;
+  /** Bytes the last step of this plan carved from its {@link StepArena}: the next one's first block. */
+  volatile long arenaBytes;
 
   private StepPlan(Output[] feeds, Output[] fetches, Operation[] targets, Node[] nodes, int numSlots,
-                   int[] feedSlots, int[] fetchSlots, int[] initialUses) {
+                   int[] feedSlots, int[] fetchSlots, Operation[] constOps, int[] constSlots, int[] initialUses) {
     this.feeds = feeds;
     this.fetches = fetches;
     this.targets = targets;
@@ -55,6 +63,14 @@ final class StepPlan {
     this.numSlots = numSlots;
     this.feedSlots = feedSlots;
     this.fetchSlots = fetchSlots;
+    this.constOps = constOps;
+    this.constSlots = constSlots;
+    this.borrowed = new boolean[numSlots];
+    for (int s : constSlots) {
+      if (s >= 0) {
+        borrowed[s] = true;
+      }
+    }
     this.initialUses = initialUses;
     this.initialPending = new int[nodes.length];
     int ready = 0;
@@ -70,6 +86,11 @@ final class StepPlan {
         initialReady[k++] = i;
       }
     }
+  }
+
+  /** True for a constant whose value can be lent to a step: {@code Const} with its own kernel and no control inputs. */
+  static boolean isLentConstant(Operation op) {
+    return op.opDef().kernel() == CoreLibrary.CONST_KERNEL && op.controlInputs().isEmpty();
   }
 
   /**
@@ -115,16 +136,20 @@ final class StepPlan {
       }
     }
 
-    // Ops in id order: the order they were added to the graph is topological.
-    int n = needed.cardinality();
-    Operation[] order = new Operation[n];
+    // Ops in id order: the order they were added to the graph is topological. Constants are set aside.
+    List<Operation> order = new ArrayList<>();
+    List<Operation> constants = new ArrayList<>();
+    for (int id = needed.nextSetBit(0); id >= 0; id = needed.nextSetBit(id + 1)) {
+      Operation op = byId.get(id);
+      (isLentConstant(op) ? constants : order).add(op);
+    }
+    int n = order.size();
     Map<Operation, Integer> nodeOf = new HashMap<>();
-    for (int id = needed.nextSetBit(0), k = 0; id >= 0; id = needed.nextSetBit(id + 1), k++) {
-      order[k] = byId.get(id);
-      nodeOf.put(order[k], k);
+    for (int k = 0; k < n; k++) {
+      nodeOf.put(order.get(k), k);
     }
 
-    // Slots for every produced tensor that is consumed or fetched.
+    // Slots for every produced tensor that is consumed or fetched: constants first, then the ops' outputs.
     Map<Output, Integer> uses = new HashMap<>();
     for (Operation op : order) {
       for (Output in : op.inputs()) {
@@ -134,9 +159,21 @@ final class StepPlan {
     for (Output f : fetches) {
       uses.merge(f, 1, Integer::sum);
     }
+    Operation[] constOps = constants.toArray(new Operation[0]);
+    int[] constSlots = new int[constOps.length];
+    for (int i = 0; i < constOps.length; i++) {
+      Output out = constOps[i].output(0);
+      if (slotOf.containsKey(out) || !uses.containsKey(out)) {
+        constSlots[i] = -1;
+      } else {
+        slotOf.put(out, slots);
+        constSlots[i] = slots++;
+      }
+    }
+    int firstProduced = slots;
     Node[] nodes = new Node[n];
     for (int k = 0; k < n; k++) {
-      Operation op = order[k];
+      Operation op = order.get(k);
       if (op.opDef().kernel() == null) {
         throw new NotFoundException("No registered kernel for op '" + op.name() + "' of type " + op.type());
       }
@@ -158,20 +195,23 @@ final class StepPlan {
       succ.add(new ArrayList<>());
     }
     for (int k = 0; k < n; k++) {
-      Operation op = order[k];
+      Operation op = order.get(k);
       int[] inSlots = new int[op.inputs().size()];
       for (int i = 0; i < inSlots.length; i++) {
         Output in = op.inputs().get(i);
         inSlots[i] = slotOf.get(in);
         initialUses[inSlots[i]]++;
-        if (inSlots[i] >= feeds.length) { // produced in this step, not fed
+        if (inSlots[i] >= firstProduced) { // produced in this step, not fed nor lent
           succ.get(nodeOf.get(in.op())).add(k);
           nodes[k].pending++;
         }
       }
       for (Operation c : op.controlInputs()) {
-        succ.get(nodeOf.get(c)).add(k);
-        nodes[k].pending++;
+        Integer dep = nodeOf.get(c);
+        if (dep != null) { // a lent constant has nothing to wait for
+          succ.get(dep).add(k);
+          nodes[k].pending++;
+        }
       }
       nodes[k].inputSlots = inSlots;
     }
@@ -183,7 +223,8 @@ final class StepPlan {
       fetchSlots[i] = slotOf.get(fetches[i]);
       initialUses[fetchSlots[i]]++;
     }
-    return new StepPlan(feeds, fetches, targets, nodes, slots, feedSlots, fetchSlots, initialUses);
+    return new StepPlan(feeds, fetches, targets, nodes, slots, feedSlots, fetchSlots, constOps, constSlots,
+        initialUses);
   }
 
   /** The identity of a plan: ordered feeds, fetches and targets. */

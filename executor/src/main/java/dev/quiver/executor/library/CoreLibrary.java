@@ -3,6 +3,7 @@ package dev.quiver.executor.library;
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.executor.ops.Attrs;
 import dev.quiver.executor.ops.InferenceContext;
+import dev.quiver.executor.ops.Kernel;
 import dev.quiver.executor.ops.OpDef;
 import dev.quiver.executor.ops.OpLibrary;
 import dev.quiver.executor.ops.OpRegistry;
@@ -17,10 +18,15 @@ import java.util.List;
  * Their kernels forward references ({@link Tensor#share()}), never copy.
  */
 public final class CoreLibrary implements OpLibrary {
+  /**
+   * The kernel of {@code Const}: its output is its {@code value} attribute. Sessions recognise it to hand that
+   * tensor to consumers at plan time instead of running the kernel each step.
+   */
+  public static final Kernel CONST_KERNEL = ctx -> ctx.setOutput(0, ctx.attrs().as("value", Tensor.class).share());
+
   @Override
   public void register(OpRegistry registry) {
-    registry.register(OpDef.of("Const", 0, CoreLibrary::constShape,
-        ctx -> ctx.setOutput(0, ctx.attrs().as("value", Tensor.class).share())));
+    registry.register(OpDef.of("Const", 0, CoreLibrary::constShape, CONST_KERNEL));
     // A placeholder is replaced by its feed before the step runs; its kernel only runs when nobody fed it.
     registry.register(new OpDef("Placeholder", 0, 0, CoreLibrary::placeholderShape, ctx -> {
       throw new InvalidArgumentException("You must feed a value for placeholder tensor '" + ctx.opName()
