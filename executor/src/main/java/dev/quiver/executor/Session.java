@@ -64,6 +64,7 @@ public final class Session implements AutoCloseable {
   private final SessionConfig config;
   private final SessionHandles handles;
   private final BufferAllocator allocator;
+  private final StepArena.Pool arenaBlocks;
   private final int id = SESSIONS.incrementAndGet();
   private final long incarnation = new java.security.SecureRandom().nextLong();
   private final ConcurrentHashMap<StepPlan.Key, StepPlan> plans = new ConcurrentHashMap<>();
@@ -111,6 +112,7 @@ public final class Session implements AutoCloseable {
     HandleStore shared = this.config.handleStore();
     this.handles = shared != null ? new SessionHandles(shared, false) : new SessionHandles(newStore(this.config), true);
     this.allocator = handles.store().allocator();
+    this.arenaBlocks = new StepArena.Pool(allocator);
     LIVE.add(this);
   }
 
@@ -408,6 +410,7 @@ public final class Session implements AutoCloseable {
         t.close();
       }
     }
+    arenaBlocks.close();
     handles.close();
     synchronized (poolLock) {
       if (interOp != null) {
@@ -489,7 +492,7 @@ public final class Session implements AutoCloseable {
   /** Runs a planned step, converting {@code feedValues} (one per plan feed) and building the fetched structure. */
   Result execute(StepPlan plan, FetchStructure fs, Object[] feedValues, RunOptions options, RunMetadata metadata) {
     beginStep();
-    try (StepArena arena = new StepArena(allocator, plan)) {
+    try (StepArena arena = new StepArena(arenaBlocks)) {
       Tensor[] feeds = Feeds.convert(this, plan.feeds, feedValues, arena);
       Tensor[] fetched = runStep(plan, feeds, arena, options, metadata);
       List<AutoCloseable> owned = new ArrayList<>(fetched.length);

@@ -3,35 +3,31 @@ package dev.quiver.executor;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * The small tensors of one step (scalar feeds, kernel outputs of a few elements), carved out of one Arrow
- * buffer: Arrow's bookkeeping per allocation costs more than a scalar kernel, so a step of scalars allocates
- * once instead of once per tensor. Each carved tensor holds its own reference to the block, so it lives as long
- * as the caller keeps it; a block is freed when its last tensor closes. A fetched scalar can therefore keep at
- * most one block ({@link #MAX_BLOCK_BYTES}) alive, which is why only small tensors are carved and blocks are
- * sized from what the previous step of the same plan carved.
+ * The small tensors of one step (scalar feeds, kernel outputs of a few elements), carved out of a shared
+ * block: Arrow's bookkeeping per allocation costs more than a scalar kernel, so steps of scalars carve their
+ * tensors one after the other from a block and allocate a new block only when it is full. Memory is never
+ * reused: a carved tensor holds its own reference to its block, and the block is freed when its last tensor and
+ * the session's {@link Pool} let go of it. A fetched scalar kept for long therefore keeps at most one block
+ * ({@link #BLOCK_BYTES}) alive.
  *
  * <p>Thread-safe: ops of one step may run on several threads. Carved tensors are zero-filled.
  */
 final class StepArena implements AutoCloseable {
   /** Tensors larger than this are allocated on their own. */
   static final long MAX_TENSOR_BYTES = 64;
-  static final long MAX_BLOCK_BYTES = 512;
+  static final long BLOCK_BYTES = 512;
   private static final long ALIGNMENT = 8;
-  private static final long MIN_BLOCK_BYTES = 32;
 
-  private final BufferAllocator allocator;
-  private final StepPlan plan;
-  private ArrowBuf block; // the arena's own reference; guarded by this
-  private long used; // guarded by this
-  private long carved; // guarded by this
+  private final Pool pool;
+  private Block block; // guarded by this; null until the first small tensor
 
-  StepArena(BufferAllocator allocator, StepPlan plan) {
-    this.allocator = allocator;
-    this.plan = plan;
+  StepArena(Pool pool) {
+    this.pool = pool;
   }
 
   /** True if a fixed-width tensor of {@code bytes} bytes should come from an arena. */
@@ -40,18 +36,21 @@ final class StepArena implements AutoCloseable {
   }
 
   /**
-   * A zero-filled tensor carved from the current block (a new block if it is full); the caller owns it.
+   * A zero-filled tensor carved from the current block (a fresh block if it is full); the caller owns it.
    * {@code bytes} is {@code Tensor.byteSizeOf(dtype, shape)} and {@link #fits} it.
    */
   synchronized Tensor allocate(DType dtype, Shape shape, long bytes) {
     long piece = (bytes + ALIGNMENT - 1) & -ALIGNMENT;
-    if (block == null || used + piece > block.capacity()) {
-      newBlock(piece);
+    if (block == null) {
+      block = pool.take();
     }
-    ArrowBuf slice = block.slice(used, bytes);
-    block.getReferenceManager().retain();
-    used += piece;
-    carved += piece;
+    if (block.used + piece > block.buf.capacity()) {
+      block.buf.close();
+      block = pool.newBlock();
+    }
+    ArrowBuf slice = block.buf.slice(block.used, bytes);
+    block.buf.getReferenceManager().retain();
+    block.used += piece;
     try {
       return Tensor.wrap(dtype, shape, slice);
     } catch (RuntimeException e) {
@@ -60,27 +59,81 @@ final class StepArena implements AutoCloseable {
     }
   }
 
-  private void newBlock(long piece) {
-    long hint = plan.arenaBytes;
-    long size = Math.max(piece, Math.min(MAX_BLOCK_BYTES, Math.max(MIN_BLOCK_BYTES, hint - carved)));
-    ArrowBuf b = allocator.buffer(size);
-    b.setZero(0, b.capacity());
-    if (block != null) {
-      block.close();
-    }
-    block = b;
-    used = 0;
-  }
-
-  /** Gives up the arena's own reference; carved tensors stay valid. Remembers the step's need for the next step. */
+  /** Gives the block back to the session for the next steps; tensors carved from it stay valid. */
   @Override
   public synchronized void close() {
     if (block != null) {
-      block.close();
+      pool.giveBack(block);
       block = null;
     }
-    if (carved > 0 && carved != plan.arenaBytes) {
-      plan.arenaBytes = carved;
+  }
+
+  /** A block and how much of it is carved; the block's own reference is held by whoever holds this. */
+  static final class Block {
+    final ArrowBuf buf;
+    long used;
+
+    Block(ArrowBuf buf) {
+      this.buf = buf;
+    }
+  }
+
+  /**
+   * The blocks with room left of one session, at most a few (one per concurrent step is enough). Closing it
+   * releases them; tensors carved from them stay valid. Thread-safe.
+   */
+  static final class Pool implements AutoCloseable {
+    private final BufferAllocator allocator;
+    private final AtomicReferenceArray<Block> free = new AtomicReferenceArray<>(4);
+    private volatile boolean closed;
+
+    Pool(BufferAllocator allocator) {
+      this.allocator = allocator;
+    }
+
+    Block take() {
+      for (int i = 0; i < free.length(); i++) {
+        Block b = free.get(i);
+        if (b != null && free.compareAndSet(i, b, null)) {
+          return b;
+        }
+      }
+      return newBlock();
+    }
+
+    Block newBlock() {
+      ArrowBuf buf = allocator.buffer(BLOCK_BYTES);
+      buf.setZero(0, buf.capacity());
+      return new Block(buf);
+    }
+
+    void giveBack(Block b) {
+      if (b.used + ALIGNMENT <= b.buf.capacity() && !closed) {
+        for (int i = 0; i < free.length(); i++) {
+          if (free.get(i) == null && free.compareAndSet(i, null, b)) {
+            if (closed) { // lost a race with close(): whoever takes it out frees it
+              Block again = free.getAndSet(i, null);
+              if (again != null) {
+                again.buf.close();
+              }
+            }
+            return;
+          }
+        }
+      }
+      b.buf.close();
+    }
+
+    /** Releases the pooled blocks; blocks given back later are released at once. */
+    @Override
+    public void close() {
+      closed = true;
+      for (int i = 0; i < free.length(); i++) {
+        Block b = free.getAndSet(i, null);
+        if (b != null) {
+          b.buf.close();
+        }
+      }
     }
   }
 }

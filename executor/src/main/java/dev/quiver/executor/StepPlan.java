@@ -51,8 +51,6 @@ final class StepPlan {
   final int[] initialUses;
   final int[] initialPending;
   final int[] initialReady;
-  /** Bytes the last step of this plan carved from its {@link StepArena}: the next one's first block. */
-  volatile long arenaBytes;
 
   private StepPlan(Output[] feeds, Output[] fetches, Operation[] targets, Node[] nodes, int numSlots,
                    int[] feedSlots, int[] fetchSlots, Operation[] constOps, int[] constSlots, int[] initialUses) {
