@@ -35,6 +35,12 @@ final class Feeds {
     if (feedDict == null || feedDict.isEmpty()) {
       return NONE;
     }
+    if (feedDict.size() == 1) { // the common single feed, without a map of its own
+      Map.Entry<?, ?> e = feedDict.entrySet().iterator().next();
+      if (!(e.getKey() instanceof SparseTensor) && !(e.getKey() instanceof List<?>)) {
+        return new Feeds(new Output[] {key(graph, e.getKey())}, new Object[] {e.getValue()});
+      }
+    }
     Map<Output, Object> resolved = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : feedDict.entrySet()) {
       add(graph, e.getKey(), e.getValue(), resolved);

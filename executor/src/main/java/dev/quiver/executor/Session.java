@@ -78,6 +78,7 @@ public final class Session implements AutoCloseable {
   private boolean closed; // guarded by stepsDone
   private volatile IntraOpPool intraOp;
   private volatile ThreadPoolExecutor interOp;
+  private volatile ParsedOutput lastParsedOutput; // FetchStructure is immutable: steps share it
 
   /** A session on the default graph of this thread, with the default config. */
   public Session() {
@@ -221,7 +222,7 @@ public final class Session implements AutoCloseable {
   Result run(Object fetches, List<Operation> extraTargets, Map<?, ?> feedDict, RunOptions options,
              RunMetadata runMetadata) {
     checkOpen();
-    FetchStructure fs = FetchStructure.parse(graph, fetches);
+    FetchStructure fs = parseFetches(fetches);
     Operation[] targets = fs.targets;
     if (!extraTargets.isEmpty()) {
       java.util.LinkedHashSet<Operation> all = new java.util.LinkedHashSet<>(List.of(fs.targets));
@@ -237,6 +238,22 @@ public final class Session implements AutoCloseable {
     StepPlan plan = plan(feeds.keys, fs.outputs, targets);
     return execute(plan, fs, feeds.values, options, runMetadata);
   }
+
+  /** The structure of {@code fetches}; the parse of a single tensor fetched again is reused. */
+  private FetchStructure parseFetches(Object fetches) {
+    if (fetches instanceof Output o) {
+      ParsedOutput last = lastParsedOutput;
+      if (last != null && last.output == o) {
+        return last.structure;
+      }
+      FetchStructure fs = FetchStructure.parse(graph, o);
+      lastParsedOutput = new ParsedOutput(o, fs);
+      return fs;
+    }
+    return FetchStructure.parse(graph, fetches);
+  }
+
+  private record ParsedOutput(Output output, FetchStructure structure) {}
 
   /** A builder of one step, TensorFlow Java's {@code Session.Runner}. */
   public Runner runner() {

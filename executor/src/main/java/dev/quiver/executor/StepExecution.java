@@ -43,6 +43,7 @@ final class StepExecution {
   private final List<NodeStats> stats;
   private final Object done = new Object();
   private volatile RuntimeException failure;
+  private volatile boolean awaiting; // the caller waits for ops on other threads
   private List<String> createdHandles; // guarded by this
 
   StepExecution(Session session, StepPlan plan, StepArena arena, long timeoutMs, boolean trace) {
@@ -224,6 +225,7 @@ final class StepExecution {
       return;
     }
     synchronized (done) {
+      awaiting = true; // set before reading remaining: whoever ends the last op then sees it and notifies
       while (remaining.get() > 0) {
         long wait = 0;
         if (deadlineNanos != Long.MAX_VALUE && failure == null) {
@@ -320,7 +322,7 @@ final class StepExecution {
           dispatch(s, local);
         }
       }
-      if (remaining.decrementAndGet() == 0) {
+      if (remaining.decrementAndGet() == 0 && awaiting) {
         synchronized (done) {
           done.notifyAll();
         }
