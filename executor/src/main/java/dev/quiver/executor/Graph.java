@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -46,6 +48,7 @@ public final class Graph implements AutoCloseable {
   private volatile int size;
   private volatile boolean closed;
   private volatile Long randomSeed;
+  private final Set<Operation> handleFeeders = ConcurrentHashMap.newKeySet();
 
   /** A graph whose constants live in Quiver's shared default allocator, with the global op registry. */
   public Graph() {
@@ -227,6 +230,20 @@ public final class Graph implements AutoCloseable {
 
   public boolean isClosed() {
     return closed;
+  }
+
+  /**
+   * Records that {@code placeholder} takes handle strings: it was built by {@link Ops#getSessionTensor} or
+   * {@link Ops#deleteSessionTensor} (TensorFlow's {@code graph._handle_feeders}). A {@link TensorHandle} fed to it
+   * feeds its handle string; fed anywhere else it feeds its stored tensor.
+   */
+  void registerHandleFeeder(Output placeholder) {
+    handleFeeders.add(placeholder.op());
+  }
+
+  /** True if {@code output} is the placeholder of a {@code getSessionTensor} or {@code deleteSessionTensor} pair. */
+  boolean isHandleFeeder(Output output) {
+    return output.index() == 0 && handleFeeders.contains(output.op());
   }
 
   /** The serializable form of this graph, TensorFlow's {@code GraphDef}; see {@link GraphDef}. */

@@ -216,6 +216,7 @@ public final class Ops {
     Objects.requireNonNull(dtype, "dtype");
     Output holder = scope.withoutName().addOp("Placeholder", "Placeholder",
         Attrs.of("dtype", DType.STRING, "shape", Shape.unknown())).output(0);
+    scope.graph().registerHandleFeeder(holder);
     Output tensor = scope.addOp("GetSessionTensor", "GetSessionTensor", Attrs.of("dtype", dtype), holder).output(0);
     return new SessionTensor(holder, tensor);
   }
@@ -232,6 +233,7 @@ public final class Ops {
   public SessionTensorDeleter deleteSessionTensor(String handle) {
     Output holder = scope.withoutName().addOp("Placeholder", "Placeholder",
         Attrs.of("dtype", DType.STRING, "shape", Shape.unknown())).output(0);
+    scope.graph().registerHandleFeeder(holder);
     Operation deleter = scope.addOp("DeleteSessionTensor", "DeleteSessionTensor", Attrs.empty(), holder);
     return new SessionTensorDeleter(holder, deleter);
   }

@@ -624,8 +624,9 @@ public final class Session implements AutoCloseable {
   }
 
   /**
-   * The tensor a {@link TensorHandle} feeds: its handle string where a string is expected, else the stored
-   * tensor itself (a new reference, no copy). Null if {@code value} is not a handle.
+   * The tensor a {@link TensorHandle} feeds: its handle string to the placeholder of a {@code getSessionTensor} or
+   * {@code deleteSessionTensor} pair, else the stored tensor itself (a new reference, no copy), whatever the
+   * key's dtype, as TensorFlow feeds it. Null if {@code value} is not a handle.
    */
   Tensor feedFromHandle(Output key, Object value) {
     if (!(value instanceof TensorHandle h)) {
@@ -635,7 +636,7 @@ public final class Session implements AutoCloseable {
       throw new InvalidArgumentException("the handle '" + h.handle() + "' fed for Tensor '" + key.name()
           + "' belongs to another session's store");
     }
-    if (key.dtype() == DType.STRING) {
+    if (graph.isHandleFeeder(key)) {
       return Tensor.scalar(allocator, h.handle());
     }
     return handles.readTensor(h.handle());

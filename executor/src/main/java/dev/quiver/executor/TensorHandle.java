@@ -12,8 +12,9 @@ import java.util.Objects;
  * {@link #delete()}, until this object becomes unreachable (a {@link Cleaner} deletes it then), or until the
  * session closes.
  *
- * <p>Feed it where a handle string is expected (the placeholder of {@link Ops#getSessionTensor}) or where a
- * value of its dtype is expected: the stored tensor is then fed in place, never copied. Thread-safe.
+ * <p>Feed it to the placeholder of {@link Ops#getSessionTensor} or {@link Ops#deleteSessionTensor}, where it
+ * stands for its handle string, or to any other tensor of its dtype: the stored tensor is then fed in place,
+ * never copied. Thread-safe.
  */
 public final class TensorHandle {
   private static final Cleaner CLEANER = Cleaner.create();
