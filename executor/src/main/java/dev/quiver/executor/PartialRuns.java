@@ -192,12 +192,14 @@ final class PartialRuns {
         fed[feedIdx[i]] = true;
       }
       try {
+        boolean[] now = new boolean[plan.nodes.length];
         for (int k = 0; k < plan.nodes.length; k++) {
           if (runnable[k] && !ran[k]) {
             ran[k] = true;
-            step.runNode(k);
+            now[k] = true;
           }
         }
+        step.runNodes(now);
       } catch (RuntimeException e) {
         failed = true;
         step.abandon(true);

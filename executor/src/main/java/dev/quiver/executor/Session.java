@@ -306,7 +306,9 @@ public final class Session implements AutoCloseable {
   /**
    * Continues a partial run: feeds {@code feedDict} and returns {@code fetches}, which must have been declared
    * in {@link #partialRunSetup} ({@code sess.partial_run(handle, fetches, feed_dict)}). Each declared feed is
-   * fed at most once and each fetch fetched at most once; the partial run ends when all were.
+   * fed at most once and each fetch fetched at most once; the partial run ends when all were. Each call runs
+   * every op its feeds so far make computable, scheduled as {@link #run} schedules a step; calls on one handle
+   * take turns.
    *
    * @throws InvalidArgumentException as TensorFlow: an undeclared or repeated feed or fetch, a fetch that the
    *     feeds given so far cannot compute, or an unknown handle

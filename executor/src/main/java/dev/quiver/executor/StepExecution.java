@@ -35,8 +35,9 @@ final class StepExecution {
   private final StepArena arena; // null: every tensor is allocated on its own
   private final Tensor[] slots;
   private final AtomicIntegerArray uses;
-  private final AtomicIntegerArray pending;
-  private final AtomicInteger remaining;
+  private AtomicIntegerArray pending; // replaced by each call of a partial run
+  private AtomicInteger remaining;
+  private boolean[] only; // the nodes of the current partial-run call; null for a whole step
   private final long deadlineNanos; // Long.MAX_VALUE for none
   private final long timeoutMs;
   private final boolean trace;
@@ -143,9 +144,37 @@ final class StepExecution {
     }
   }
 
-  /** Runs node {@code k} on this thread, then throws the step's failure if there is one. */
-  void runNode(int k) {
-    execute(plan.nodes[k]);
+  /**
+   * Runs the nodes marked in {@code nodes} as one step would (independent large ones on the inter-op pool), then
+   * throws the step's failure if there is one. Every predecessor of a marked node ran before or is marked.
+   * Calls must not overlap.
+   */
+  void runNodes(boolean[] nodes) {
+    int[] local = new int[plan.nodes.length];
+    int count = 0;
+    for (int k = 0; k < nodes.length; k++) {
+      if (nodes[k]) {
+        count++;
+        for (int s : plan.nodes[k].successors) {
+          if (nodes[s]) {
+            local[s]++;
+          }
+        }
+      }
+    }
+    if (count > 0) {
+      pending = new AtomicIntegerArray(local);
+      remaining = new AtomicInteger(count);
+      only = nodes;
+      IntStack ready = new IntStack();
+      for (int k = 0; k < nodes.length; k++) {
+        if (nodes[k] && local[k] == 0) {
+          dispatch(k, ready);
+        }
+      }
+      drain(ready);
+      awaitDone();
+    }
     RuntimeException f = failure;
     if (f != null) {
       throw f;
@@ -318,7 +347,7 @@ final class StepExecution {
       StepPlan.Node node = plan.nodes[k];
       execute(node);
       for (int s : node.successors) {
-        if (pending.decrementAndGet(s) == 0) {
+        if ((only == null || only[s]) && pending.decrementAndGet(s) == 0) {
           dispatch(s, local);
         }
       }

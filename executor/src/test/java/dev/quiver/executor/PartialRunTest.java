@@ -106,4 +106,24 @@ class PartialRunTest {
       }
     }
   }
+
+  @Test
+  void independentLargeOpsOfAPartialRunRunAtTheSameTime(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator, SessionConfig.builder().interOpThreads(4))) {
+      // Two ops that each wait for the other: the call finishes only if they run on two threads at once.
+      TestOps.BARRIERS.put("partial-pair", new java.util.concurrent.CyclicBarrier(2));
+      Output big = f.tf.placeholder(DType.FLOAT32, Shape.of(-1));
+      Output x = TestOps.rendezvous(f.tf, "partial-pair", f.tf.identity(big));
+      Output y = TestOps.rendezvous(f.tf, "partial-pair", f.tf.identity(big));
+      Output z = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
+      Output w = f.add(z, z);
+      String h = f.session.partialRunSetup(List.of(x, y, w), List.of(big, z));
+      try (Result r = f.session.partialRun(h, List.of(x, y), Map.of(big, new float[1 << 16]));
+           Result r2 = f.session.partialRun(h, w, Map.of(z, 2f))) {
+        assertEquals(1 << 16, r.get(0).numElements());
+        assertEquals(1 << 16, r.get(1).numElements());
+        assertEquals(4f, r2.tensor().getFloat(0));
+      }
+    }
+  }
 }
