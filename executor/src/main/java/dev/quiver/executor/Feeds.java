@@ -117,7 +117,7 @@ final class Feeds {
     try {
       for (int i = 0; i < keys.length; i++) {
         Tensor scalar = arena == null ? null : scalarInArena(keys[i], values[i], arena);
-        out[i] = scalar != null ? scalar : convert(session, keys[i], values[i]);
+        out[i] = scalar != null ? scalar : convert(session, keys[i], values[i], arena);
       }
       return out;
     } catch (RuntimeException e) {
@@ -159,8 +159,8 @@ final class Feeds {
     return t;
   }
 
-  /** One feed value as a tensor the caller owns. */
-  static Tensor convert(Session session, Output key, Object value) {
+  /** One feed value as a tensor the caller owns; small ones come from {@code arena} unless it is null. */
+  static Tensor convert(Session session, Output key, Object value, StepArena arena) {
     if (value instanceof Tensor t) {
       checkDType(key, t.dtype());
       checkShape(key, t);
@@ -173,7 +173,7 @@ final class Feeds {
     if (value == null) {
       throw new IllegalArgumentException("the feed value of Tensor '" + key.name() + "' is null");
     }
-    Tensor handled = session.feedFromHandle(key, value);
+    Tensor handled = session.feedFromHandle(key, value, arena);
     if (handled != null) {
       try {
         checkDType(key, handled.dtype());

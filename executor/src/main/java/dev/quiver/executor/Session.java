@@ -630,7 +630,7 @@ public final class Session implements AutoCloseable {
    * {@code deleteSessionTensor} pair, else the stored tensor itself (a new reference, no copy), whatever the
    * key's dtype, as TensorFlow feeds it. Null if {@code value} is not a handle.
    */
-  Tensor feedFromHandle(Output key, Object value) {
+  Tensor feedFromHandle(Output key, Object value, StepArena arena) {
     if (!(value instanceof TensorHandle h)) {
       return null;
     }
@@ -639,7 +639,8 @@ public final class Session implements AutoCloseable {
           + "' belongs to another session's store");
     }
     if (graph.isHandleFeeder(key)) {
-      return Tensor.scalar(allocator, h.handle());
+      Tensor carved = arena == null ? null : arena.scalar(h.handle());
+      return carved != null ? carved : Tensor.scalar(allocator, h.handle());
     }
     return handles.readTensor(h.handle());
   }

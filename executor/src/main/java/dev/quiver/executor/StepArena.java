@@ -3,6 +3,7 @@ package dev.quiver.executor;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -20,7 +21,9 @@ import org.apache.arrow.memory.BufferAllocator;
 final class StepArena implements AutoCloseable {
   /** Tensors larger than this are allocated on their own. */
   static final long MAX_TENSOR_BYTES = 64;
-  static final long BLOCK_BYTES = 512;
+  /** String scalars up to this many UTF-8 bytes (handle strings) are carved too. */
+  static final int MAX_STRING_BYTES = 192;
+  static final long BLOCK_BYTES = 1024;
   private static final long ALIGNMENT = 8;
 
   private final Pool pool;
@@ -39,7 +42,43 @@ final class StepArena implements AutoCloseable {
    * A zero-filled tensor carved from the current block (a fresh block if it is full); the caller owns it.
    * {@code bytes} is {@code Tensor.byteSizeOf(dtype, shape)} and {@link #fits} it.
    */
-  synchronized Tensor allocate(DType dtype, Shape shape, long bytes) {
+  Tensor allocate(DType dtype, Shape shape, long bytes) {
+    ArrowBuf slice = carve(bytes);
+    try {
+      return Tensor.wrap(dtype, shape, slice);
+    } catch (RuntimeException e) {
+      slice.close();
+      throw e;
+    }
+  }
+
+  /** A string scalar carved from the blocks, or null if {@code value} is longer than {@link #MAX_STRING_BYTES}. */
+  Tensor scalar(String value) {
+    byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+    if (utf8.length > MAX_STRING_BYTES) {
+      return null;
+    }
+    ArrowBuf offsets = carve(8);
+    ArrowBuf data;
+    try {
+      data = carve(utf8.length);
+    } catch (RuntimeException e) {
+      offsets.close();
+      throw e;
+    }
+    offsets.setInt(4, utf8.length);
+    data.setBytes(0, utf8);
+    try {
+      return Tensor.wrapStrings(Shape.scalar(), offsets, data);
+    } catch (RuntimeException e) {
+      offsets.close();
+      data.close();
+      throw e;
+    }
+  }
+
+  /** {@code bytes} zero bytes of the current block, as a slice holding its own reference to the block. */
+  private synchronized ArrowBuf carve(long bytes) {
     long piece = (bytes + ALIGNMENT - 1) & -ALIGNMENT;
     if (block == null) {
       block = pool.take();
@@ -51,12 +90,7 @@ final class StepArena implements AutoCloseable {
     ArrowBuf slice = block.buf.slice(block.used, bytes);
     block.buf.getReferenceManager().retain();
     block.used += piece;
-    try {
-      return Tensor.wrap(dtype, shape, slice);
-    } catch (RuntimeException e) {
-      slice.close();
-      throw e;
-    }
+    return slice;
   }
 
   /** Gives the block back to the session for the next steps; tensors carved from it stay valid. */

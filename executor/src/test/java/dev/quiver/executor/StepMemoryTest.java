@@ -63,6 +63,23 @@ class StepMemoryTest {
   }
 
   @Test
+  void handlesFedStepAfterStepReadTheirOwnTensors(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator);
+         Result h1 = f.session.run(f.tf.getSessionHandle(f.tf.constant(1f)));
+         Result h2 = f.session.run(f.tf.getSessionHandle(f.tf.constant("two")))) {
+      SessionTensor s1 = f.tf.getSessionTensor(h1.handle(), DType.FLOAT32);
+      SessionTensor s2 = f.tf.getSessionTensor(h2.handle(), DType.STRING);
+      for (int i = 0; i < 100; i++) { // the handle strings are carved from blocks, two at a time
+        try (Result r = f.session.run(List.of(s1.tensor(), s2.tensor()),
+            Map.of(s1.placeholder(), h1.handle(), s2.placeholder(), h2.handle()))) {
+          assertEquals(1f, r.get(0).getFloat(0));
+          assertEquals("two", r.get(1).getString(0));
+        }
+      }
+    }
+  }
+
+  @Test
   void scalarFeedsOfEachDTypeKeepTheirValue(BufferAllocator allocator) {
     try (SessionFixture f = new SessionFixture(allocator)) {
       Object[] values = {1.5f, 2.25, 7, 9L, true};

@@ -66,7 +66,8 @@ class TensorHandleTest {
         long before = f.store.allocator().getAllocatedMemory();
         try (Result r = f.session.run(read, Map.of(st.placeholder(), h))) {
           assertEquals(big.address(), r.tensor().address(), "the kernel saw the stored buffer itself");
-          assertEquals(before, f.store.allocator().getAllocatedMemory(), "nothing was copied");
+          long grown = f.store.allocator().getAllocatedMemory() - before; // at most a block of small tensors
+          assertTrue(grown <= 4096, "nothing was copied, yet the step allocated " + grown + " bytes");
         }
       }
     }
