@@ -35,7 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code run} and through {@code makeCallable} (goals: callable &lt; 2 µs, run &lt; 5 µs median); and a step
  * that reads a persistent handle of 1 KiB or 256 MiB (the same cost: the stored buffer is handed over, never
  * copied) against feeding the same values as a Java array (which pays the copy). The peer numbers come from
- * {@code bench/session_peers.py} (TensorFlow's tf.compat.v1 on the same step).
+ * {@code bench/session_peers.py [--handles]} (TensorFlow's tf.compat.v1 on the same steps, median of single
+ * steps as SampleTime's p0.50). Quote p0.50: on a shared machine the mean is dominated by millisecond
+ * outliers (descheduling, GC).
  */
 @BenchmarkMode({Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
