@@ -534,7 +534,15 @@ public final class Session implements AutoCloseable {
     long timeout = options != null && options.timeoutInMs() > 0 ? options.timeoutInMs()
         : config.operationTimeoutInMs();
     boolean trace = options != null && options.traces() && metadata != null;
-    StepExecution step = new StepExecution(this, plan, arena, timeout, trace);
+    StepExecution step;
+    try {
+      step = new StepExecution(this, plan, arena, timeout, trace);
+    } catch (RuntimeException e) { // a constant could not be lent: the graph closed under the step
+      for (Tensor t : feeds) {
+        t.close();
+      }
+      throw e;
+    }
     try {
       return step.run(feeds);
     } finally {
