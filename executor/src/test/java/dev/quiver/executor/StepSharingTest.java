@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * is left in the store's allocator once the session closes.
  */
 @ExtendWith(LeakCheckedAllocator.class)
-class StepMemoryTest {
+class StepSharingTest {
   @Test
   void smallResultsOfManyStepsKeepTheirOwnValues(BufferAllocator allocator) {
     try (SessionFixture f = new SessionFixture(allocator)) {
