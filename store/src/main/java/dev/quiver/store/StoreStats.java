@@ -1,0 +1,33 @@
+package dev.quiver.store;
+
+/**
+ * A snapshot of a {@link HandleStore}'s contents and counters since it was built.
+ *
+ * <p>Byte counts are the tensors' {@link Tensor#byteSize() byte sizes}, the weights the budgets count;
+ * a spill file's Arrow framing is not included.
+ *
+ * @param handlesInMemory handles whose tensor is in memory
+ * @param bytesInMemory bytes of those tensors (at most the memory budget)
+ * @param handlesOnDisk handles whose tensor is spilled to disk
+ * @param bytesOnDisk bytes of those tensors (at most the disk budget)
+ * @param hits reads served from memory ({@code get})
+ * @param misses reads of a well-formed handle of this store that is not in it (deleted, expired, never
+ *     stored)
+ * @param spills tensors written to disk: evicted from memory, or put straight to disk
+ * @param reloads reads served from disk
+ * @param expiries handles freed because they were not read for the expire-after-access time
+ * @param deletes handles freed by {@code delete}
+ */
+public record StoreStats(long handlesInMemory, long bytesInMemory, long handlesOnDisk, long bytesOnDisk,
+    long hits, long misses, long spills, long reloads, long expiries, long deletes) {
+
+  /** Handles in the store, in memory or on disk. */
+  public long handles() {
+    return handlesInMemory + handlesOnDisk;
+  }
+
+  /** Bytes in the store, in memory or on disk. */
+  public long bytes() {
+    return bytesInMemory + bytesOnDisk;
+  }
+}
