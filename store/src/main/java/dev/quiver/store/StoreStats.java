@@ -3,8 +3,8 @@ package dev.quiver.store;
 /**
  * A snapshot of a {@link HandleStore}'s contents and counters since it was built.
  *
- * <p>Byte counts are the tensors' {@link Tensor#byteSize() byte sizes}, the weights the budgets count;
- * a spill file's Arrow framing is not included.
+ * <p>Byte counts are the tensors' {@link TensorInfo#byteSize() element bytes}, the weights the budgets count;
+ * neither the allocator's rounding nor a spill file's Arrow framing is included.
  *
  * @param handlesInMemory handles whose tensor is in memory
  * @param bytesInMemory bytes of those tensors (at most the memory budget)

@@ -7,8 +7,8 @@ import java.util.Objects;
  *
  * @param dtype the element type
  * @param shape the (fully defined) shape
- * @param byteSize bytes of Arrow memory the tensor takes (data plus offsets for strings), the weight the
- *     store's budgets count
+ * @param byteSize bytes of the elements (for strings: UTF-8 bytes plus {@code numElements + 1} int32 offsets),
+ *     the weight the store's budgets count
  * @param inMemory true if the tensor is in memory, false if it is spilled to disk
  */
 public record TensorInfo(DType dtype, Shape shape, long byteSize, boolean inMemory) {
