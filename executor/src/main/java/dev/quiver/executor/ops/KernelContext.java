@@ -46,4 +46,14 @@ public interface KernelContext {
    * {@code init} on first use. Thread-safe creation; the state object itself must be thread-safe.
    */
   <T> T opState(Supplier<T> init);
+
+  /**
+   * The state of the session running this step (its tensor store), for the persistent-handle ops.
+   *
+   * @throws dev.quiver.errors.FailedPreconditionException if the op runs outside a session
+   */
+  default SessionState sessionState() {
+    throw new dev.quiver.errors.FailedPreconditionException(opType() + " op '" + opName()
+        + "' needs a session's state and runs only in a Session");
+  }
 }

@@ -1,0 +1,344 @@
+package dev.quiver.executor;
+
+import dev.quiver.executor.ops.Attrs;
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The {@code tf.array} namespace of the {@link Ops} facade: shape and indexing ops (TensorFlow's
+ * {@code array_ops}), built in {@link #scope} with TensorFlow's op types, attributes and default names.
+ * Integer arguments given as Java arrays become int32 constants, as Python lists do in TensorFlow.
+ * Thread-safe as {@link Scope} is; bad static shapes fail here, at build time, naming the op.
+ */
+public final class ArrayOps {
+  /** Where this namespace adds its ops. */
+  protected final Scope scope;
+
+  public ArrayOps(Scope scope) {
+    this.scope = scope;
+  }
+
+  /**
+   * The scope for a constant argument {@code arg} of an op of default name {@code owner}: named
+   * {@code owner/arg} (or {@code name/arg} when the scope names the next op), so the op itself keeps the
+   * name the caller asked for.
+   */
+  private Scope argScope(String owner, String arg) {
+    String base = scope.opName(owner).substring(scope.namePrefix().length());
+    return scope.withName(base + "/" + arg);
+  }
+
+  private Output ints(String owner, String arg, long... values) {
+    return argScope(owner, arg).constant(values, DType.INT32);
+  }
+
+  private Output ints(String owner, String arg, int... values) {
+    return argScope(owner, arg).constant(values, DType.INT32);
+  }
+
+  private Output scalar(String owner, String arg, long value) {
+    return argScope(owner, arg).constant(Math.toIntExact(value), DType.INT32);
+  }
+
+  private Output constant(String owner, String arg, Object value, DType dtype) {
+    return argScope(owner, arg).constant(value, dtype);
+  }
+
+  private Output op(String type, String name, Attrs attrs, Output... inputs) {
+    return scope.addOp(type, name, attrs, inputs).output(0);
+  }
+
+  // ---- shapes and views
+
+  /** {@code tf.reshape}: the same elements in {@code shape} (one dim may be -1); never copies. */
+  public Output reshape(Output tensor, Output shape) {
+    return op("Reshape", "Reshape", Attrs.empty(), tensor, shape);
+  }
+
+  public Output reshape(Output tensor, long... shape) {
+    return reshape(tensor, ints("Reshape", "shape", shape));
+  }
+
+  /** {@code tf.transpose}: permutes the dims; no {@code perm} reverses them. */
+  public Output transpose(Output x, int... perm) {
+    if (perm.length == 0) {
+      int rank = x.shape().rank();
+      if (rank < 0) {
+        throw new IllegalArgumentException("transpose without perm needs an input of known rank, got " + x);
+      }
+      perm = new int[rank];
+      for (int i = 0; i < rank; i++) {
+        perm[i] = rank - 1 - i;
+      }
+    }
+    return transpose(x, ints("transpose", "perm", perm));
+  }
+
+  public Output transpose(Output x, Output perm) {
+    return op("Transpose", "transpose", Attrs.empty(), x, perm);
+  }
+
+  /** {@code tf.expand_dims}: inserts a dim of size 1 at {@code axis} (negative counts from the end). */
+  public Output expandDims(Output input, int axis) {
+    return op("ExpandDims", "ExpandDims", Attrs.empty(), input, scalar("ExpandDims", "dim", axis));
+  }
+
+  /** {@code tf.squeeze}: removes the given size-1 dims, or every size-1 dim if none are given. */
+  public Output squeeze(Output input, int... axes) {
+    return op("Squeeze", "Squeeze", Attrs.of("squeeze_dims", axes), input);
+  }
+
+  /** {@code tf.shape} as int32. */
+  public Output shape(Output input) {
+    return shape(input, DType.INT32);
+  }
+
+  public Output shape(Output input, DType outType) {
+    return op("Shape", "Shape", Attrs.of("out_type", outType), input);
+  }
+
+  /** {@code tf.size} as int32. */
+  public Output size(Output input) {
+    return op("Size", "Size", Attrs.of("out_type", DType.INT32), input);
+  }
+
+  /** {@code tf.rank}. */
+  public Output rank(Output input) {
+    return op("Rank", "Rank", Attrs.empty(), input);
+  }
+
+  /** {@code tf.broadcast_to}. */
+  public Output broadcastTo(Output input, long... shape) {
+    return op("BroadcastTo", "BroadcastTo", Attrs.empty(), input, ints("BroadcastTo", "shape", shape));
+  }
+
+  // ---- joins and cuts
+
+  /** {@code tf.concat} along {@code axis}; a single value comes back as an identity. */
+  public Output concat(List<Output> values, int axis) {
+    requireNonEmpty(values, "concat");
+    if (values.size() == 1) {
+      return scope.addOp("Identity", "concat", Attrs.empty(), values.get(0)).output(0);
+    }
+    List<Output> in = new ArrayList<>(values);
+    in.add(scalar("concat", "axis", axis));
+    return scope.addOp("ConcatV2", "concat", Attrs.of("N", (long) values.size()), in).output(0);
+  }
+
+  /** {@code tf.stack}: joins equal-shaped values along a new axis. */
+  public Output stack(List<Output> values, int axis) {
+    requireNonEmpty(values, "stack");
+    return scope.addOp("Pack", "stack", Attrs.of("axis", axis, "N", (long) values.size()), values).output(0);
+  }
+
+  /** {@code tf.unstack}: the slices along {@code axis}, whose size must be known statically. */
+  public List<Output> unstack(Output value, int axis) {
+    Shape s = value.shape();
+    if (s.hasUnknownRank()) {
+      throw new IllegalArgumentException("cannot infer num from shape " + s);
+    }
+    int a = axis < 0 ? axis + s.rank() : axis;
+    long num = a >= 0 && a < s.rank() ? s.dim(a) : -1;
+    if (num < 0) {
+      throw new IllegalArgumentException("cannot infer num from shape " + s + " along axis " + axis);
+    }
+    return scope.addOp("Unpack", "unstack", Attrs.of("num", num, "axis", axis), value).outputs();
+  }
+
+  /** {@code tf.split(value, numSplit, axis)}: equal pieces. */
+  public List<Output> split(Output value, int numSplit, int axis) {
+    Output dim = scalar("split", "split_dim", axis);
+    return scope.addOp("Split", "split", Attrs.of("num_split", numSplit), dim, value).outputs();
+  }
+
+  /** {@code tf.split(value, sizes, axis)}: pieces of the given sizes (one may be -1). */
+  public List<Output> split(Output value, long[] sizes, int axis) {
+    Output splits = ints("split", "size_splits", sizes);
+    Output dim = scalar("split", "split_dim", axis);
+    return scope.addOp("SplitV", "split", Attrs.of("num_split", sizes.length), value, splits, dim).outputs();
+  }
+
+  // ---- slicing
+
+  /** {@code tf.slice}: {@code size[i]} elements from {@code begin[i]} on each axis (-1 for the rest). */
+  public Output slice(Output input, long[] begin, long[] size) {
+    return slice(input, ints("Slice", "begin", begin), ints("Slice", "size", size));
+  }
+
+  public Output slice(Output input, Output begin, Output size) {
+    return op("Slice", "Slice", Attrs.empty(), input, begin, size);
+  }
+
+  /** {@code tf.strided_slice} without masks. */
+  public Output stridedSlice(Output input, long[] begin, long[] end, long[] strides) {
+    return stridedSlice(input, begin, end, strides, 0, 0, 0, 0, 0);
+  }
+
+  /** {@code tf.strided_slice} with its five masks (bit i applies to entry i of the spec). */
+  public Output stridedSlice(Output input, long[] begin, long[] end, long[] strides, int beginMask, int endMask,
+                             int ellipsisMask, int newAxisMask, int shrinkAxisMask) {
+    return op("StridedSlice", "strided_slice", Attrs.of("begin_mask", beginMask, "end_mask", endMask,
+            "ellipsis_mask", ellipsisMask, "new_axis_mask", newAxisMask, "shrink_axis_mask", shrinkAxisMask),
+        input, ints("strided_slice", "begin", begin), ints("strided_slice", "end", end),
+        ints("strided_slice", "strides", strides));
+  }
+
+  /** {@code tf.gather(params, indices, axis)}. */
+  public Output gather(Output params, Output indices, int axis) {
+    return gather(params, indices, axis, 0);
+  }
+
+  /** {@code tf.gather(params, indices, axis, batch_dims)}. */
+  public Output gather(Output params, Output indices, int axis, int batchDims) {
+    return op("GatherV2", "GatherV2", Attrs.of("batch_dims", batchDims), params, indices,
+        scalar("GatherV2", "axis", axis));
+  }
+
+  /** {@code tf.gather_nd}. */
+  public Output gatherNd(Output params, Output indices) {
+    return op("GatherNd", "GatherNd", Attrs.empty(), params, indices);
+  }
+
+  /** {@code tf.scatter_nd}: updates summed into zeros of {@code shape}. */
+  public Output scatterNd(Output indices, Output updates, long... shape) {
+    return op("ScatterNd", "ScatterNd", Attrs.empty(), indices, updates, ints("ScatterNd", "shape", shape));
+  }
+
+  // ---- layout
+
+  /** {@code tf.tile}. */
+  public Output tile(Output input, long... multiples) {
+    return op("Tile", "Tile", Attrs.empty(), input, ints("Tile", "multiples", multiples));
+  }
+
+  /** {@code tf.pad} with zeros; {@code paddings[i]} is {before, after} for dim i. */
+  public Output pad(Output input, long[][] paddings) {
+    return op("Pad", "Pad", Attrs.empty(), input, paddingsOf("Pad", paddings));
+  }
+
+  /**
+   * {@code tf.pad(input, paddings, mode, constant_values)}: mode CONSTANT (with {@code constantValue}, a Java
+   * scalar of the input's kind), REFLECT or SYMMETRIC (case-insensitive, as TF).
+   */
+  public Output pad(Output input, long[][] paddings, String mode, Object constantValue) {
+    String m = mode.toUpperCase(java.util.Locale.ROOT);
+    if (m.equals("CONSTANT")) {
+      if (constantValue == null) {
+        return pad(input, paddings);
+      }
+      return op("PadV2", "Pad", Attrs.empty(), input, paddingsOf("Pad", paddings),
+          constant("Pad", "constant_values", constantValue, input.dtype()));
+    }
+    if (!m.equals("REFLECT") && !m.equals("SYMMETRIC")) {
+      throw new IllegalArgumentException("unknown padding mode: " + mode);
+    }
+    return op("MirrorPad", "MirrorPad", Attrs.of("mode", m), input, paddingsOf("MirrorPad", paddings));
+  }
+
+  private Output paddingsOf(String owner, long[][] paddings) {
+    long[] flat = new long[paddings.length * 2];
+    for (int i = 0; i < paddings.length; i++) {
+      if (paddings[i].length != 2) {
+        throw new IllegalArgumentException("paddings[" + i + "] must be {before, after}");
+      }
+      flat[2 * i] = paddings[i][0];
+      flat[2 * i + 1] = paddings[i][1];
+    }
+    return reshapeConstant(owner, flat, paddings.length, 2);
+  }
+
+  private Output reshapeConstant(String owner, long[] flat, int rows, int cols) {
+    int[][] m = new int[rows][cols];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        m[i][j] = Math.toIntExact(flat[i * cols + j]);
+      }
+    }
+    Scope s = argScope(owner, "paddings");
+    return rows == 0 ? s.constant(new int[0], DType.INT32) : s.constant(m, DType.INT32);
+  }
+
+  /** {@code tf.reverse}: flips the given axes. */
+  public Output reverse(Output tensor, int... axes) {
+    return op("ReverseV2", "ReverseV2", Attrs.empty(), tensor, ints("ReverseV2", "axis", axes));
+  }
+
+  // ---- made from sizes and values
+
+  /** {@code tf.fill}: {@code value} (a scalar) everywhere in a tensor of {@code dims}. */
+  public Output fill(long[] dims, Output value) {
+    return op("Fill", "Fill", Attrs.empty(), ints("Fill", "dims", dims), value);
+  }
+
+  /** {@code tf.zeros}: zeros (or empty strings, or false) of {@code shape}. */
+  public Output zeros(Shape shape, DType dtype) {
+    return scope.addOp("Fill", "zeros", Attrs.empty(), ints("zeros", "shape", shape.dims()),
+        zero(dtype)).output(0);
+  }
+
+  /** {@code tf.ones}. */
+  public Output ones(Shape shape, DType dtype) {
+    if (dtype == DType.STRING) {
+      throw new IllegalArgumentException("tf.ones is not defined for strings");
+    }
+    return scope.addOp("Fill", "ones", Attrs.empty(), ints("ones", "shape", shape.dims()),
+        constant("ones", "Const", dtype == DType.BOOL ? (Object) Boolean.TRUE : (Object) 1, dtype)).output(0);
+  }
+
+  private Output zero(DType dtype) {
+    switch (dtype) {
+      case STRING: return constant("zeros", "Const", "", DType.STRING);
+      case BOOL: return constant("zeros", "Const", false, DType.BOOL);
+      default: return constant("zeros", "Const", 0, dtype);
+    }
+  }
+
+  /** {@code tf.zeros_like}. */
+  public Output zerosLike(Output x) {
+    return op("ZerosLike", "zeros_like", Attrs.empty(), x);
+  }
+
+  /** {@code tf.ones_like}. */
+  public Output onesLike(Output x) {
+    return op("OnesLike", "ones_like", Attrs.empty(), x);
+  }
+
+  /** {@code tf.one_hot(indices, depth, on_value, off_value, axis)}; the values are Java scalars of one kind. */
+  public Output oneHot(Output indices, int depth, Object onValue, Object offValue, int axis) {
+    Output on = constant("one_hot", "on_value", onValue, null);
+    Output off = constant("one_hot", "off_value", offValue, on.dtype());
+    return op("OneHot", "one_hot", Attrs.of("axis", axis), indices, scalar("one_hot", "depth", depth), on,
+        off);
+  }
+
+  /** {@code tf.one_hot(indices, depth)}: float32 1/0 along a new last axis. */
+  public Output oneHot(Output indices, int depth) {
+    return oneHot(indices, depth, 1f, 0f, -1);
+  }
+
+  /** {@code tf.range(start, limit, delta)} over scalar outputs of one dtype. */
+  public Output range(Output start, Output limit, Output delta) {
+    return op("Range", "range", Attrs.of("Tidx", start.dtype()), start, limit, delta);
+  }
+
+  /** {@code tf.range(start, limit, delta)} as int32. */
+  public Output range(int start, int limit, int delta) {
+    return range(scalar("range", "start", start), scalar("range", "limit", limit),
+        scalar("range", "delta", delta));
+  }
+
+  /** {@code tf.linspace(start, stop, num)}. */
+  public Output linspace(Output start, Output stop, int num) {
+    return op("LinSpace", "LinSpace", Attrs.empty(), start, stop, scalar("LinSpace", "num", num));
+  }
+
+  private static void requireNonEmpty(List<Output> values, String what) {
+    Objects.requireNonNull(values, "values");
+    if (values.isEmpty()) {
+      throw new IllegalArgumentException(what + " needs at least one value");
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package dev.quiver.executor;
+
+import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.store.DType;
+import dev.quiver.store.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Feed keys and values: which tensors a step overrides, and the conversion of each value into a tensor the
+ * step owns. A {@link Tensor} value is shared, never copied; Java scalars and arrays are converted to the
+ * key's dtype; the key's static shape is checked.
+ */
+final class Feeds {
+  final Output[] keys;
+  final Object[] values;
+
+  private Feeds(Output[] keys, Object[] values) {
+    this.keys = keys;
+    this.values = values;
+  }
+
+  static final Feeds NONE = new Feeds(new Output[0], new Object[0]);
+
+  /**
+   * Resolves the keys of a feed dict (Outputs, tensor names, SparseTensors, Lists of them with List values).
+   * A tensor given twice takes the later value.
+   *
+   * @throws IllegalArgumentException naming a key that is not a tensor of {@code graph} (TensorFlow's TypeError)
+   */
+  static Feeds parse(Graph graph, Map<?, ?> feedDict) {
+    if (feedDict == null || feedDict.isEmpty()) {
+      return NONE;
+    }
+    Map<Output, Object> resolved = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : feedDict.entrySet()) {
+      add(graph, e.getKey(), e.getValue(), resolved);
+    }
+    return new Feeds(resolved.keySet().toArray(new Output[0]), resolved.values().toArray());
+  }
+
+  private static void add(Graph graph, Object key, Object value, Map<Output, Object> into) {
+    if (key instanceof SparseTensor s) {
+      if (!(value instanceof SparseTensorValue v)) {
+        throw new IllegalArgumentException("the feed value of a SparseTensor must be a SparseTensorValue, not "
+            + describe(value));
+      }
+      add(graph, s.indices(), v.indices(), into);
+      add(graph, s.values(), v.values(), into);
+      add(graph, s.denseShape(), v.denseShape(), into);
+      return;
+    }
+    if (key instanceof List<?> keys) {
+      if (!(value instanceof List<?> values) || values.size() != keys.size()) {
+        throw new IllegalArgumentException("the feed value of a List key must be a List of the same size, not "
+            + describe(value));
+      }
+      for (int i = 0; i < keys.size(); i++) {
+        add(graph, keys.get(i), values.get(i), into);
+      }
+      return;
+    }
+    into.put(key(graph, key), value);
+  }
+
+  /**
+   * The tensor a feed key names.
+   *
+   * @throws IllegalArgumentException with TensorFlow's wording if it is no tensor of {@code graph}
+   */
+  static Output key(Graph graph, Object key) {
+    if (key instanceof Output o) {
+      if (o.graph() != graph) {
+        throw new IllegalArgumentException("Cannot interpret feed_dict key as Tensor: Tensor " + o.name()
+            + " is not an element of this graph.");
+      }
+      return o;
+    }
+    if (key instanceof String name) {
+      if (name.indexOf(':') < 0) {
+        if (graph.operation(name) != null) {
+          throw new IllegalArgumentException("Cannot interpret feed_dict key as Tensor: The name '" + name
+              + "' refers to an Operation, not a Tensor. Tensor names must be of the form \"<op_name>:<output_index>\".");
+        }
+      }
+      try {
+        return graph.outputByName(name);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("Cannot interpret feed_dict key as Tensor: " + e.getMessage(), e);
+      }
+    }
+    throw new IllegalArgumentException("Cannot interpret feed_dict key as Tensor: Can not convert a "
+        + describe(key) + " into a Tensor.");
+  }
+
+  private static String describe(Object o) {
+    return o == null ? "null" : o.getClass().getSimpleName();
+  }
+
+  /**
+   * Converts every value into a tensor the step owns; on failure, frees what it converted.
+   *
+   * @throws InvalidArgumentException naming the tensor if a value does not fit its dtype or shape
+   * @throws IllegalArgumentException if a value is of a type that cannot be fed
+   */
+  static Tensor[] convert(Session session, Output[] keys, Object[] values) {
+    Tensor[] out = new Tensor[keys.length];
+    try {
+      for (int i = 0; i < keys.length; i++) {
+        out[i] = convert(session, keys[i], values[i]);
+      }
+      return out;
+    } catch (RuntimeException e) {
+      for (Tensor t : out) {
+        if (t != null) {
+          t.close();
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** One feed value as a tensor the caller owns. */
+  static Tensor convert(Session session, Output key, Object value) {
+    if (value instanceof Tensor t) {
+      checkDType(key, t.dtype());
+      checkShape(key, t);
+      return t.share();
+    }
+    if (value instanceof Output || value instanceof Operation || value instanceof SparseTensor) {
+      throw new IllegalArgumentException("The value of a feed cannot be a graph element (" + value + "). Acceptable"
+          + " feed values include Java scalars, Strings, arrays, Tensors and TensorHandles.");
+    }
+    if (value == null) {
+      throw new IllegalArgumentException("the feed value of Tensor '" + key.name() + "' is null");
+    }
+    Tensor handled = session.feedFromHandle(key, value);
+    if (handled != null) {
+      try {
+        checkDType(key, handled.dtype());
+        checkShape(key, handled);
+      } catch (RuntimeException e) {
+        handled.close();
+        throw e;
+      }
+      return handled;
+    }
+    Tensor t;
+    try {
+      t = Tensor.fromArray(session.stepAllocator(), key.dtype(), value);
+    } catch (InvalidArgumentException e) {
+      throw new InvalidArgumentException("Cannot convert the feed value of Tensor '" + key.name() + "' to "
+          + key.dtype() + ": " + e.getMessage(), e);
+    }
+    try {
+      checkShape(key, t);
+    } catch (RuntimeException e) {
+      t.close();
+      throw e;
+    }
+    return t;
+  }
+
+  private static void checkDType(Output key, DType dtype) {
+    if (dtype != key.dtype()) {
+      throw new InvalidArgumentException("Cannot feed a " + dtype + " value for Tensor '" + key.name()
+          + "', which has dtype " + key.dtype());
+    }
+  }
+
+  private static void checkShape(Output key, Tensor t) {
+    if (!key.shape().isCompatibleWith(t.shape())) {
+      throw new InvalidArgumentException("Cannot feed value of shape " + t.shape() + " for Tensor '" + key.name()
+          + "', which has shape '" + key.shape() + "'");
+    }
+  }
+}

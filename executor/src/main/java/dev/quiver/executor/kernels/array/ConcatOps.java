@@ -1,0 +1,355 @@
+package dev.quiver.executor.kernels.array;
+
+import dev.quiver.executor.ops.InferenceContext;
+import dev.quiver.executor.ops.KernelContext;
+import dev.quiver.executor.ops.TensorSpec;
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Joining and cutting along an axis: ConcatV2, Pack, Unpack, Split, SplitV. Joins copy each input's
+ * contiguous chunk per outer index in one run; cuts along the first non-trivial axis return views.
+ */
+public final class ConcatOps {
+  private ConcatOps() {}
+
+  // ---- ConcatV2(values..., axis)
+
+  public static List<TensorSpec> inferConcat(InferenceContext ctx) {
+    int n = ctx.numInputs() - 1;
+    OpArgs.requireIndexType(ctx, n, "axis");
+    DType dtype = ctx.inputDType(0);
+    int rank = -1;
+    for (int i = 0; i < n; i++) {
+      if (ctx.inputDType(i) != dtype) {
+        throw ctx.error("values must all be " + dtype + ", but values[" + i + "] is " + ctx.inputDType(i));
+      }
+      Shape s = ctx.inputShape(i);
+      if (s.hasUnknownRank()) {
+        continue;
+      }
+      if (s.rank() == 0) {
+        throw ctx.error("can't concatenate scalars (use tf.stack instead)");
+      }
+      if (rank >= 0 && s.rank() != rank) {
+        throw ctx.error("ranks of all input tensors should match: shape[0] = " + ctx.inputShape(0) + " vs. shape["
+            + i + "] = " + s);
+      }
+      rank = s.rank();
+    }
+    long[] axisValue = OpArgs.constant(ctx, n);
+    if (rank < 0) {
+      return List.of(new TensorSpec(dtype, Shape.unknown()));
+    }
+    if (axisValue == null) {
+      return List.of(new TensorSpec(dtype, Shape.unknownDims(rank)));
+    }
+    int axis = OpArgs.axis(axisValue[0], rank, "concat axis", ctx::error);
+    long[] out = new long[rank];
+    out[axis] = 0;
+    boolean first = true;
+    for (int i = 0; i < n; i++) {
+      Shape s = ctx.inputShape(i);
+      if (s.hasUnknownRank()) {
+        out[axis] = -1;
+        continue;
+      }
+      for (int k = 0; k < rank; k++) {
+        long d = s.dim(k);
+        if (k == axis) {
+          out[k] = out[k] < 0 || d < 0 ? -1 : out[k] + d;
+        } else if (first) {
+          out[k] = d;
+        } else if (out[k] >= 0 && d >= 0 && out[k] != d) {
+          throw ctx.error("dimension " + k + " in both shapes must be equal: shape[0] = " + ctx.inputShape(0)
+              + " vs. shape[" + i + "] = " + s);
+        } else if (out[k] < 0) {
+          out[k] = d;
+        }
+      }
+      first = false;
+    }
+    return List.of(new TensorSpec(dtype, Shape.of(out)));
+  }
+
+  public static void concat(KernelContext ctx) {
+    int n = ctx.numInputs() - 1;
+    Tensor first = ctx.input(0);
+    int rank = first.rank();
+    if (rank == 0) {
+      throw OpArgs.error(ctx, "can't concatenate scalars (use tf.stack instead)");
+    }
+    int axis = OpArgs.axis(OpArgs.scalar(ctx, n, "axis"), rank, "concat axis", m -> OpArgs.error(ctx, m));
+    long[] out = first.shape().dims();
+    out[axis] = 0;
+    Tensor[] parts = new Tensor[n];
+    for (int i = 0; i < n; i++) {
+      Tensor t = ctx.input(i);
+      if (t.dtype() != first.dtype() || t.rank() != rank) {
+        throw OpArgs.error(ctx, "values[" + i + "] is " + t.dtype() + " " + t.shape() + " but values[0] is "
+            + first.dtype() + " " + first.shape());
+      }
+      for (int k = 0; k < rank; k++) {
+        if (k != axis && t.shape().dim(k) != first.shape().dim(k)) {
+          throw OpArgs.error(ctx, "ConcatOp : Dimension " + k + " in both shapes must be equal: shape[0] = "
+              + OpArgs.dims(first.shape()) + " vs. shape[" + i + "] = " + OpArgs.dims(t.shape()));
+        }
+      }
+      out[axis] += t.shape().dim(axis);
+      parts[i] = t;
+    }
+    if (n == 1) {
+      ctx.setOutput(0, first.share());
+      return;
+    }
+    long outer = OpArgs.product(out, 0, axis);
+    long inner = OpArgs.product(out, axis + 1, rank);
+    RunOutputs.write(ctx, 0, first.dtype(), Shape.of(out), w -> {
+      for (long o = 0; o < outer; o++) {
+        for (Tensor t : parts) {
+          long chunk = t.shape().dim(axis) * inner;
+          w.copy(t, o * chunk, chunk);
+        }
+      }
+    }, null);
+  }
+
+  // ---- Pack(values...; axis)
+
+  public static List<TensorSpec> inferPack(InferenceContext ctx) {
+    int n = ctx.numInputs();
+    DType dtype = ctx.inputDType(0);
+    Shape merged = Shape.unknown();
+    for (int i = 0; i < n; i++) {
+      if (ctx.inputDType(i) != dtype) {
+        throw ctx.error("values must all be " + dtype + ", but values[" + i + "] is " + ctx.inputDType(i));
+      }
+      if (!merged.isCompatibleWith(ctx.inputShape(i))) {
+        throw ctx.error("shapes of all inputs must match: values[0].shape = " + ctx.inputShape(0) + " != values[" + i
+            + "].shape = " + ctx.inputShape(i));
+      }
+      merged = merged.mergeWith(ctx.inputShape(i));
+    }
+    if (merged.hasUnknownRank()) {
+      return List.of(new TensorSpec(dtype, Shape.unknown()));
+    }
+    int rank = merged.rank() + 1;
+    int axis = OpArgs.axis(ctx.attrs().getLong("axis", 0), rank, "pack axis", ctx::error);
+    return List.of(new TensorSpec(dtype, insert(merged.dims(), axis, n)));
+  }
+
+  private static Shape insert(long[] dims, int axis, long value) {
+    long[] out = new long[dims.length + 1];
+    System.arraycopy(dims, 0, out, 0, axis);
+    out[axis] = value;
+    System.arraycopy(dims, axis, out, axis + 1, dims.length - axis);
+    return Shape.of(out);
+  }
+
+  public static void pack(KernelContext ctx) {
+    int n = ctx.numInputs();
+    Tensor first = ctx.input(0);
+    for (int i = 1; i < n; i++) {
+      Tensor t = ctx.input(i);
+      if (t.dtype() != first.dtype() || !t.shape().equals(first.shape())) {
+        throw OpArgs.error(ctx, "shapes of all inputs must match: values[0].shape = " + OpArgs.dims(first.shape())
+            + " != values[" + i + "].shape = " + OpArgs.dims(t.shape()));
+      }
+    }
+    int axis = OpArgs.axis(ctx.attrs().getLong("axis", 0), first.rank() + 1, "pack axis", m -> OpArgs.error(ctx, m));
+    long[] d = first.shape().dims();
+    long outer = OpArgs.product(d, 0, axis);
+    long inner = OpArgs.product(d, axis, d.length);
+    RunOutputs.write(ctx, 0, first.dtype(), insert(d, axis, n), w -> {
+      for (long o = 0; o < outer; o++) {
+        for (int i = 0; i < n; i++) {
+          w.copy(ctx.input(i), o * inner, inner);
+        }
+      }
+    }, null);
+  }
+
+  // ---- Unpack(value; num, axis)
+
+  public static List<TensorSpec> inferUnpack(InferenceContext ctx) {
+    Shape in = ctx.inputShape(0);
+    long num = ctx.attrs().getLong("num", -1);
+    if (in.hasUnknownRank()) {
+      if (num < 0) {
+        throw ctx.error("the number of outputs (attribute num) is needed when the input's rank is unknown");
+      }
+      return repeat(new TensorSpec(ctx.inputDType(0), Shape.unknown()), (int) num);
+    }
+    int axis = OpArgs.axis(ctx.attrs().getLong("axis", 0), in.rank(), "unpack axis", ctx::error);
+    long d = in.dim(axis);
+    if (num >= 0 && d >= 0 && num != d) {
+      throw ctx.error("num " + num + " does not match the size " + d + " of dimension " + axis + " of " + in);
+    }
+    if (d < 0 && num < 0) {
+      throw ctx.error("cannot infer the number of outputs from shape " + in + " along axis " + axis);
+    }
+    long[] dims = in.dims();
+    long[] out = new long[dims.length - 1];
+    for (int i = 0, j = 0; i < dims.length; i++) {
+      if (i != axis) {
+        out[j++] = dims[i];
+      }
+    }
+    return repeat(new TensorSpec(ctx.inputDType(0), Shape.of(out)), (int) (d >= 0 ? d : num));
+  }
+
+  private static List<TensorSpec> repeat(TensorSpec spec, int n) {
+    List<TensorSpec> r = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      r.add(spec);
+    }
+    return r;
+  }
+
+  public static void unpack(KernelContext ctx) {
+    Tensor in = ctx.input(0);
+    int axis = OpArgs.axis(ctx.attrs().getLong("axis", 0), in.rank(), "unpack axis", m -> OpArgs.error(ctx, m));
+    long[] d = in.shape().dims();
+    long num = d[axis];
+    if (ctx.numOutputs() != num) {
+      throw OpArgs.error(ctx, "input has " + num + " entries along axis " + axis + " but the op has "
+          + ctx.numOutputs() + " outputs");
+    }
+    long[] out = new long[d.length - 1];
+    for (int i = 0, j = 0; i < d.length; i++) {
+      if (i != axis) {
+        out[j++] = d[i];
+      }
+    }
+    long[] sizes = new long[(int) num];
+    java.util.Arrays.fill(sizes, 1);
+    cut(ctx, in, axis, sizes, Shape.of(out));
+  }
+
+  /** Writes output i as the i-th piece of {@code in} along {@code axis}; {@code shape} overrides piece shapes. */
+  private static void cut(KernelContext ctx, Tensor in, int axis, long[] sizes, Shape shape) {
+    long[] d = in.shape().dims();
+    long[] strides = AxisGather.strides(in.shape());
+    long start = 0;
+    for (int i = 0; i < sizes.length; i++) {
+      long[] dims = d.clone();
+      dims[axis] = sizes[i];
+      long[][] off = new long[d.length][];
+      for (int k = 0; k < d.length; k++) {
+        off[k] = k == axis ? AxisGather.stepping(start * strides[k], strides[k], sizes[i])
+            : AxisGather.stepping(0, strides[k], d[k]);
+      }
+      new AxisGather(in, dims, off).writeTo(ctx, i, shape != null ? shape : Shape.of(dims), null);
+      start += sizes[i];
+    }
+  }
+
+  // ---- Split(axis, value; num_split)
+
+  public static List<TensorSpec> inferSplit(InferenceContext ctx) {
+    OpArgs.requireIndexType(ctx, 0, "axis");
+    int num = (int) ctx.attrs().getLong("num_split");
+    if (num < 1) {
+      throw ctx.error("num_split must be at least 1, got " + num);
+    }
+    Shape in = ctx.inputShape(1);
+    long[] axis = OpArgs.constant(ctx, 0);
+    if (in.hasUnknownRank() || axis == null) {
+      return repeat(new TensorSpec(ctx.inputDType(1), in.hasUnknownRank() ? in : Shape.unknownDims(in.rank())), num);
+    }
+    int a = OpArgs.axis(axis[0], in.rank(), "split dim", ctx::error);
+    long[] dims = in.dims();
+    if (dims[a] >= 0) {
+      if (dims[a] % num != 0) {
+        throw ctx.error("number of ways to split should evenly divide the split dimension, but got split_dim " + a
+            + " (size = " + dims[a] + ") and num_split " + num);
+      }
+      dims[a] /= num;
+    }
+    return repeat(new TensorSpec(ctx.inputDType(1), Shape.of(dims)), num);
+  }
+
+  public static void split(KernelContext ctx) {
+    Tensor in = ctx.input(1);
+    int num = ctx.numOutputs();
+    int axis = OpArgs.axis(OpArgs.scalar(ctx, 0, "split_dim"), in.rank(), "split dim", m -> OpArgs.error(ctx, m));
+    long d = in.shape().dim(axis);
+    if (d % num != 0) {
+      throw OpArgs.error(ctx, "number of ways to split should evenly divide the split dimension, but got split_dim "
+          + axis + " (size = " + d + ") and num_split " + num);
+    }
+    long[] sizes = new long[num];
+    java.util.Arrays.fill(sizes, d / num);
+    cut(ctx, in, axis, sizes, null);
+  }
+
+  // ---- SplitV(value, size_splits, axis; num_split)
+
+  public static List<TensorSpec> inferSplitV(InferenceContext ctx) {
+    OpArgs.requireIndexType(ctx, 1, "size_splits");
+    OpArgs.requireIndexType(ctx, 2, "axis");
+    int num = (int) ctx.attrs().getLong("num_split");
+    Shape in = ctx.inputShape(0);
+    long[] sizes = OpArgs.constant(ctx, 1);
+    long[] axis = OpArgs.constant(ctx, 2);
+    if (in.hasUnknownRank() || axis == null || sizes == null) {
+      return repeat(new TensorSpec(ctx.inputDType(0), in.hasUnknownRank() ? in : Shape.unknownDims(in.rank())), num);
+    }
+    int a = OpArgs.axis(axis[0], in.rank(), "split dim", ctx::error);
+    if (sizes.length != num) {
+      throw ctx.error("size_splits has " + sizes.length + " entries but num_split is " + num);
+    }
+    long d = in.dim(a);
+    long[] resolved = d >= 0 ? splitSizes(sizes, d, ctx::error) : sizes;
+    List<TensorSpec> out = new ArrayList<>();
+    for (long s : resolved) {
+      long[] dims = in.dims();
+      dims[a] = s;
+      out.add(new TensorSpec(ctx.inputDType(0), Shape.of(dims)));
+    }
+    return out;
+  }
+
+  private static long[] splitSizes(long[] sizes, long d, java.util.function.Function<String, RuntimeException> err) {
+    long[] r = sizes.clone();
+    int unknown = -1;
+    long sum = 0;
+    for (int i = 0; i < r.length; i++) {
+      if (r[i] == -1) {
+        if (unknown >= 0) {
+          throw err.apply("there can only be one -1 in the input");
+        }
+        unknown = i;
+      } else if (r[i] < 0) {
+        throw err.apply("split sizes must be >= 0 or -1, got " + r[i]);
+      } else {
+        sum += r[i];
+      }
+    }
+    if (unknown >= 0) {
+      if (sum > d) {
+        throw err.apply("determined shape must either match input shape along split_dim exactly if fully specified, "
+            + "or be less than the size of the input along split_dim if not fully specified; got " + sum + " > " + d);
+      }
+      r[unknown] = d - sum;
+    } else if (sum != d) {
+      throw err.apply("determined shape must either match input shape along split_dim exactly if fully specified, "
+          + "or be less than the size of the input along split_dim if not fully specified; got " + sum + " vs " + d);
+    }
+    return r;
+  }
+
+  public static void splitV(KernelContext ctx) {
+    Tensor in = ctx.input(0);
+    long[] sizes = OpArgs.longs(ctx, 1, "size_splits");
+    int axis = OpArgs.axis(OpArgs.scalar(ctx, 2, "split_dim"), in.rank(), "split dim", m -> OpArgs.error(ctx, m));
+    if (sizes.length != ctx.numOutputs()) {
+      throw OpArgs.error(ctx, "size_splits has " + sizes.length + " entries but the op has " + ctx.numOutputs()
+          + " outputs");
+    }
+    cut(ctx, in, axis, splitSizes(sizes, in.shape().dim(axis), m -> OpArgs.error(ctx, m)), null);
+  }
+}

@@ -1,0 +1,289 @@
+package dev.quiver.executor.kernels.array;
+
+import dev.quiver.executor.ops.InferenceContext;
+import dev.quiver.executor.ops.KernelContext;
+import dev.quiver.executor.ops.TensorSpec;
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
+import java.util.List;
+
+/**
+ * Index-driven copies: GatherV2 (axis, batch_dims), GatherNd and ScatterNd. Indices are validated before
+ * anything is written; an index out of range fails naming the op and the index, as TensorFlow's CPU kernels
+ * do.
+ */
+public final class GatherOps {
+  private GatherOps() {}
+
+  // ---- GatherV2(params, indices, axis; batch_dims)
+
+  public static List<TensorSpec> inferGather(InferenceContext ctx) {
+    OpArgs.requireIndexType(ctx, 1, "indices");
+    OpArgs.requireIndexType(ctx, 2, "axis");
+    Shape params = ctx.inputShape(0);
+    Shape indices = ctx.inputShape(1);
+    long[] axisValue = OpArgs.constant(ctx, 2);
+    DType dtype = ctx.inputDType(0);
+    if (params.hasUnknownRank() || indices.hasUnknownRank() || axisValue == null) {
+      return List.of(new TensorSpec(dtype, Shape.unknown()));
+    }
+    long batchDims = ctx.attrs().getLong("batch_dims", 0);
+    int bd = (int) (batchDims < 0 ? batchDims + indices.rank() : batchDims);
+    if (bd < 0 || bd > indices.rank()) {
+      throw ctx.error("batch_dims (" + batchDims + ") must be in [" + -indices.rank() + ", " + indices.rank() + "]");
+    }
+    if (params.rank() < 1) {
+      throw ctx.error("params must be at least 1 dimensional");
+    }
+    int axis = OpArgs.axis(axisValue[0], params.rank(), "axis", ctx::error);
+    if (bd > axis) {
+      throw ctx.error("batch_dims (" + bd + ") must be less than or equal to axis (" + axis + ")");
+    }
+    for (int i = 0; i < bd; i++) {
+      long p = params.dim(i);
+      long q = indices.dim(i);
+      if (p >= 0 && q >= 0 && p != q) {
+        throw ctx.error("params.shape[" + i + "]: " + p + " should be equal to indices.shape[" + i + "]: " + q);
+      }
+    }
+    return List.of(new TensorSpec(dtype, Shape.of(gatherDims(params.dims(), indices.dims(), axis, bd))));
+  }
+
+  private static long[] gatherDims(long[] p, long[] ix, int axis, int bd) {
+    long[] out = new long[axis + (ix.length - bd) + (p.length - axis - 1)];
+    int o = 0;
+    for (int i = 0; i < axis; i++) {
+      out[o++] = p[i];
+    }
+    for (int i = bd; i < ix.length; i++) {
+      out[o++] = ix[i];
+    }
+    for (int i = axis + 1; i < p.length; i++) {
+      out[o++] = p[i];
+    }
+    return out;
+  }
+
+  public static void gather(KernelContext ctx) {
+    Tensor params = ctx.input(0);
+    Tensor indices = ctx.input(1);
+    if (!OpArgs.isIndexType(indices.dtype())) {
+      throw OpArgs.error(ctx, "indices must be int32 or int64, got " + indices.dtype());
+    }
+    long[] p = params.shape().dims();
+    long[] ix = indices.shape().dims();
+    if (p.length < 1) {
+      throw OpArgs.error(ctx, "params must be at least 1 dimensional");
+    }
+    int axis = OpArgs.axis(OpArgs.scalar(ctx, 2, "axis"), p.length, "axis", m -> OpArgs.error(ctx, m));
+    long batchDims = ctx.attrs().getLong("batch_dims", 0);
+    int bd = (int) (batchDims < 0 ? batchDims + ix.length : batchDims);
+    if (bd < 0 || bd > ix.length || bd > axis) {
+      throw OpArgs.error(ctx, "batch_dims " + batchDims + " must be in [0, min(indices rank " + ix.length
+          + ", axis " + axis + ")]");
+    }
+    for (int i = 0; i < bd; i++) {
+      if (p[i] != ix[i]) {
+        throw OpArgs.error(ctx, "params.shape[" + i + "]: " + p[i] + " should be equal to indices.shape[" + i + "]: "
+            + ix[i]);
+      }
+    }
+    long batches = OpArgs.product(p, 0, bd);
+    long outerPer = OpArgs.product(p, bd, axis); // params dims between the batch dims and the axis
+    long n = p[axis];
+    long inner = OpArgs.product(p, axis + 1, p.length);
+    long perBatch = OpArgs.product(ix, bd, ix.length);
+    checkRange(ctx, indices, n);
+    Shape outShape = Shape.of(gatherDims(p, ix, axis, bd));
+    RunOutputs.write(ctx, 0, params.dtype(), outShape, w -> {
+      for (long b = 0; b < batches; b++) {
+        for (long o = 0; o < outerPer; o++) {
+          long rowBase = (b * outerPer + o) * n;
+          for (long i = 0; i < perBatch; i++) {
+            long idx = OpArgs.index(indices, b * perBatch + i);
+            w.copy(params, (rowBase + idx) * inner, inner);
+          }
+        }
+      }
+    }, null);
+  }
+
+  /** Fails naming the first index outside {@code [0, limit)}, with its position in {@code indices}. */
+  private static void checkRange(KernelContext ctx, Tensor indices, long limit) {
+    long count = indices.numElements();
+    for (long i = 0; i < count; i++) {
+      long v = OpArgs.index(indices, i);
+      if (v < 0 || v >= limit) {
+        throw OpArgs.error(ctx, "indices" + position(indices.shape(), i) + " = " + v + " is not in [0, " + limit
+            + ")");
+      }
+    }
+  }
+
+  /** The multi-index of flat element {@code i} in TensorFlow's notation: {@code [1,2]}. */
+  static String position(Shape shape, long i) {
+    int r = shape.rank();
+    long[] idx = new long[r];
+    for (int k = r - 1; k >= 0; k--) {
+      long d = shape.dim(k);
+      idx[k] = d == 0 ? 0 : i % d;
+      i = d == 0 ? i : i / d;
+    }
+    StringBuilder b = new StringBuilder("[");
+    for (int k = 0; k < r; k++) {
+      b.append(k > 0 ? "," : "").append(idx[k]);
+    }
+    return b.append(']').toString();
+  }
+
+  // ---- GatherNd(params, indices)
+
+  public static List<TensorSpec> inferGatherNd(InferenceContext ctx) {
+    OpArgs.requireIndexType(ctx, 1, "indices");
+    Shape params = ctx.inputShape(0);
+    Shape indices = ctx.inputShape(1);
+    DType dtype = ctx.inputDType(0);
+    if (params.hasUnknownRank() || indices.hasUnknownRank() || indices.rank() == 0 || indices.dim(-1) < 0) {
+      if (indices.rank() == 0) {
+        throw ctx.error("indices must be at least a vector");
+      }
+      return List.of(new TensorSpec(dtype, Shape.unknown()));
+    }
+    long k = indices.dim(-1);
+    if (k > params.rank()) {
+      throw ctx.error("index innermost dimension length must be <= params rank; saw: " + k + " vs. " + params.rank());
+    }
+    return List.of(new TensorSpec(dtype, Shape.of(ndDims(indices.dims(), params.dims(), (int) k))));
+  }
+
+  private static long[] ndDims(long[] ix, long[] p, int k) {
+    long[] out = new long[ix.length - 1 + p.length - k];
+    System.arraycopy(ix, 0, out, 0, ix.length - 1);
+    System.arraycopy(p, k, out, ix.length - 1, p.length - k);
+    return out;
+  }
+
+  public static void gatherNd(KernelContext ctx) {
+    Tensor params = ctx.input(0);
+    Tensor indices = ctx.input(1);
+    if (!OpArgs.isIndexType(indices.dtype()) || indices.rank() < 1) {
+      throw OpArgs.error(ctx, "indices must be an int32 or int64 tensor of rank >= 1, got " + indices.dtype() + " "
+          + indices.shape());
+    }
+    long[] p = params.shape().dims();
+    long[] ix = indices.shape().dims();
+    int k = (int) ix[ix.length - 1];
+    if (k > p.length) {
+      throw OpArgs.error(ctx, "index innermost dimension length must be <= params rank; saw: " + k + " vs. "
+          + p.length);
+    }
+    long count = OpArgs.product(ix, 0, ix.length - 1);
+    long inner = OpArgs.product(p, k, p.length);
+    long[] strides = AxisGather.strides(params.shape());
+    long[] starts = new long[(int) count];
+    for (long i = 0; i < count; i++) {
+      long at = 0;
+      for (int j = 0; j < k; j++) {
+        long v = OpArgs.index(indices, i * k + j);
+        if (v < 0 || v >= p[j]) {
+          throw OpArgs.error(ctx, "indices" + position(Shape.of(java.util.Arrays.copyOf(ix, ix.length - 1)), i)
+              + " = " + tuple(indices, i * k, k) + " does not index into param shape " + OpArgs.dims(params.shape()));
+        }
+        at += v * strides[j];
+      }
+      starts[(int) i] = at;
+    }
+    RunOutputs.write(ctx, 0, params.dtype(), Shape.of(ndDims(ix, p, k)), w -> {
+      for (long start : starts) {
+        w.copy(params, start, inner);
+      }
+    }, null);
+  }
+
+  private static String tuple(Tensor t, long from, int k) {
+    StringBuilder b = new StringBuilder("[");
+    for (int j = 0; j < k; j++) {
+      b.append(j > 0 ? ", " : "").append(OpArgs.index(t, from + j));
+    }
+    return b.append(']').toString();
+  }
+
+  // ---- ScatterNd(indices, updates, shape)
+
+  public static List<TensorSpec> inferScatterNd(InferenceContext ctx) {
+    OpArgs.requireIndexType(ctx, 0, "indices");
+    OpArgs.requireIndexType(ctx, 2, "shape");
+    DType dtype = ctx.inputDType(1);
+    if (!dtype.isNumeric()) {
+      throw ctx.error("updates must be numeric, got " + dtype);
+    }
+    long[] shape = OpArgs.constant(ctx, 2);
+    if (shape == null) {
+      Shape s = ctx.inputShape(2);
+      return List.of(new TensorSpec(dtype, s.rank() == 1 && s.dim(0) >= 0 ? Shape.unknownDims((int) s.dim(0))
+          : Shape.unknown()));
+    }
+    Shape ix = ctx.inputShape(0);
+    Shape up = ctx.inputShape(1);
+    if (!ix.hasUnknownRank() && !up.hasUnknownRank() && ix.isFullyDefined() && up.isFullyDefined()) {
+      checkScatterShapes(ix.dims(), up.dims(), shape, ctx::error);
+    }
+    return List.of(new TensorSpec(dtype, Shape.of(shape)));
+  }
+
+  private static void checkScatterShapes(long[] ix, long[] up, long[] shape,
+                                         java.util.function.Function<String, RuntimeException> err) {
+    if (ix.length < 1) {
+      throw err.apply("indices must be at least a vector");
+    }
+    int k = (int) ix[ix.length - 1];
+    if (k > shape.length) {
+      throw err.apply("index innermost dimension length must be <= output rank; saw: " + k + " vs. " + shape.length);
+    }
+    long[] expect = new long[ix.length - 1 + shape.length - k];
+    System.arraycopy(ix, 0, expect, 0, ix.length - 1);
+    System.arraycopy(shape, k, expect, ix.length - 1, shape.length - k);
+    if (!java.util.Arrays.equals(expect, up)) {
+      throw err.apply("updates has shape " + Shape.of(up) + " but indices " + Shape.of(ix) + " into shape "
+          + Shape.of(shape) + " need updates of shape " + Shape.of(expect));
+    }
+  }
+
+  public static void scatterNd(KernelContext ctx) {
+    Tensor indices = ctx.input(0);
+    Tensor updates = ctx.input(1);
+    long[] shape = OpArgs.longs(ctx, 2, "shape");
+    if (!OpArgs.isIndexType(indices.dtype())) {
+      throw OpArgs.error(ctx, "indices must be int32 or int64, got " + indices.dtype());
+    }
+    if (!updates.dtype().isNumeric()) {
+      throw OpArgs.error(ctx, "updates must be numeric, got " + updates.dtype());
+    }
+    for (long d : shape) {
+      if (d < 0) {
+        throw OpArgs.error(ctx, "shape dims must be non-negative, got " + Shape.of(shape));
+      }
+    }
+    long[] ix = indices.shape().dims();
+    checkScatterShapes(ix, updates.shape().dims(), shape, m -> OpArgs.error(ctx, m));
+    int k = (int) ix[ix.length - 1];
+    long count = OpArgs.product(ix, 0, ix.length - 1);
+    long inner = OpArgs.product(shape, k, shape.length);
+    long[] strides = AxisGather.strides(Shape.of(shape));
+    Tensor out = ctx.allocateOutput(0, updates.dtype(), Shape.of(shape));
+    int w = updates.dtype().byteWidth();
+    for (long i = 0; i < count; i++) {
+      long at = 0;
+      for (int j = 0; j < k; j++) {
+        long v = OpArgs.index(indices, i * k + j);
+        if (v < 0 || v >= shape[j]) {
+          throw OpArgs.error(ctx, "indices" + position(Shape.of(java.util.Arrays.copyOf(ix, ix.length - 1)), i)
+              + " = " + tuple(indices, i * k, k) + " does not index into shape " + OpArgs.dims(Shape.of(shape)));
+        }
+        at += v * strides[j];
+      }
+      ElementAdd.add(updates.dtype(), updates.address() + i * inner * w, out.address() + at * w, inner);
+    }
+  }
+}

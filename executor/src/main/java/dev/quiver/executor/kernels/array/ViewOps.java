@@ -1,0 +1,167 @@
+package dev.quiver.executor.kernels.array;
+
+import dev.quiver.executor.ops.InferenceContext;
+import dev.quiver.executor.ops.KernelContext;
+import dev.quiver.executor.ops.TensorSpec;
+import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Ops whose output is the input's memory under another shape: Identity, Reshape, ExpandDims, Squeeze.
+ * Their kernels never copy; the output is a new reference to the input's buffers.
+ */
+public final class ViewOps {
+  private ViewOps() {}
+
+  // ---- Identity(input)
+
+  public static List<TensorSpec> inferIdentity(InferenceContext ctx) {
+    return List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0)));
+  }
+
+  public static void identity(KernelContext ctx) {
+    ctx.setOutput(0, ctx.input(0).share());
+  }
+
+  // ---- Reshape(tensor, shape)
+
+  public static List<TensorSpec> inferReshape(InferenceContext ctx) {
+    OpArgs.requireIndexType(ctx, 1, "shape");
+    Shape in = ctx.inputShape(0);
+    long[] target = OpArgs.constant(ctx, 1);
+    if (target == null) {
+      Shape s = ctx.inputShape(1);
+      if (s.rank() == 1 && s.dim(0) >= 0) {
+        return List.of(new TensorSpec(ctx.inputDType(0), Shape.unknownDims((int) s.dim(0))));
+      }
+      return List.of(new TensorSpec(ctx.inputDType(0), Shape.unknown()));
+    }
+    return List.of(new TensorSpec(ctx.inputDType(0), reshapeTarget(target, in, ctx::error)));
+  }
+
+  /** The static output shape of a reshape: resolves -1 when the input's element count is known. */
+  static Shape reshapeTarget(long[] target, Shape in, java.util.function.Function<String, RuntimeException> err) {
+    int unknown = -1;
+    long known = 1;
+    for (int i = 0; i < target.length; i++) {
+      if (target[i] == -1) {
+        if (unknown >= 0) {
+          throw err.apply("can only infer one dimension of the shape; dims " + unknown + " and " + i + " are -1");
+        }
+        unknown = i;
+      } else if (target[i] < 0) {
+        throw err.apply("size " + i + " must be non-negative, not " + target[i]);
+      } else {
+        known = Math.multiplyExact(known, target[i]);
+      }
+    }
+    long n = OpArgs.knownElements(in);
+    if (n < 0) {
+      return Shape.of(target);
+    }
+    long[] out = target.clone();
+    if (unknown >= 0) {
+      if (known == 0 ? n != 0 : n % known != 0) {
+        throw err.apply("input to reshape is a tensor with " + n + " values, but the requested shape requires a "
+            + "multiple of " + known);
+      }
+      out[unknown] = known == 0 ? 0 : n / known;
+    } else if (known != n) {
+      throw err.apply("input to reshape is a tensor with " + n + " values, but the requested shape has " + known);
+    }
+    return Shape.of(out);
+  }
+
+  public static void reshape(KernelContext ctx) {
+    Tensor in = ctx.input(0);
+    long[] target = OpArgs.longs(ctx, 1, "shape");
+    if (ctx.input(1).rank() > 1) {
+      throw OpArgs.error(ctx, "shape must be a vector, got shape " + ctx.input(1).shape());
+    }
+    Shape out = reshapeTarget(target, in.shape(), m -> OpArgs.error(ctx, m));
+    ctx.setOutput(0, in.reshape(out));
+  }
+
+  // ---- ExpandDims(input, dim)
+
+  public static List<TensorSpec> inferExpandDims(InferenceContext ctx) {
+    OpArgs.requireIndexType(ctx, 1, "dim");
+    Shape in = ctx.inputShape(0);
+    long[] dim = OpArgs.constant(ctx, 1);
+    if (dim != null && dim.length != 1) {
+      throw ctx.error("dim must be a scalar or a single-element vector, got " + dim.length + " elements");
+    }
+    if (dim == null || in.hasUnknownRank()) {
+      return List.of(new TensorSpec(ctx.inputDType(0), in.hasUnknownRank() ? in : Shape.unknownDims(in.rank() + 1)));
+    }
+    return List.of(new TensorSpec(ctx.inputDType(0), expanded(in, dim[0], ctx::error)));
+  }
+
+  private static Shape expanded(Shape in, long dim, java.util.function.Function<String, RuntimeException> err) {
+    int r = in.rank();
+    if (dim < -r - 1 || dim > r) {
+      throw err.apply("tried to expand dim index " + dim + " for tensor with " + r + " dimensions");
+    }
+    int at = (int) (dim < 0 ? dim + r + 1 : dim);
+    long[] d = in.dims();
+    long[] out = new long[r + 1];
+    System.arraycopy(d, 0, out, 0, at);
+    out[at] = 1;
+    System.arraycopy(d, at, out, at + 1, r - at);
+    return Shape.of(out);
+  }
+
+  public static void expandDims(KernelContext ctx) {
+    long[] dim = OpArgs.longs(ctx, 1, "dim");
+    if (dim.length != 1) {
+      throw OpArgs.error(ctx, "dim must be a scalar or a single-element vector, got " + dim.length + " elements");
+    }
+    Tensor in = ctx.input(0);
+    ctx.setOutput(0, in.reshape(expanded(in.shape(), dim[0], m -> OpArgs.error(ctx, m))));
+  }
+
+  // ---- Squeeze(input; squeeze_dims)
+
+  public static List<TensorSpec> inferSqueeze(InferenceContext ctx) {
+    Shape in = ctx.inputShape(0);
+    if (in.hasUnknownRank()) {
+      return List.of(new TensorSpec(ctx.inputDType(0), in));
+    }
+    long[] axes = ctx.attrs().has("squeeze_dims") ? ctx.attrs().getLongs("squeeze_dims") : new long[0];
+    return List.of(new TensorSpec(ctx.inputDType(0), squeezed(in, axes, ctx::error)));
+  }
+
+  private static Shape squeezed(Shape in, long[] axes, java.util.function.Function<String, RuntimeException> err) {
+    int r = in.rank();
+    boolean[] drop = new boolean[r];
+    for (long a : axes) {
+      int k = OpArgs.axis(a, r, "squeeze dim", err);
+      long d = in.dim(k);
+      if (d != 1 && d != Shape.UNKNOWN_DIM) {
+        throw err.apply("can not squeeze dim[" + k + "], expected a dimension of 1, got " + d);
+      }
+      drop[k] = true;
+    }
+    List<Long> out = new ArrayList<>();
+    for (int i = 0; i < r; i++) {
+      long d = in.dim(i);
+      boolean squeeze = axes.length > 0 ? drop[i] : d == 1;
+      if (axes.length == 0 && d == Shape.UNKNOWN_DIM) {
+        return Shape.unknown(); // an unknown dim may or may not be squeezed
+      }
+      if (!squeeze) {
+        out.add(d);
+      }
+    }
+    return Shape.of(out.stream().mapToLong(Long::longValue).toArray());
+  }
+
+  public static void squeeze(KernelContext ctx) {
+    Tensor in = ctx.input(0);
+    long[] axes = ctx.attrs().has("squeeze_dims") ? ctx.attrs().getLongs("squeeze_dims") : new long[0];
+    ctx.setOutput(0, in.reshape(squeezed(in.shape(), axes, m -> OpArgs.error(ctx, m))));
+  }
+
+}

@@ -1,0 +1,84 @@
+package dev.quiver.executor.kernels.math;
+
+import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.executor.ops.Kernel;
+import dev.quiver.executor.ops.KernelContext;
+import dev.quiver.store.DType;
+import dev.quiver.store.Tensor;
+
+/**
+ * ArgMax and ArgMin over one axis, as TF's CPU kernels: the first index of the extreme value under strict
+ * comparison, so a NaN is never chosen unless it comes first. Output int64 (or int32 by {@code output_type}).
+ */
+public final class ArgReduce {
+  private ArgReduce() {}
+
+  public static Kernel kernel(boolean max) {
+    return ctx -> compute(ctx, max);
+  }
+
+  private static void compute(KernelContext ctx, boolean max) {
+    Tensor x = ctx.input(0);
+    String op = ctx.opType() + " op '" + ctx.opName() + "'";
+    if (x.rank() == 0) {
+      throw new InvalidArgumentException(op + ": the input must be at least 1-D");
+    }
+    long[] axes = Axes.values(ctx.input(1), x.rank(), op);
+    if (axes.length != 1) {
+      throw new InvalidArgumentException(op + ": dimension must be a scalar, got " + axes.length + " values");
+    }
+    int axis = (int) axes[0];
+    long[] dims = x.shape().dims();
+    if (dims[axis] == 0) {
+      throw new InvalidArgumentException(op + ": Reduction axis " + axis + " is empty in shape " + x.shape());
+    }
+    DType outType = ctx.attrs().has("output_type") ? ctx.attrs().getDType("output_type") : DType.INT64;
+    boolean[] mask = new boolean[dims.length];
+    mask[axis] = true;
+    Tensor out = ctx.allocateOutput(0, outType, Axes.reducedShape(x.shape(), mask, false));
+    long outer = 1;
+    long inner = 1;
+    for (int d = 0; d < axis; d++) {
+      outer *= dims[d];
+    }
+    for (int d = axis + 1; d < dims.length; d++) {
+      inner *= dims[d];
+    }
+    long r = dims[axis];
+    DType t = x.dtype();
+    int w = t.byteWidth();
+    long px = x.address();
+    long po = out.address();
+    long finalInner = inner;
+    ctx.intraOp().parallelFor(outer * inner, Math.max(1, ElementwiseBinary.MIN_CHUNK / r), (s, e) -> {
+      for (long task = s; task < e; task++) {
+        long o = task / finalInner;
+        long c = task % finalInner;
+        long base = px + (o * r * finalInner + c) * w;
+        long stride = finalInner * w;
+        long best = 0;
+        if (t.isFloating()) {
+          double bv = Elements.readDouble(t, base);
+          for (long k = 1; k < r; k++) {
+            double v = Elements.readDouble(t, base + k * stride);
+            if (max ? v > bv : v < bv) {
+              bv = v;
+              best = k;
+            }
+          }
+        } else {
+          long bv = Elements.readLong(t, base);
+          for (long k = 1; k < r; k++) {
+            long v = Elements.readLong(t, base + k * stride);
+            if (max ? v > bv : v < bv) {
+              bv = v;
+              best = k;
+            }
+          }
+        }
+        Elements.writeLong(outType, po + task * outType.byteWidth(), best);
+      }
+    });
+  }
+
+}

@@ -1,0 +1,184 @@
+package dev.quiver.executor.kernels.math;
+
+import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.executor.kernels.Broadcast;
+import dev.quiver.executor.ops.InferenceContext;
+import dev.quiver.executor.ops.IntraOpPool;
+import dev.quiver.executor.ops.KernelContext;
+import dev.quiver.executor.ops.ShapeFunction;
+import dev.quiver.executor.ops.TensorSpec;
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * MatMul ({@code transpose_a}/{@code transpose_b}) and BatchMatMulV2 ({@code adj_x}/{@code adj_y}, batch dims
+ * broadcast as numpy's matmul). float32 runs on {@link Sgemm}; float64, int32 and int64 on a plain loop
+ * (integer products wrap).
+ */
+public final class MatMul {
+  private MatMul() {}
+
+  private static boolean accepts(DType t) {
+    return t == DType.FLOAT32 || t == DType.FLOAT64 || t == DType.INT32 || t == DType.INT64;
+  }
+
+  public static ShapeFunction matMulShape() {
+    return ctx -> {
+      DType t = MathShapes.sameDType(ctx, 0, 1);
+      if (!accepts(t)) {
+        throw MathShapes.unsupported(ctx, t);
+      }
+      Shape a = ctx.inputShape(0);
+      Shape b = ctx.inputShape(1);
+      if (a.rank() >= 0 && a.rank() != 2 || b.rank() >= 0 && b.rank() != 2) {
+        throw ctx.error("Shape must be rank 2 but inputs have shapes " + a + " and " + b);
+      }
+      boolean ta = ctx.attrs().getBool("transpose_a", false);
+      boolean tb = ctx.attrs().getBool("transpose_b", false);
+      return List.of(new TensorSpec(t, product(ctx, a, ta, b, tb, Shape.scalar())));
+    };
+  }
+
+  public static ShapeFunction batchMatMulShape() {
+    return ctx -> {
+      DType t = MathShapes.sameDType(ctx, 0, 1);
+      if (!accepts(t)) {
+        throw MathShapes.unsupported(ctx, t);
+      }
+      Shape a = ctx.inputShape(0);
+      Shape b = ctx.inputShape(1);
+      if (a.rank() >= 0 && a.rank() < 2 || b.rank() >= 0 && b.rank() < 2) {
+        throw ctx.error("both inputs need rank >= 2, got " + a + " and " + b);
+      }
+      if (a.hasUnknownRank() || b.hasUnknownRank()) {
+        return List.of(new TensorSpec(t, Shape.unknown()));
+      }
+      Shape batch = MathShapes.broadcast(ctx, batchOf(a), batchOf(b));
+      boolean ta = ctx.attrs().getBool("adj_x", false);
+      boolean tb = ctx.attrs().getBool("adj_y", false);
+      return List.of(new TensorSpec(t, product(ctx, matrixOf(a), ta, matrixOf(b), tb, batch)));
+    };
+  }
+
+  private static Shape batchOf(Shape s) {
+    return Shape.of(Arrays.copyOf(s.dims(), s.rank() - 2));
+  }
+
+  private static Shape matrixOf(Shape s) {
+    return Shape.of(s.dim(-2), s.dim(-1));
+  }
+
+  private static Shape product(InferenceContext ctx, Shape a, boolean ta, Shape b, boolean tb, Shape batch) {
+    long m = a.rank() < 0 ? -1 : a.dim(ta ? 1 : 0);
+    long ka = a.rank() < 0 ? -1 : a.dim(ta ? 0 : 1);
+    long kb = b.rank() < 0 ? -1 : b.dim(tb ? 1 : 0);
+    long n = b.rank() < 0 ? -1 : b.dim(tb ? 0 : 1);
+    if (ka >= 0 && kb >= 0 && ka != kb) {
+      throw ctx.error("Matrix size-incompatible: In[0]: " + a + ", In[1]: " + b);
+    }
+    long[] bd = batch.dims();
+    long[] d = Arrays.copyOf(bd, bd.length + 2);
+    d[bd.length] = m;
+    d[bd.length + 1] = n;
+    return Shape.of(d);
+  }
+
+  public static void computeMatMul(KernelContext ctx) {
+    compute(ctx, ctx.attrs().getBool("transpose_a", false), ctx.attrs().getBool("transpose_b", false));
+  }
+
+  public static void computeBatch(KernelContext ctx) {
+    compute(ctx, ctx.attrs().getBool("adj_x", false), ctx.attrs().getBool("adj_y", false));
+  }
+
+  private static void compute(KernelContext ctx, boolean ta, boolean tb) {
+    Tensor a = ctx.input(0);
+    Tensor b = ctx.input(1);
+    String op = ctx.opType() + " op '" + ctx.opName() + "'";
+    if (a.rank() < 2 || b.rank() < 2) {
+      throw new InvalidArgumentException(op + ": inputs need rank >= 2, got " + a.shape() + " and " + b.shape());
+    }
+    Shape batch;
+    try {
+      batch = Broadcast.shapes(batchOf(a.shape()), batchOf(b.shape()));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidArgumentException(op + ": batch dims of " + a.shape() + " and " + b.shape()
+          + " are not broadcastable");
+    }
+    int m = Math.toIntExact(a.shape().dim(ta ? -1 : -2));
+    int k = Math.toIntExact(a.shape().dim(ta ? -2 : -1));
+    int kb = Math.toIntExact(b.shape().dim(tb ? -1 : -2));
+    int n = Math.toIntExact(b.shape().dim(tb ? -2 : -1));
+    if (k != kb) {
+      throw new InvalidArgumentException(op + ": Matrix size-incompatible: In[0]: " + a.shape() + ", In[1]: "
+          + b.shape());
+    }
+    long[] bd = batch.dims();
+    long[] od = Arrays.copyOf(bd, bd.length + 2);
+    od[bd.length] = m;
+    od[bd.length + 1] = n;
+    Tensor out = ctx.allocateOutput(0, a.dtype(), Shape.of(od));
+    if (out.numElements() == 0) {
+      return;
+    }
+    Broadcast plan = Broadcast.plan(batch, batchOf(a.shape()), batchOf(b.shape()));
+    int w = a.dtype().byteWidth();
+    long aStride = (long) m * k * w;
+    long bStride = (long) k * n * w;
+    long cStride = (long) m * n * w;
+    DType t = a.dtype();
+    boolean small = (long) m * n * k < 64L * 64 * 64 && plan.size() > 1;
+    IntraOpPool seq = small ? IntraOpPool.sequential() : null;
+    plan.forEachRun(0, plan.size(), (o, idx, len) -> {
+      IntraOpPool.RangeBody body = (s, e) -> {
+        for (long q = s; q < e; q++) {
+          long pa = a.address() + (idx[0] + q * plan.innerStride(0)) * aStride;
+          long pb = b.address() + (idx[1] + q * plan.innerStride(1)) * bStride;
+          long pc = out.address() + (o + q) * cStride;
+          multiply(t, pa, ta, pb, tb, pc, m, n, k, small ? seq : ctx.intraOp());
+        }
+      };
+      if (small) {
+        ctx.intraOp().parallelFor(len, 1, body);
+      } else {
+        body.run(0, len);
+      }
+    });
+  }
+
+  /** One matrix product of any supported dtype. */
+  public static void multiply(DType t, long a, boolean ta, long b, boolean tb, long c, int m, int n, int k,
+                              IntraOpPool pool) {
+    if (t == DType.FLOAT32) {
+      Sgemm.multiply(a, ta, b, tb, c, m, n, k, pool);
+      return;
+    }
+    int w = t.byteWidth();
+    pool.parallelFor(m, Math.max(1, ElementwiseBinary.MIN_CHUNK / Math.max(1, (long) n * k)), (s, e) -> {
+      for (long i = s; i < e; i++) {
+        for (int j = 0; j < n; j++) {
+          double accD = 0;
+          long accL = 0;
+          for (int p = 0; p < k; p++) {
+            long ea = a + (ta ? (long) p * m + i : i * k + p) * w;
+            long eb = b + (tb ? (long) j * k + p : (long) p * n + j) * w;
+            if (t == DType.FLOAT64) {
+              accD += Elements.readDouble(t, ea) * Elements.readDouble(t, eb);
+            } else {
+              accL += Elements.readLong(t, ea) * Elements.readLong(t, eb);
+            }
+          }
+          long ec = c + (i * n + j) * w;
+          if (t == DType.FLOAT64) {
+            Elements.writeDouble(t, ec, accD);
+          } else {
+            Elements.writeLong(t, ec, accL);
+          }
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,65 @@
+package dev.quiver.executor.kernels.math;
+
+import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.executor.ops.Kernel;
+import dev.quiver.executor.ops.KernelContext;
+import dev.quiver.store.DType;
+import dev.quiver.store.Tensor;
+
+/**
+ * TF's Softmax and LogSoftmax over the last axis, computed stably per row in double: shift by the row's
+ * max, exponentiate, normalize ({@code tf.nn.softmax} on other axes composes these ops in the facade).
+ */
+public final class Softmax {
+  private Softmax() {}
+
+  public static Kernel kernel(boolean log) {
+    return ctx -> compute(ctx, log);
+  }
+
+  private static void compute(KernelContext ctx, boolean log) {
+    Tensor x = ctx.input(0);
+    if (x.rank() < 1) {
+      throw new InvalidArgumentException(ctx.opType() + " op '" + ctx.opName() + "': logits must have >= 1 dimension, got "
+          + x.shape());
+    }
+    Tensor out = ctx.allocateOutput(0, x.dtype(), x.shape());
+    long n = x.shape().dim(-1);
+    if (x.numElements() == 0) {
+      return;
+    }
+    long rows = x.numElements() / n;
+    DType t = x.dtype();
+    int w = t.byteWidth();
+    long px = x.address();
+    long po = out.address();
+    ctx.intraOp().parallelFor(rows, Math.max(1, ElementwiseBinary.MIN_CHUNK / n), (s, e) -> {
+      for (long row = s; row < e; row++) {
+        long in = px + row * n * w;
+        long o = po + row * n * w;
+        double max = Double.NEGATIVE_INFINITY;
+        for (long k = 0; k < n; k++) {
+          max = Reducer.MAX.d(max, Elements.readDouble(t, in + k * w));
+        }
+        double sum = 0;
+        for (long k = 0; k < n; k++) {
+          double ex = Math.exp(Elements.readDouble(t, in + k * w) - max);
+          sum += ex;
+          if (!log) {
+            Elements.writeDouble(t, o + k * w, ex);
+          }
+        }
+        if (log) {
+          double logSum = Math.log(sum);
+          for (long k = 0; k < n; k++) {
+            Elements.writeDouble(t, o + k * w, Elements.readDouble(t, in + k * w) - max - logSum);
+          }
+        } else {
+          for (long k = 0; k < n; k++) {
+            Elements.writeDouble(t, o + k * w, Elements.readDouble(t, o + k * w) / sum);
+          }
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,109 @@
+package dev.quiver.executor.kernels.array;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.executor.Graph;
+import dev.quiver.executor.Ops;
+import dev.quiver.executor.Output;
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import dev.quiver.testing.LeakCheckedAllocator;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The tf.array / tf.random / tf.sparse facades: op types, names and static shapes at graph build time. */
+@ExtendWith(LeakCheckedAllocator.class)
+class ArrayFacadeTest {
+  @Test
+  void reshapeInfersTheStaticShapeFromItsConstantArgument(BufferAllocator a) {
+    try (Graph g = new Graph(a)) {
+      Ops tf = Ops.create(g);
+      Output x = tf.constant(new float[][] {{1, 2, 3}, {4, 5, 6}});
+      Output r = tf.array.reshape(x, -1, 2);
+      assertEquals("Reshape", r.op().type());
+      assertEquals(Shape.of(3, 2), r.shape());
+      assertEquals("Reshape/shape", r.op().inputs().get(1).op().name());
+    }
+  }
+
+  @Test
+  void aBadReshapeFailsWhenTheGraphIsBuiltNamingTheOp(BufferAllocator a) {
+    try (Graph g = new Graph(a)) {
+      Ops tf = Ops.create(g);
+      Output x = tf.constant(new int[] {1, 2, 3, 4, 5, 6});
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+          () -> tf.withName("bad").array.reshape(x, 4));
+      assertTrue(e.getMessage().contains("'bad'"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aNamedOpKeepsItsNameAndItsArgumentsGoBelowIt(BufferAllocator a) {
+    try (Graph g = new Graph(a)) {
+      Ops tf = Ops.create(g);
+      Output x = tf.constant(new int[] {1, 2, 3, 4, 5, 6});
+      Output t = tf.withName("tiled").array.tile(x, 2);
+      assertEquals("tiled", t.op().name());
+      assertEquals("tiled/multiples", t.op().inputs().get(1).op().name());
+      assertEquals(Shape.of(12), t.shape());
+    }
+  }
+
+  @Test
+  void stridedSliceShapesFollowTheMasks(BufferAllocator a) {
+    try (Graph g = new Graph(a)) {
+      Ops tf = Ops.create(g);
+      Output x = tf.placeholder(DType.FLOAT32, Shape.of(4, 5, 6));
+      Output s = tf.array.stridedSlice(x, new long[] {0, 1, 0}, new long[] {0, -1, 0}, new long[] {1, 2, 1},
+          0, 0, 1, 4, 0);
+      // x[..., 1:-1:2, tf.newaxis] with the ellipsis covering dims 0 and 1: shape (4, 5, 2, 1)
+      assertEquals(Shape.of(4, 5, 2, 1), s.shape());
+    }
+  }
+
+  @Test
+  void concatSplitAndUnstackAgreeOnShapes(BufferAllocator a) {
+    try (Graph g = new Graph(a)) {
+      Ops tf = Ops.create(g);
+      Output x = tf.placeholder(DType.STRING, Shape.of(2, -1));
+      Output y = tf.placeholder(DType.STRING, Shape.of(3, 4));
+      Output c = tf.array.concat(List.of(x, y), 0);
+      assertEquals(Shape.of(5, 4), c.shape());
+      List<Output> parts = tf.array.split(c, new long[] {1, -1}, 0);
+      assertEquals(Shape.of(4, 4), parts.get(1).shape());
+      assertEquals(4, tf.array.unstack(parts.get(1), 1).size());
+    }
+  }
+
+  @Test
+  void zerosOnesAndRandomOpsHaveTheirShapes(BufferAllocator a) {
+    try (Graph g = new Graph(a)) {
+      Ops tf = Ops.create(g);
+      assertEquals(Shape.of(2, 3), tf.array.zeros(Shape.of(2, 3), DType.INT64).shape());
+      assertEquals(DType.BOOL, tf.array.ones(Shape.of(1), DType.BOOL).dtype());
+      Output u = tf.random.uniform(Shape.of(3, 3), DType.FLOAT32, 7L);
+      assertEquals(Shape.of(3, 3), u.shape());
+      assertEquals(7L, u.op().attrs().getLong("seed2"));
+      assertTrue(u.op().isStateful());
+    }
+  }
+
+  @Test
+  void sparseOpsInferDenseShapes(BufferAllocator a) {
+    try (Graph g = new Graph(a)) {
+      Ops tf = Ops.create(g);
+      Output idx = tf.constant(new long[][] {{0, 0}, {1, 2}});
+      Output vals = tf.constant(new float[] {1, 2});
+      Output shape = tf.constant(new long[] {3, 4});
+      assertEquals(Shape.of(3, 4), tf.sparse.toDense(idx, vals, shape).shape());
+      Output b = tf.constant(new float[4][5]);
+      assertEquals(Shape.of(3, 5), tf.sparse.denseMatMul(idx, vals, shape, b, false, false).shape());
+      assertEquals(Shape.of(3), tf.sparse.reduceSum(idx, vals, shape, new int[] {1}, false).shape());
+    }
+  }
+}

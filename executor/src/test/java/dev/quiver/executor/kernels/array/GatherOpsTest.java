@@ -1,0 +1,111 @@
+package dev.quiver.executor.kernels.array;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
+import dev.quiver.testing.LeakCheckedAllocator;
+import org.apache.arrow.memory.BufferAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** GatherV2, GatherNd, ScatterNd; examples of the tf.gather / tf.gather_nd / tf.scatter_nd docs. */
+@ExtendWith(LeakCheckedAllocator.class)
+class GatherOpsTest {
+  @Test
+  void gatherRowsAlongAxisZero(BufferAllocator a) {
+    try (OpRunner r = OpRunner.op(a, "GatherV2").input(Tensor.of(a, new float[] {1, 2, 3, 4, 5, 6}, 3, 2))
+        .input(Tensor.of(a, new int[] {2, 0, 2}, 3)).input(Tensor.scalar(a, 0))) {
+      Tensor out = r.run();
+      assertEquals(Shape.of(3, 2), out.shape());
+      assertArrayEquals(new float[] {5, 6, 1, 2, 5, 6}, out.toFloatArray());
+    }
+  }
+
+  @Test
+  void gatherAlongAnInnerAxisWithMatrixIndices(BufferAllocator a) {
+    try (OpRunner r = OpRunner.op(a, "GatherV2").input(Tensor.of(a, new int[] {1, 2, 3, 4, 5, 6}, 2, 3))
+        .input(Tensor.of(a, new long[] {2, 1, 0, 0}, 2, 2)).input(Tensor.scalar(a, 1))) {
+      Tensor out = r.run();
+      assertEquals(Shape.of(2, 2, 2), out.shape());
+      assertArrayEquals(new int[] {3, 2, 1, 1, 6, 5, 4, 4}, out.toIntArray());
+    }
+  }
+
+  @Test
+  void gatherWithBatchDimsPicksPerBatch(BufferAllocator a) {
+    // tf.gather(params, indices, axis=1, batch_dims=1) == [params[i, indices[i]] for i]
+    try (OpRunner r = OpRunner.op(a, "GatherV2").input(Tensor.of(a, new int[] {1, 2, 3, 4, 5, 6}, 2, 3))
+        .input(Tensor.of(a, new int[] {2, 0, 1, 1}, 2, 2)).input(Tensor.scalar(a, 1)).attr("batch_dims", 1L)) {
+      Tensor out = r.run();
+      assertEquals(Shape.of(2, 2), out.shape());
+      assertArrayEquals(new int[] {3, 1, 5, 5}, out.toIntArray());
+    }
+  }
+
+  @Test
+  void gatherOfStrings(BufferAllocator a) {
+    try (OpRunner r = OpRunner.op(a, "GatherV2").input(Tensor.of(a, new String[] {"zero", "one", "two"}))
+        .input(Tensor.of(a, new int[] {1, 1, 2, 0})).input(Tensor.scalar(a, 0))) {
+      assertArrayEquals(new String[] {"one", "one", "two", "zero"}, r.run().toStringArray());
+    }
+  }
+
+  @Test
+  void gatherIndexOutOfRangeFailsAtRunTimeNamingTheIndex(BufferAllocator a) {
+    // TF CPU: "indices[1,0] = 7 is not in [0, 3)"
+    try (OpRunner r = OpRunner.op(a, "GatherV2").input(Tensor.of(a, new int[] {1, 2, 3}))
+        .input(Tensor.of(a, new int[] {0, 1, 7, 2}, 2, 2)).input(Tensor.scalar(a, 0))) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+      assertTrue(e.getMessage().contains("GatherV2 op 'gatherv2_1'"), e.getMessage());
+      assertTrue(e.getMessage().contains("indices[1,0] = 7 is not in [0, 3)"), e.getMessage());
+    }
+  }
+
+  @Test
+  void gatherNdPicksSlicesByIndexTuples(BufferAllocator a) {
+    // tf.gather_nd docs: indices [[1], [0]] into [['a','b'],['c','d']] -> [['c','d'],['a','b']]
+    try (OpRunner r = OpRunner.op(a, "GatherNd").input(Tensor.of(a, new String[] {"a", "b", "c", "d"}, 2, 2))
+        .input(Tensor.of(a, new int[] {1, 0}, 2, 1))) {
+      Tensor out = r.run();
+      assertEquals(Shape.of(2, 2), out.shape());
+      assertArrayEquals(new String[] {"c", "d", "a", "b"}, out.toStringArray());
+    }
+    try (OpRunner r = OpRunner.op(a, "GatherNd").input(Tensor.of(a, new int[] {1, 2, 3, 4}, 2, 2))
+        .input(Tensor.of(a, new int[] {0, 0, 1, 1}, 2, 2))) {
+      assertArrayEquals(new int[] {1, 4}, r.run().toIntArray());
+    }
+  }
+
+  @Test
+  void gatherNdOutOfRangeNamesTheIndexTuple(BufferAllocator a) {
+    try (OpRunner r = OpRunner.op(a, "GatherNd").input(Tensor.of(a, new int[] {1, 2, 3, 4}, 2, 2))
+        .input(Tensor.of(a, new int[] {0, 0, 3, 0}, 2, 2))) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+      assertTrue(e.getMessage().contains("indices[1] = [3, 0] does not index into param shape [2,2]"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void scatterNdAddsDuplicateIndices(BufferAllocator a) {
+    // tf.scatter_nd docs: indices [[4],[3],[1],[7]], updates [9,10,11,12], shape [8]; plus a duplicate of [1].
+    try (OpRunner r = OpRunner.op(a, "ScatterNd").input(Tensor.of(a, new int[] {4, 3, 1, 7, 1}, 5, 1))
+        .input(Tensor.of(a, new float[] {9, 10, 11, 12, 1})).input(Tensor.of(a, new int[] {8}))) {
+      assertArrayEquals(new float[] {0, 12, 0, 10, 9, 0, 0, 12}, r.run().toFloatArray());
+    }
+  }
+
+  @Test
+  void scatterNdOutOfRangeFails(BufferAllocator a) {
+    try (OpRunner r = OpRunner.op(a, "ScatterNd").input(Tensor.of(a, new int[] {8}, 1, 1))
+        .input(Tensor.of(a, new int[] {1})).input(Tensor.of(a, new int[] {8}))) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+      assertTrue(e.getMessage().contains("indices[0] = [8] does not index into shape [8]"), e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package dev.quiver.executor.kernels.array;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quiver.executor.ops.Attrs;
+import dev.quiver.executor.ops.InferenceContext;
+import dev.quiver.executor.ops.IntraOpPool;
+import dev.quiver.executor.ops.KernelContext;
+import dev.quiver.executor.ops.OpDef;
+import dev.quiver.executor.ops.OpRegistry;
+import dev.quiver.executor.ops.TensorSpec;
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * Runs one registered op outside any graph, for kernel tests: build-time inference (inputs seen as
+ * constants unless {@link #dynamic()}), then the kernel, then a check that every output matches the
+ * inferred spec. Owns its inputs and outputs; close it after reading the outputs.
+ */
+public final class OpRunner implements KernelContext, InferenceContext, AutoCloseable {
+  private static final IntraOpPool POOL = new IntraOpPool(2);
+
+  private final BufferAllocator allocator;
+  private final String type;
+  private final List<Tensor> inputs = new ArrayList<>();
+  private final Map<Object, Object> state;
+  private Attrs attrs = Attrs.empty();
+  private boolean constants = true;
+  private Tensor[] outputs = new Tensor[0];
+  private List<TensorSpec> specs;
+
+  private OpRunner(BufferAllocator allocator, String type, Map<Object, Object> state) {
+    this.allocator = allocator;
+    this.type = type;
+    this.state = state;
+  }
+
+  public static OpRunner op(BufferAllocator allocator, String type) {
+    return new OpRunner(allocator, type, new ConcurrentHashMap<>());
+  }
+
+  /** A runner of the same op sharing this one's per-op state (a second run in the same session). */
+  public OpRunner again() {
+    OpRunner r = new OpRunner(allocator, type, state);
+    r.attrs = attrs;
+    r.constants = constants;
+    for (Tensor t : inputs) {
+      r.inputs.add(t.share());
+    }
+    return r;
+  }
+
+  /** Adds an input; the runner takes ownership. */
+  public OpRunner input(Tensor t) {
+    inputs.add(t);
+    return this;
+  }
+
+  public OpRunner attr(String name, Object value) {
+    attrs = attrs.with(name, value);
+    return this;
+  }
+
+  /** Hides input values (not shapes) from inference, as if they came from fully shaped placeholders. */
+  public OpRunner dynamic() {
+    constants = false;
+    return this;
+  }
+
+  public List<TensorSpec> infer() {
+    specs = OpRegistry.global().get(type).shapeFunction().infer(this);
+    return specs;
+  }
+
+  /** Infers, runs, checks the outputs against the inferred specs, and returns output 0 (owned by the runner). */
+  public Tensor run() {
+    return runAll().get(0);
+  }
+
+  public List<Tensor> runAll() {
+    OpDef def = OpRegistry.global().get(type);
+    infer();
+    for (Tensor t : outputs) {
+      if (t != null) {
+        t.close();
+      }
+    }
+    outputs = new Tensor[specs.size()];
+    def.kernel().compute(this);
+    List<Tensor> r = new ArrayList<>();
+    for (int i = 0; i < outputs.length; i++) {
+      Tensor t = outputs[i];
+      assertTrue(t != null, "output " + i + " was not set");
+      assertEquals(specs.get(i).dtype(), t.dtype(), "dtype of output " + i);
+      assertTrue(specs.get(i).shape().isCompatibleWith(t.shape()),
+          "output " + i + " has shape " + t.shape() + " but inference said " + specs.get(i).shape());
+      r.add(t);
+    }
+    return r;
+  }
+
+  @Override
+  public void close() {
+    for (Tensor t : inputs) {
+      t.close();
+    }
+    for (Tensor t : outputs) {
+      if (t != null) {
+        t.close();
+      }
+    }
+  }
+
+  // ---- InferenceContext / KernelContext
+
+  @Override
+  public String opName() {
+    return type.toLowerCase() + "_1";
+  }
+
+  @Override
+  public String opType() {
+    return type;
+  }
+
+  @Override
+  public int numInputs() {
+    return inputs.size();
+  }
+
+  @Override
+  public DType inputDType(int i) {
+    return inputs.get(i).dtype();
+  }
+
+  @Override
+  public Shape inputShape(int i) {
+    return inputs.get(i).shape();
+  }
+
+  @Override
+  public Attrs attrs() {
+    return attrs;
+  }
+
+  @Override
+  public Tensor constantInput(int i) {
+    return constants ? inputs.get(i) : null;
+  }
+
+  @Override
+  public Tensor input(int i) {
+    return inputs.get(i);
+  }
+
+  @Override
+  public int numOutputs() {
+    return outputs.length;
+  }
+
+  @Override
+  public Tensor allocateOutput(int i, DType dtype, Shape shape) {
+    Tensor t = Tensor.allocate(allocator, dtype, shape);
+    setOutput(i, t);
+    return t;
+  }
+
+  @Override
+  public void setOutput(int i, Tensor tensor) {
+    if (outputs[i] != null) {
+      outputs[i].close();
+    }
+    outputs[i] = tensor;
+  }
+
+  @Override
+  public BufferAllocator allocator() {
+    return allocator;
+  }
+
+  @Override
+  public IntraOpPool intraOp() {
+    return POOL;
+  }
+
+  @Override
+  public void checkCancelled() {}
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> T opState(Supplier<T> init) {
+    return (T) state.computeIfAbsent("state", k -> init.get());
+  }
+}

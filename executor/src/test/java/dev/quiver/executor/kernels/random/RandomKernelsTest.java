@@ -1,0 +1,170 @@
+package dev.quiver.executor.kernels.random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quiver.executor.kernels.array.OpRunner;
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
+import dev.quiver.testing.LeakCheckedAllocator;
+import java.util.Arrays;
+import org.apache.arrow.memory.BufferAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The random ops. Exact values below were observed from TensorFlow 2.21's CPU kernels
+ * ({@code tf.raw_ops.RandomUniform(shape=[6], dtype=tf.float32, seed=1, seed2=2)} called twice in a fresh
+ * process, etc.): our Philox stream and conversions reproduce them.
+ */
+@ExtendWith(LeakCheckedAllocator.class)
+class RandomKernelsTest {
+  private static OpRunner random(BufferAllocator a, String type, DType dtype, long seed, long seed2, int... shape) {
+    return OpRunner.op(a, type).input(Tensor.of(a, shape)).attr("dtype", dtype).attr("seed", seed)
+        .attr("seed2", seed2);
+  }
+
+  @Test
+  void uniformFloatsEqualTensorFlowsForTheSameSeeds(BufferAllocator a) {
+    try (OpRunner r = random(a, "RandomUniform", DType.FLOAT32, 1, 2, 6)) {
+      assertArrayEquals(new float[] {0.406396746635437f, 0.8575996160507202f, 0.05539584159851074f,
+          0.08587229251861572f, 0.41215360164642334f, 0.036630868911743164f}, r.run().toFloatArray());
+      try (OpRunner second = r.again()) {
+        assertArrayEquals(new float[] {0.49945497512817383f, 0.06284701824188232f, 0.4600658416748047f,
+            0.20280075073242188f, 0.0886303186416626f, 0.9726002216339111f}, second.run().toFloatArray(),
+            "a second run of the same op advances the stream as TensorFlow's does");
+      }
+    }
+  }
+
+  @Test
+  void uniformDoublesEqualTensorFlowsForTheSameSeeds(BufferAllocator a) {
+    try (OpRunner r = random(a, "RandomUniform", DType.FLOAT64, 7, 0, 3)) {
+      assertArrayEquals(new double[] {0.029828786995145684, 0.6704731804445889, 0.9098165467110035},
+          r.run().toDoubleArray());
+    }
+  }
+
+  @Test
+  void normalsMatchTensorFlowsUpToRounding(BufferAllocator a) {
+    try (OpRunner r = random(a, "RandomStandardNormal", DType.FLOAT32, 5, 9, 4)) {
+      assertArrayEquals(new float[] {0.5352789759635925f, 0.13203659653663635f, -1.879108190536499f,
+          0.10361495614051819f}, r.run().toFloatArray(), 1e-5f);
+    }
+  }
+
+  @Test
+  void theSameSeedsGiveTheSameValuesInAFreshOp(BufferAllocator a) {
+    try (OpRunner r1 = random(a, "RandomStandardNormal", DType.FLOAT64, 3, 4, 5, 7);
+         OpRunner r2 = random(a, "RandomStandardNormal", DType.FLOAT64, 3, 4, 5, 7);
+         OpRunner other = random(a, "RandomStandardNormal", DType.FLOAT64, 3, 5, 5, 7)) {
+      double[] v = r1.run().toDoubleArray();
+      assertArrayEquals(v, r2.run().toDoubleArray());
+      assertFalse(Arrays.equals(v, other.run().toDoubleArray()));
+    }
+  }
+
+  @Test
+  void zeroSeedsAreNondeterministic(BufferAllocator a) {
+    try (OpRunner r1 = random(a, "RandomUniform", DType.FLOAT32, 0, 0, 16);
+         OpRunner r2 = random(a, "RandomUniform", DType.FLOAT32, 0, 0, 16)) {
+      assertFalse(Arrays.equals(r1.run().toFloatArray(), r2.run().toFloatArray()));
+    }
+  }
+
+  @Test
+  void uniformHasTheMomentsOfUniformZeroOne(BufferAllocator a) {
+    try (OpRunner r = random(a, "RandomUniform", DType.FLOAT32, 11, 12, 200_000)) {
+      double[] m = moments(r.run());
+      assertEquals(0.5, m[0], 0.005);
+      assertEquals(1.0 / 12, m[1], 0.002);
+      assertTrue(m[2] >= 0 && m[3] < 1, "range [" + m[2] + ", " + m[3] + ")");
+    }
+  }
+
+  @Test
+  void normalHasMeanZeroAndUnitVariance(BufferAllocator a) {
+    try (OpRunner r = random(a, "RandomStandardNormal", DType.FLOAT64, 13, 14, 200_000)) {
+      double[] m = moments(r.run());
+      assertEquals(0, m[0], 0.01);
+      assertEquals(1, m[1], 0.01);
+    }
+  }
+
+  @Test
+  void truncatedNormalStaysWithinTwoStandardDeviations(BufferAllocator a) {
+    try (OpRunner r = random(a, "TruncatedNormal", DType.FLOAT32, 15, 16, 200_001)) {
+      double[] m = moments(r.run());
+      assertTrue(m[2] > -2 && m[3] < 2, "range [" + m[2] + ", " + m[3] + "]");
+      assertEquals(0, m[0], 0.01);
+      // The variance of a standard normal truncated to (-2, 2) is 0.7737.
+      assertEquals(0.7737, m[1], 0.01);
+    }
+  }
+
+  @Test
+  void shuffleIsADeterministicPermutationOfTheRows(BufferAllocator a) {
+    String[] rows = new String[100];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = "row" + i;
+    }
+    try (OpRunner r1 = OpRunner.op(a, "RandomShuffle").input(Tensor.of(a, rows)).attr("seed", 1L).attr("seed2", 2L);
+         OpRunner r2 = OpRunner.op(a, "RandomShuffle").input(Tensor.of(a, rows)).attr("seed", 1L).attr("seed2", 2L)) {
+      String[] out = r1.run().toStringArray();
+      assertArrayEquals(out, r2.run().toStringArray());
+      assertFalse(Arrays.equals(rows, out));
+      String[] sorted = out.clone();
+      Arrays.sort(sorted);
+      String[] expected = rows.clone();
+      Arrays.sort(expected);
+      assertArrayEquals(expected, sorted);
+    }
+  }
+
+  @Test
+  void shuffleMovesWholeRows(BufferAllocator a) {
+    int[] m = new int[20];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = i / 2 * 10 + i % 2;
+    }
+    try (OpRunner r = OpRunner.op(a, "RandomShuffle").input(Tensor.of(a, m, 10, 2)).attr("seed", 3L)) {
+      Tensor out = r.run();
+      assertEquals(Shape.of(10, 2), out.shape());
+      int[] v = out.toIntArray();
+      for (int i = 0; i < 10; i++) {
+        assertEquals(v[2 * i] + 1, v[2 * i + 1]);
+      }
+    }
+  }
+
+  @Test
+  void seedsCombineAsTensorFlowsGetSeed() {
+    assertArrayEquals(new long[] {0, 0}, RandomSeeds.resolve(null, null, 5));
+    assertArrayEquals(new long[] {RandomSeeds.DEFAULT_GRAPH_SEED, 7}, RandomSeeds.resolve(null, 7L, 5));
+    assertArrayEquals(new long[] {42, 5}, RandomSeeds.resolve(42L, null, 5));
+    assertArrayEquals(new long[] {42, 7}, RandomSeeds.resolve(42L, 7L, 5));
+    assertArrayEquals(new long[] {0, Integer.MAX_VALUE}, RandomSeeds.resolve(0L, 0L, 5));
+  }
+
+  /** mean, variance, min, max */
+  private static double[] moments(Tensor t) {
+    double[] v = t.toDoubles();
+    double sum = 0;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (double x : v) {
+      sum += x;
+      min = Math.min(min, x);
+      max = Math.max(max, x);
+    }
+    double mean = sum / v.length;
+    double ss = 0;
+    for (double x : v) {
+      ss += (x - mean) * (x - mean);
+    }
+    return new double[] {mean, ss / v.length, min, max};
+  }
+}
