@@ -3,8 +3,10 @@ package dev.quiver.executor.kernels.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.executor.kernels.array.OpRunner;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
@@ -136,6 +138,83 @@ class RandomKernelsTest {
       int[] v = out.toIntArray();
       for (int i = 0; i < 10; i++) {
         assertEquals(v[2 * i] + 1, v[2 * i + 1]);
+      }
+    }
+  }
+
+  private static OpRunner uniformInt(BufferAllocator a, Tensor lo, Tensor hi, int... shape) {
+    return OpRunner.op(a, "RandomUniformInt").input(Tensor.of(a, shape)).input(lo).input(hi).attr("seed", 1L)
+        .attr("seed2", 2L);
+  }
+
+  @Test
+  void uniformInt32EqualsTensorFlowsForTheSameSeeds(BufferAllocator a) {
+    // TF 2.21: tf.raw_ops.RandomUniformInt(shape=[7], minval=lo, maxval=hi, seed=1, seed2=2), each in a fresh
+    // graph and run once in a tf.compat.v1.Session
+    int[][] bounds = {{0, 10}, {-5, 3}, {Integer.MIN_VALUE, Integer.MAX_VALUE}, {100, 101}};
+    int[][] expected = {{9, 5, 2, 9, 1, 6, 3}, {2, -2, 1, 0, -2, -3, -4},
+        {1731462351, 216909267, -1090054346, -1978991139, 934592883, 1527033938, -1001119855},
+        {100, 100, 100, 100, 100, 100, 100}};
+    for (int i = 0; i < bounds.length; i++) {
+      try (OpRunner r = uniformInt(a, Tensor.scalar(a, bounds[i][0]), Tensor.scalar(a, bounds[i][1]), 7)) {
+        Tensor out = r.run();
+        assertEquals(DType.INT32, out.dtype());
+        assertArrayEquals(expected[i], out.toIntArray(), Arrays.toString(bounds[i]));
+      }
+    }
+  }
+
+  @Test
+  void uniformInt64EqualsTensorFlowsForTheSameSeeds(BufferAllocator a) {
+    // TF 2.21: as above with int64 bounds; two Philox words per value
+    long[][] bounds = {{0, 10}, {-5, 3}, {Long.MIN_VALUE, Long.MAX_VALUE}};
+    long[][] expected = {{9, 6, 7, 1, 3, 8, 6}, {2, 1, -2, -4, 0, 1, -3},
+        {931618211843278031L, -8499702220021360842L, 6558560826674168179L, -8211402480058884207L,
+            -2700638380560007595L, -99510390929669050L, -1855765277937451182L}};
+    for (int i = 0; i < bounds.length; i++) {
+      try (OpRunner r = uniformInt(a, Tensor.scalar(a, bounds[i][0]), Tensor.scalar(a, bounds[i][1]), 7)) {
+        assertArrayEquals(expected[i], r.run().toLongArray(), Arrays.toString(bounds[i]));
+      }
+    }
+  }
+
+  @Test
+  void uniformIntNeedsMinvalBelowMaxval(BufferAllocator a) {
+    // TF 2.21: "Need minval < maxval, got 5 >= 5" (InvalidArgumentError)
+    try (OpRunner r = uniformInt(a, Tensor.scalar(a, 5), Tensor.scalar(a, 5), 3)) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+      assertTrue(e.getMessage().contains("Need minval < maxval, got 5 >= 5"), e.getMessage());
+    }
+  }
+
+  @Test
+  void uniformIntOfNoElementsIgnoresTheBounds(BufferAllocator a) {
+    // TF 2.21: RandomUniformInt(shape=[0], minval=5, maxval=5) returns an empty int32 tensor
+    try (OpRunner r = uniformInt(a, Tensor.scalar(a, 5), Tensor.scalar(a, 5), 0)) {
+      assertEquals(Shape.of(0), r.run().shape());
+    }
+  }
+
+  @Test
+  void uniformIntBoundsMustBeScalars(BufferAllocator a) {
+    // TF 2.21 kernel: "minval must be 0-D, got shape [1]"
+    try (OpRunner r = uniformInt(a, Tensor.of(a, new int[] {5}), Tensor.scalar(a, 6), 3)) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::infer);
+      assertTrue(e.getMessage().contains("minval must be 0-D"), e.getMessage());
+    }
+    try (OpRunner r = uniformInt(a, Tensor.scalar(a, 5), Tensor.of(a, new int[] {6}), 3)) {
+      Exception e = assertThrows(InvalidArgumentException.class, () -> RandomKernels.uniformInt(r));
+      assertTrue(e.getMessage().contains("maxval must be 0-D, got shape [1]"), e.getMessage());
+    }
+  }
+
+  @Test
+  void uniformIntAdvancesAcrossRunsAsTensorFlowsDoes(BufferAllocator a) {
+    // TF 2.21: the second Session.run of the int32 [0, 10) op above gives [2, 0, 0, 7, 4, 4, 1]
+    try (OpRunner r = uniformInt(a, Tensor.scalar(a, 0), Tensor.scalar(a, 10), 7)) {
+      r.run();
+      try (OpRunner second = r.again()) {
+        assertArrayEquals(new int[] {2, 0, 0, 7, 4, 4, 1}, second.run().toIntArray());
       }
     }
   }
