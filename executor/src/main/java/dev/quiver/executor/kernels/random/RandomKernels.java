@@ -20,7 +20,8 @@ import org.apache.arrow.memory.util.MemoryUtil;
  * Uniform values use TensorFlow's bit conversions, so for the same (seed, seed2) a fresh op's first run gives
  * the same uniform floats as TensorFlow's CPU kernel; normals use Box-Muller on the same words (equal up to
  * the last bits of sin/cos/log). Truncated normals redraw values beyond two standard deviations from the
- * group's own reserved blocks, so they too are deterministic and independent of the thread count.
+ * group's own reserved blocks in TensorFlow's order, so they too equal TensorFlow's up to rounding and do
+ * not depend on the thread count.
  */
 public final class RandomKernels {
   private static final int RESERVED_PER_OUTPUT = 256;
@@ -154,12 +155,16 @@ public final class RandomKernels {
     v[1] = Math.cos(angle) * r;
   }
 
-  /** Fills one group with normals inside (-2, 2), drawing pairs from blocks {@code g * 256 ...} of the run. */
+  /**
+   * Fills one group with normals inside (-2, 2), drawing from consecutive blocks from the group's own start:
+   * TensorFlow reserves 256 words per output, so a group of 4 floats starts {@code 256 * g} blocks into the
+   * run and a group of 2 doubles {@code 128 * g}.
+   */
   private static void truncatedGroup(long key, long[] base, long g, boolean f32, int[] w, double[] v) {
     int need = f32 ? 4 : 2;
     int have = 0;
     double[] pair = new double[4];
-    long block = g * RESERVED_PER_OUTPUT;
+    long block = g * (need * RESERVED_PER_OUTPUT / 4);
     while (have < need) {
       Philox.block(key, base[0], base[1], block++, w);
       if (f32) {

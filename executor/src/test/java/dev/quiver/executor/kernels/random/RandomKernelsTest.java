@@ -59,6 +59,36 @@ class RandomKernelsTest {
   }
 
   @Test
+  void normalDoublesMatchTensorFlowsUpToRounding(BufferAllocator a) {
+    // TF 2.21: RandomStandardNormal(shape=[5], dtype=float64, seed=5, seed2=9), fresh graph, first run
+    try (OpRunner r = random(a, "RandomStandardNormal", DType.FLOAT64, 5, 9, 5)) {
+      assertArrayEquals(new double[] {0.4001297752992255, -0.3372024138800406, 0.5384131589843909,
+          0.8802963977461153, -1.210390543013718}, r.run().toDoubleArray(), 1e-12);
+    }
+  }
+
+  @Test
+  void truncatedNormalFloatsMatchTensorFlowsUpToRounding(BufferAllocator a) {
+    // TF 2.21: TruncatedNormal(shape=[10], dtype=float32, seed=5, seed2=9); the third group redraws
+    try (OpRunner r = random(a, "TruncatedNormal", DType.FLOAT32, 5, 9, 10)) {
+      assertArrayEquals(new float[] {0.5352789759635925f, 0.13203659653663635f, -1.879108190536499f,
+          0.10361495614051819f, 0.2581433355808258f, 0.34821030497550964f, 0.8635470867156982f, 0.7035922408103943f,
+          0.562908947467804f, -0.9588251709938049f}, r.run().toFloatArray(), 1e-5f);
+    }
+  }
+
+  @Test
+  void truncatedNormalDoublesMatchTensorFlowsUpToRounding(BufferAllocator a) {
+    // TF 2.21: TruncatedNormal(shape=[7], dtype=float64, seed=5, seed2=9): a float64 group of 2 starts 128
+    // Philox blocks after the previous one (TF reserves 256 samples per output, 4 per block)
+    try (OpRunner r = random(a, "TruncatedNormal", DType.FLOAT64, 5, 9, 7)) {
+      assertArrayEquals(new double[] {0.4001297752992255, -0.3372024138800406, 0.789702050261416,
+          -1.1384053341279772, 1.1319546238684448, 0.4815540598146408, 1.851415306987648}, r.run().toDoubleArray(),
+          1e-12);
+    }
+  }
+
+  @Test
   void theSameSeedsGiveTheSameValuesInAFreshOp(BufferAllocator a) {
     try (OpRunner r1 = random(a, "RandomStandardNormal", DType.FLOAT64, 3, 4, 5, 7);
          OpRunner r2 = random(a, "RandomStandardNormal", DType.FLOAT64, 3, 4, 5, 7);
