@@ -1,5 +1,6 @@
 package dev.quiver.executor;
 
+import dev.quiver.errors.NotFoundException;
 import dev.quiver.store.Tensor;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -130,7 +131,16 @@ final class FetchStructure {
         };
       }
       if (f instanceof String name) {
-        Object element = graph.element(name);
+        Object element;
+        try {
+          element = graph.element(name);
+        } catch (NotFoundException e) {
+          throw new NotFoundException("Argument `fetch` = " + name + " cannot be interpreted as a Tensor. (\""
+              + e.getMessage() + "\")", e);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("Argument `fetch` = " + name + " cannot be interpreted as a Tensor. ("
+              + e.getMessage() + ")", e);
+        }
         return parse(element);
       }
       if (f instanceof List<?> list) {
@@ -178,10 +188,13 @@ final class FetchStructure {
       if (f != null && f.getClass().isRecord() && !(f instanceof SparseTensorValue)) {
         return recordNode((Record) f);
       }
-      throw new IllegalArgumentException("Fetch argument " + f + " has invalid type "
-          + (f == null ? "null" : f.getClass().getName()) + ", must be an Operation, Output, SparseTensor, String"
-          + " or a List, Map, array or record of them. (Can not convert a "
-          + (f == null ? "null" : f.getClass().getSimpleName()) + " into a Tensor or Operation.)");
+      if (f == null) {
+        throw new IllegalArgumentException("Argument `fetch` = null has invalid type \"null\". Cannot be null");
+      }
+      throw new IllegalArgumentException("Argument `fetch` = " + f + " has invalid type \""
+          + f.getClass().getSimpleName() + "\" must be an Operation, Output, SparseTensor or String, or a List, Map,"
+          + " array or record of them. (Can not convert a " + f.getClass().getSimpleName()
+          + " into a Tensor or Operation.)");
     }
 
     private Node tensorLeaf(Output o) {
@@ -206,7 +219,7 @@ final class FetchStructure {
 
     private <T> T check(T element, Graph g, Object shown) {
       if (g != graph) {
-        throw new IllegalArgumentException("Fetch argument " + shown + " cannot be interpreted as a Tensor. ("
+        throw new IllegalArgumentException("Argument `fetch` = " + shown + " cannot be interpreted as a Tensor. ("
             + shown + " is not an element of this graph.)");
       }
       return element;

@@ -45,6 +45,7 @@ public final class Graph implements AutoCloseable {
   private final Map<String, Integer> namesInUse = new HashMap<>();
   private volatile int size;
   private volatile boolean closed;
+  private volatile Long randomSeed;
 
   /** A graph whose constants live in Quiver's shared default allocator, with the global op registry. */
   public Graph() {
@@ -201,6 +202,20 @@ public final class Graph implements AutoCloseable {
   }
 
   /** The allocator that holds the values of this graph's constants. */
+  /**
+   * Sets the graph-level random seed, as {@code tf.compat.v1.set_random_seed}: random ops built afterwards
+   * without an op seed derive one from it and their position in the graph, so the program gives the same
+   * values on every run; ops with their own seed combine both.
+   */
+  public void setRandomSeed(long seed) {
+    this.randomSeed = seed;
+  }
+
+  /** The graph-level random seed, or null if none was set (TensorFlow's {@code graph.seed}). */
+  public Long randomSeed() {
+    return randomSeed;
+  }
+
   public BufferAllocator allocator() {
     return allocator;
   }

@@ -1,8 +1,13 @@
 package dev.quiver.executor;
 
+import dev.quiver.executor.ops.Attrs;
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * The {@code tf.linalg} namespace of the {@link Ops} facade: builds linalg ops in {@link #scope}.
- * Thread-safe as {@link Scope} is.
+ * The {@code tf.linalg} namespace of the {@link Ops} facade: matrix products. Thread-safe as {@link Scope} is.
  */
 public final class LinalgOps {
   /** Where this namespace adds its ops. */
@@ -10,5 +15,168 @@ public final class LinalgOps {
 
   public LinalgOps(Scope scope) {
     this.scope = scope;
+  }
+
+  /** {@code a @ b}. */
+  public Output matMul(Output a, Output b) {
+    return matMul(a, b, false, false);
+  }
+
+  /**
+   * {@code op(a) @ op(b)}, transposing the last two dims where asked: TF's MatMul for two matrices, its
+   * BatchMatMulV2 (batch dims broadcast) for higher ranks, as {@code tf.linalg.matmul}.
+   */
+  public Output matMul(Output a, Output b, boolean transposeA, boolean transposeB) {
+    if (a.shape().rank() == 2 && b.shape().rank() == 2) {
+      return scope.addOp("MatMul", "MatMul", Attrs.of("transpose_a", transposeA, "transpose_b", transposeB), a, b)
+          .output(0);
+    }
+    return batchMatMul(a, b, transposeA, transposeB);
+  }
+
+  /** TF's BatchMatMulV2: {@code adjX}/{@code adjY} transpose the last two dims (the adjoint, for real dtypes). */
+  public Output batchMatMul(Output x, Output y, boolean adjX, boolean adjY) {
+    return scope.addOp("BatchMatMulV2", "MatMul", Attrs.of("adj_x", adjX, "adj_y", adjY), x, y).output(0);
+  }
+
+  /** Contracts the last {@code axes} dims of {@code a} with the first {@code axes} dims of {@code b}. */
+  public Output tensordot(Output a, Output b, int axes) {
+    int ra = rankOf(a);
+    int[] aa = new int[axes];
+    int[] bb = new int[axes];
+    for (int i = 0; i < axes; i++) {
+      aa[i] = ra - axes + i;
+      bb[i] = i;
+    }
+    return tensordot(a, b, aa, bb);
+  }
+
+  /**
+   * Sums the products of {@code a} and {@code b} over the paired axes {@code axesA[i]} and {@code axesB[i]},
+   * as {@code tf.tensordot}: both operands are transposed so the contracted axes meet, flattened to matrices,
+   * multiplied, and reshaped to the free dims of a followed by those of b. Needs known shapes.
+   */
+  public Output tensordot(Output a, Output b, int[] axesA, int[] axesB) {
+    if (axesA.length != axesB.length) {
+      throw new IllegalArgumentException("tensordot pairs " + axesA.length + " axes of a with " + axesB.length
+          + " of b");
+    }
+    Shape sa = a.shape();
+    Shape sb = b.shape();
+    if (!sa.isFullyDefined() || !sb.isFullyDefined()) {
+      throw new IllegalArgumentException("tensordot needs fully defined shapes, got " + sa + " and " + sb);
+    }
+    int[] ca = normalize(axesA, sa.rank());
+    int[] cb = normalize(axesB, sb.rank());
+    for (int i = 0; i < ca.length; i++) {
+      if (sa.dim(ca[i]) != sb.dim(cb[i])) {
+        throw new IllegalArgumentException("tensordot: dim " + ca[i] + " of a (" + sa.dim(ca[i]) + ") does not match dim "
+            + cb[i] + " of b (" + sb.dim(cb[i]) + ")");
+      }
+    }
+    List<Integer> freeA = free(sa.rank(), ca);
+    List<Integer> freeB = free(sb.rank(), cb);
+    long k = 1;
+    for (int d : ca) {
+      k *= sa.dim(d);
+    }
+    long m = 1;
+    List<Long> outDims = new ArrayList<>();
+    for (int d : freeA) {
+      m *= sa.dim(d);
+      outDims.add(sa.dim(d));
+    }
+    long n = 1;
+    for (int d : freeB) {
+      n *= sb.dim(d);
+      outDims.add(sb.dim(d));
+    }
+    int[] permA = concat(freeA, ca);
+    int[] permB = concat(toList(cb), freeB);
+    Output ma = reshape(transpose(a, permA), m, k);
+    Output mb = reshape(transpose(b, permB), k, n);
+    Output prod = scope.addOp("MatMul", "MatMul", Attrs.of("transpose_a", false, "transpose_b", false), ma, mb)
+        .output(0);
+    long[] od = new long[outDims.size()];
+    for (int i = 0; i < od.length; i++) {
+      od[i] = outDims.get(i);
+    }
+    return reshape(prod, od);
+  }
+
+  private static int rankOf(Output x) {
+    int r = x.shape().rank();
+    if (r < 0) {
+      throw new IllegalArgumentException("tensordot needs a known rank; " + x + " has none");
+    }
+    return r;
+  }
+
+  private static int[] normalize(int[] axes, int rank) {
+    int[] r = new int[axes.length];
+    boolean[] seen = new boolean[rank];
+    for (int i = 0; i < axes.length; i++) {
+      int a = axes[i] < 0 ? axes[i] + rank : axes[i];
+      if (a < 0 || a >= rank || seen[a]) {
+        throw new IllegalArgumentException("axis " + axes[i] + " is out of range or repeated for rank " + rank);
+      }
+      seen[a] = true;
+      r[i] = a;
+    }
+    return r;
+  }
+
+  private static List<Integer> free(int rank, int[] contracted) {
+    List<Integer> f = new ArrayList<>();
+    outer:
+    for (int d = 0; d < rank; d++) {
+      for (int c : contracted) {
+        if (c == d) {
+          continue outer;
+        }
+      }
+      f.add(d);
+    }
+    return f;
+  }
+
+  private static List<Integer> toList(int[] a) {
+    List<Integer> l = new ArrayList<>();
+    for (int x : a) {
+      l.add(x);
+    }
+    return l;
+  }
+
+  private static int[] concat(List<Integer> first, int[] second) {
+    return concat(first, toList(second));
+  }
+
+  private static int[] concat(List<Integer> first, List<Integer> second) {
+    int[] r = new int[first.size() + second.size()];
+    for (int i = 0; i < first.size(); i++) {
+      r[i] = first.get(i);
+    }
+    for (int i = 0; i < second.size(); i++) {
+      r[first.size() + i] = second.get(i);
+    }
+    return r;
+  }
+
+  private Output transpose(Output x, int[] perm) {
+    boolean identity = true;
+    for (int i = 0; i < perm.length; i++) {
+      identity &= perm[i] == i;
+    }
+    if (identity) {
+      return x;
+    }
+    return scope.addOp("Transpose", "transpose", Attrs.of("Tperm", DType.INT32), x,
+        scope.constant(perm, DType.INT32)).output(0);
+  }
+
+  private Output reshape(Output x, long... dims) {
+    return scope.addOp("Reshape", "Reshape", Attrs.of("Tshape", DType.INT64), x, scope.constant(dims, DType.INT64))
+        .output(0);
   }
 }

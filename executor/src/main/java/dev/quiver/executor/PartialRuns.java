@@ -60,8 +60,8 @@ final class PartialRuns {
   Result run(String handle, Object fetches, Map<?, ?> feedDict) {
     PartialRun run = handle == null ? null : runs.get(handle);
     if (run == null) {
-      throw new InvalidArgumentException("Must run 'partial_run_setup' before performing partial runs! (no partial "
-          + "run with handle '" + handle + "' is under way in this session)");
+      throw new InvalidArgumentException("Must run 'setup' before performing partial runs! (no partial run with "
+          + "handle '" + handle + "' is under way in this session)");
     }
     FetchStructure fs = FetchStructure.parse(session.graph(), fetches);
     Feeds feeds = Feeds.parse(session.graph(), feedDict);
@@ -167,16 +167,15 @@ final class PartialRuns {
       // What the feeds so far plus these make computable; every fetch asked for must be among it.
       boolean[] available = availableWith(feedIdx);
       boolean[] runnable = runnableWith(available);
+      // TensorFlow names the missing feed: "Fetch z:0 can't be computed from the feeds that have been fed so far."
       for (int i = 0; i < fetchIdx.length; i++) {
         if (!isAvailable(plan.fetches[fetchIdx[i]], available, runnable)) {
-          throw new InvalidArgumentException("Fetch " + fs.outputs[i].name() + " can't be computed from the feeds"
-              + " that have been fed so far.");
+          throw cannotCompute(plan.fetches[fetchIdx[i]].op(), available, runnable);
         }
       }
       for (Operation t : fs.targets) {
-        if (!runnable[nodeIndex.get(t)] && !ran[nodeIndex.get(t)]) {
-          throw new InvalidArgumentException("Fetch " + t.name() + " can't be computed from the feeds that have "
-              + "been fed so far.");
+        if (!runnable[nodeIndex.get(t)]) {
+          throw cannotCompute(t, available, runnable);
         }
       }
 
@@ -204,6 +203,37 @@ final class PartialRuns {
       }
       List<AutoCloseable> owned = new ArrayList<>(out.length);
       return new Result(fs.build(out, session, owned), owned, null);
+    }
+
+    /** The error for a fetch that needs a feed not given yet, naming the first such feed. */
+    private InvalidArgumentException cannotCompute(Operation op, boolean[] available, boolean[] runnable) {
+      String missing = null;
+      java.util.ArrayDeque<Operation> todo = new java.util.ArrayDeque<>(List.of(op));
+      java.util.Set<Operation> seen = new java.util.HashSet<>();
+      while (!todo.isEmpty() && missing == null) {
+        Operation o = todo.pop();
+        if (!seen.add(o)) {
+          continue;
+        }
+        for (Output in : o.inputs()) {
+          Integer f = feedIndex.get(in);
+          if (f != null) {
+            if (!available[f]) {
+              missing = in.name();
+              break;
+            }
+          } else if (!runnable[nodeIndex.get(in.op())]) {
+            todo.push(in.op());
+          }
+        }
+        for (Operation c : o.controlInputs()) {
+          if (!runnable[nodeIndex.get(c)]) {
+            todo.push(c);
+          }
+        }
+      }
+      return new InvalidArgumentException("Fetch " + (missing == null ? op.name() : missing)
+          + " can't be computed from the feeds that have been fed so far.");
     }
 
     /** Which feeds hold a value once {@code newFeeds} are given. */

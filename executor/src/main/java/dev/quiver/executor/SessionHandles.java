@@ -54,7 +54,8 @@ final class SessionHandles implements SessionState {
     try {
       store.delete(handle);
     } catch (NotFoundException e) {
-      throw notInStore(handle, e);
+      throw new InvalidArgumentException("Failed to delete a tensor with handle '" + handle + "' in the session store.",
+          e);
     } finally {
       mine.remove(handle);
     }

@@ -309,7 +309,7 @@ final class StepExecution {
         long bytes = 0;
         if (outputs != null) {
           for (Tensor t : outputs) {
-            bytes += t == null ? 0 : t.byteSize();
+            bytes += t == null ? 0 : elementBytes(t);
           }
         }
         Thread th = Thread.currentThread();
@@ -340,6 +340,10 @@ final class StepExecution {
         t.close();
       }
     }
+  }
+
+  private static long elementBytes(Tensor t) {
+    return t.dtype().isFixedWidth() ? Tensor.byteSizeOf(t.dtype(), t.shape()) : t.byteSize();
   }
 
   private static long nowMicros() {

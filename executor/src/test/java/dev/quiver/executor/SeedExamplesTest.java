@@ -27,7 +27,7 @@ class SeedExamplesTest {
     try (SessionFixture f = new SessionFixture(allocator)) {
       Output a = f.tf.constant(5.0f);
       Output b = f.tf.constant(6.0f);
-      Output c = f.mul(a, b);
+      Output c = f.tf.math.multiply(a, b);
       try (Result r = f.session.run(c)) {
         assertEquals(30.0f, r.tensor().getFloat(0));
       }
@@ -118,8 +118,8 @@ class SeedExamplesTest {
       Output a = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
       Output b = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
       Output c = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
-      Output r1 = f.add(a, b);
-      Output r2 = f.mul(r1, c);
+      Output r1 = f.tf.math.add(a, b);
+      Output r2 = f.tf.math.multiply(r1, c);
       String h = f.session.partialRunSetup(List.of(r1, r2), List.of(a, b, c));
       try (Result res = f.session.partialRun(h, r1, Map.of(a, 1, b, 2))) {
         assertEquals(3.0f, res.tensor().getFloat(0));
@@ -139,12 +139,12 @@ class SeedExamplesTest {
     try (SessionFixture f = new SessionFixture(allocator)) {
       Output a = f.tf.constant(5.0f);
       Output b = f.tf.constant(6.0f);
-      Output c = f.mul(a, b);
+      Output c = f.tf.math.multiply(a, b);
       Output hOut = f.tf.getSessionHandle(c);
       try (Result hr = f.session.run(hOut)) {
         TensorHandle h = hr.handle();
         SessionTensor st = f.tf.getSessionTensor(h.handle(), DType.FLOAT32);
-        Output b2 = f.mul(st.tensor(), f.tf.constant(10.0f));
+        Output b2 = f.tf.math.multiply(st.tensor(), f.tf.constant(10.0f));
         try (Result r = f.session.run(b2, Map.of(st.placeholder(), h.handle()))) {
           assertEquals(300.0f, r.tensor().getFloat(0));
         }

@@ -2,7 +2,6 @@ package dev.quiver.executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.quiver.executor.ops.Attrs;
 import dev.quiver.store.HandleStore;
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -22,7 +21,7 @@ final class SessionFixture implements AutoCloseable {
 
   SessionFixture(BufferAllocator allocator, SessionConfig.Builder config) {
     this.store = HandleStore.builder().build();
-    this.graph = new Graph(allocator);
+    this.graph = new Graph(allocator, TestOps.registry());
     this.tf = Ops.create(graph);
     this.session = new Session(graph, config.handleStore(store).build());
   }
@@ -36,11 +35,11 @@ final class SessionFixture implements AutoCloseable {
   }
 
   static Output mul(Ops tf, Output x, Output y) {
-    return tf.scope().addOp("Mul", "Mul", Attrs.empty(), x, y).output(0);
+    return tf.math.multiply(x, y);
   }
 
   static Output add(Ops tf, Output x, Output y) {
-    return tf.scope().addOp("AddV2", "add", Attrs.empty(), x, y).output(0);
+    return tf.math.add(x, y);
   }
 
   @Override

@@ -21,11 +21,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
-import org.apache.arrow.memory.OwnershipTransferResult;
-import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,8 +56,7 @@ public final class HandleStore implements AutoCloseable {
   private final String device;
   private final long memoryBudget;
   private final long diskBudget;
-  private final RootAllocator root;
-  private final BufferAllocator stored;
+  private final StoreMemory memory;
   private final SpillDirectory spill;
   private final StoreCounters counters = new StoreCounters();
   private final SecureRandom random;
@@ -68,12 +64,14 @@ public final class HandleStore implements AutoCloseable {
   private final Cache<String, StoredTensor> index;
   /** The handles whose tensor is in memory, weighed in bytes; its eviction order picks what to spill. */
   private final Cache<String, StoredTensor> resident;
-  /** Serializes what adds to memory or disk (put, reload), so budgets are checked and kept exactly. */
-  private final ReentrantLock admission = new ReentrantLock();
+  /**
+   * Serializes what adds to memory or disk (put, reload), so budgets are checked and kept exactly. Fair, so
+   * a reader waiting to reload is not overtaken by a stream of puts.
+   */
+  private final ReentrantLock admission = new ReentrantLock(true);
   /** Read: any operation; write: close. */
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed; // guarded by lifecycle
-  private boolean allocatorClosed; // guarded by lifecycle
 
   private HandleStore(Builder b) throws IOException {
     this.random = new SecureRandom();
@@ -82,8 +80,7 @@ public final class HandleStore implements AutoCloseable {
     this.memoryBudget = b.memoryBudget;
     this.diskBudget = b.diskBudget;
     this.spill = SpillDirectory.open(b.spillDirectory, id);
-    this.root = new RootAllocator(b.allocatorLimit());
-    this.stored = root.newChildAllocator("handles of store " + id, 0, Long.MAX_VALUE);
+    this.memory = new StoreMemory(id, b.allocatorLimit());
     Caffeine<Object, Object> indexBuilder = Caffeine.newBuilder().executor(Runnable::run).ticker(b.ticker);
     if (b.expireAfterAccess != null) {
       indexBuilder.expireAfterAccess(b.expireAfterAccess);
@@ -120,7 +117,7 @@ public final class HandleStore implements AutoCloseable {
     lifecycle.readLock().lock();
     try {
       checkOpen();
-      return root;
+      return memory.root();
     } finally {
       lifecycle.readLock().unlock();
     }
@@ -160,7 +157,7 @@ public final class HandleStore implements AutoCloseable {
         List<StoredTensor> victims = roomInMemory(bytes, 0);
         if (victims != null) {
           spillAll(victims, true);
-          StoredTensor slot = StoredTensor.inMemory(handle, adopt(tensor), counters);
+          StoredTensor slot = StoredTensor.inMemory(handle, memory.adopt(tensor), counters);
           resident.put(handle, slot); // before the index: nobody can free it until it is findable
           index.put(handle, slot);
         } else if (counters.bytesOnDisk() + bytes <= diskBudget) {
@@ -321,18 +318,7 @@ public final class HandleStore implements AutoCloseable {
         resident.invalidateAll();
         spill.close();
       }
-      if (!allocatorClosed) {
-        long outstanding = root.getAllocatedMemory();
-        int children = root.getChildAllocators().size() - 1 + stored.getChildAllocators().size();
-        if (outstanding > 0 || children > 0) {
-          throw new IllegalStateException("handle store " + id + " is closed, but " + outstanding
-              + " bytes and " + children + " child allocators taken from it are still open: close every "
-              + "tensor taken from it and every child allocator of allocator(), then close the store again");
-        }
-        stored.close();
-        root.close();
-        allocatorClosed = true;
-      }
+      memory.close();
     } finally {
       lifecycle.writeLock().unlock();
     }
@@ -345,13 +331,23 @@ public final class HandleStore implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * The handle's entry, or null if this store does not hold it.
+   *
+   * @throws InvalidArgumentException if {@code handle} is malformed or names another store
+   */
   private StoredTensor lookup(String handle, boolean asRead) {
+    Objects.requireNonNull(handle, "handle");
+    StoredTensor slot = asRead ? index.getIfPresent(handle) : index.policy().getIfPresentQuietly(handle);
+    if (slot != null) {
+      return slot; // only well-formed handles of this store are ever stored: no need to parse
+    }
     HandleId parsed = HandleId.parse(handle);
     if (!parsed.storeId().equals(id)) {
       throw new InvalidArgumentException("handle '" + handle + "' belongs to handle store '" + parsed.storeId()
           + "', not to this store '" + id + "'");
     }
-    return asRead ? index.getIfPresent(handle) : index.policy().getIfPresentQuietly(handle);
+    return null;
   }
 
   private Tensor reload(StoredTensor slot) {
@@ -366,13 +362,15 @@ public final class HandleStore implements AutoCloseable {
       boolean keep = victims != null;
       Tensor loaded;
       try {
-        loaded = slot.load(spill, stored, keep);
+        loaded = slot.load(spill, memory.stored(), keep);
       } catch (OutOfMemoryException e) {
         throw new ResourceExhaustedException("reading back handle '" + slot.handle + "' (" + slot.byteSize
-            + " bytes) exceeds the store's allocator limit of " + root.getLimit() + " bytes", e);
+            + " bytes) exceeds the store's allocator limit of " + memory.root().getLimit() + " bytes", e);
       } catch (IOException e) {
         throw new DataLossException("reading back handle '" + slot.handle + "' from its spill file in "
             + spill.path() + " failed: " + e, e);
+      } catch (DataLossException e) {
+        throw new DataLossException("reading back handle '" + slot.handle + "' failed: " + e.getMessage(), e);
       }
       if (loaded == null) {
         counters.misses.increment();
@@ -405,13 +403,15 @@ public final class HandleStore implements AutoCloseable {
     if (need <= 0) {
       return List.of();
     }
+    resident.cleanUp(); // apply pending inserts and removals, so the order below is complete and current
     Policy.Eviction<String, StoredTensor> eviction = resident.policy().eviction().orElseThrow();
     List<StoredTensor> victims = eviction.coldest(entries -> {
       List<StoredTensor> picked = new ArrayList<>();
       long sum = 0;
       for (Iterator<Policy.CacheEntry<String, StoredTensor>> it = entries.iterator(); it.hasNext() && sum < need; ) {
         StoredTensor t = it.next().getValue();
-        if (t.byteSize > 0) {
+        // A handle freed or spilled meanwhile is no longer counted in memory: spilling it frees nothing.
+        if (t.byteSize > 0 && t.place() == StoredTensor.Place.MEMORY) {
           picked.add(t);
           sum += t.byteSize;
         }
@@ -476,76 +476,6 @@ public final class HandleStore implements AutoCloseable {
     if (cause == RemovalCause.EXPIRED) {
       counters.expiries.increment();
     }
-  }
-
-  /**
-   * A new reference to {@code t}'s elements accounted to this store: moved without copying if it is under
-   * this store's root allocator, copied once otherwise (Arrow cannot move accounting between roots).
-   */
-  private Tensor adopt(Tensor t) {
-    ArrowBuf data = t.dataBuffer();
-    ArrowBuf offsets = t.offsetBuffer();
-    boolean sameRoot = underRoot(data) && (offsets == null || underRoot(offsets));
-    try {
-      if (offsets == null) {
-        long bytes = Tensor.byteSizeOf(t.dtype(), t.shape());
-        return Tensor.wrap(t.dtype(), t.shape(), sameRoot ? transfer(data, bytes) : copy(data, 0, bytes));
-      }
-      long offsetBytes = (t.numElements() + 1) * 4;
-      if (sameRoot) {
-        ArrowBuf o = transfer(offsets, offsetBytes);
-        try {
-          return Tensor.wrapStrings(t.shape(), o, transfer(data, data.capacity()));
-        } catch (RuntimeException e) {
-          o.close();
-          throw e;
-        }
-      }
-      // Copy only the characters the offsets reach, and rebase the offsets to start at 0.
-      int first = offsets.getInt(0);
-      int last = offsets.getInt(offsetBytes - 4);
-      ArrowBuf o = copy(offsets, 0, offsetBytes);
-      for (long i = 0; i < offsetBytes; i += 4) {
-        o.setInt(i, o.getInt(i) - first);
-      }
-      try {
-        return Tensor.wrapStrings(t.shape(), o, copy(data, first, last - first));
-      } catch (RuntimeException e) {
-        o.close();
-        throw e;
-      }
-    } catch (OutOfMemoryException e) {
-      throw new ResourceExhaustedException("storing a " + t.dtype() + " " + t.shape() + " tensor of "
-          + StoredTensor.sizeOf(t) + " bytes exceeds the store's allocator limit of " + root.getLimit() + " bytes", e);
-    }
-  }
-
-  private boolean underRoot(ArrowBuf buf) {
-    return buf.capacity() == 0 || buf.getReferenceManager().getAllocator().getRoot() == root;
-  }
-
-  /** The first {@code length} bytes of {@code buf}, accounted to the store. */
-  private ArrowBuf transfer(ArrowBuf buf, long length) {
-    if (length == 0) {
-      return stored.getEmpty();
-    }
-    OwnershipTransferResult r = buf.getReferenceManager().transferOwnership(buf, stored);
-    ArrowBuf moved = r.getTransferredBuffer();
-    if (!r.getAllocationFit()) {
-      moved.close(); // accounting goes back to the caller's allocator
-      throw new OutOfMemoryException("transfer of " + buf.capacity() + " bytes");
-    }
-    return moved.capacity() == length ? moved : moved.slice(0, length); // the slice owns moved's reference
-  }
-
-  /** A copy of {@code length} bytes of {@code buf} from {@code start}, in store memory. */
-  private ArrowBuf copy(ArrowBuf buf, long start, long length) {
-    if (length == 0) {
-      return stored.getEmpty();
-    }
-    ArrowBuf c = stored.buffer(length); // capacity may be rounded up; the slice owns its reference
-    c.setBytes(0, buf, start, length);
-    return c.capacity() == length ? c : c.slice(0, length);
   }
 
   private String newHandle(String name) {

@@ -61,8 +61,31 @@ final class TestTensors {
         crc.update(0);
       }
     } else {
-      crc.update(t.asByteBuffer());
+      // Only the element bytes: a fresh tensor's buffer may be longer (the allocator rounds up).
+      crc.update(t.asByteBuffer().limit(Math.toIntExact(Tensor.byteSizeOf(t.dtype(), t.shape()))));
     }
     return crc.getValue();
+  }
+
+  /** True if both have the same dtype, shape and element bytes (ignoring bytes past the elements). */
+  static boolean sameElements(Tensor a, Tensor b) {
+    if (a.dtype() != b.dtype() || !a.shape().equals(b.shape())) {
+      return false;
+    }
+    if (a.dtype() == DType.STRING) {
+      for (long i = 0; i < a.numElements(); i++) {
+        if (!java.util.Arrays.equals(a.getStringBytes(i), b.getStringBytes(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    long n = Tensor.byteSizeOf(a.dtype(), a.shape());
+    for (long i = 0; i < n; i++) {
+      if (a.dataBuffer().getByte(i) != b.dataBuffer().getByte(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -24,7 +24,7 @@ public final class CoreLibrary implements OpLibrary {
     // A placeholder is replaced by its feed before the step runs; its kernel only runs when nobody fed it.
     registry.register(new OpDef("Placeholder", 0, 0, CoreLibrary::placeholderShape, ctx -> {
       throw new InvalidArgumentException("You must feed a value for placeholder tensor '" + ctx.opName()
-          + "' with dtype " + ctx.attrs().getDType("dtype") + placeholderShapeText(ctx.attrs()));
+          + "' with dtype " + protoName(ctx.attrs().getDType("dtype")) + placeholderShapeText(ctx.attrs()));
     }, false));
     registry.register(OpDef.of("PlaceholderWithDefault", 1, CoreLibrary::placeholderWithDefaultShape,
         ctx -> ctx.setOutput(0, ctx.input(0).share())));
@@ -99,6 +99,15 @@ public final class CoreLibrary implements OpLibrary {
     DType dtype = ctx.attrs().getDType("dtype");
     Shape shape = ctx.attrs().has("shape") ? ctx.attrs().getShape("shape") : Shape.unknown();
     return List.of(new TensorSpec(dtype, shape));
+  }
+
+  /** TensorFlow's DataTypeString, which its runtime messages use ({@code float} for float32). */
+  private static String protoName(DType d) {
+    switch (d) {
+      case FLOAT32: return "float";
+      case FLOAT64: return "double";
+      default: return d.tfName();
+    }
   }
 
   private static String placeholderShapeText(Attrs attrs) {

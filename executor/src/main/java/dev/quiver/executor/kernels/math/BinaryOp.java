@@ -41,6 +41,7 @@ public enum BinaryOp {
   },
   FLOOR_DIV("FloorDiv", Kind.ARITHMETIC) {
     @Override public double d(double a, double b) { return Math.floor(a / b); }
+    @Override public float f(float a, float b) { return (float) Math.floor(a / b); }
     @Override public long l(long a, long b) { return Math.floorDiv(a, b); }
   },
   /** The remainder with the divisor's sign; for floats TF's {@code fmod} adjusted by the divisor. */
@@ -80,6 +81,10 @@ public enum BinaryOp {
   },
   SQUARED_DIFFERENCE("SquaredDifference", Kind.ARITHMETIC) {
     @Override public double d(double a, double b) { return (a - b) * (a - b); }
+    @Override public float f(float a, float b) {
+      float d = a - b;
+      return d * d;
+    }
     @Override public long l(long a, long b) { return (a - b) * (a - b); }
   },
   EQUAL("Equal", Kind.EQUALITY) {
@@ -173,6 +178,14 @@ public enum BinaryOp {
   /** The floating-point result of an arithmetic op. */
   public double d(double a, double b) {
     throw new AssertionError(tfName + " has no arithmetic form");
+  }
+
+  /**
+   * The float32 result of an arithmetic op: the double result rounded once, except where TF rounds an
+   * intermediate to float32 first (FloorDiv's quotient, SquaredDifference's difference).
+   */
+  public float f(float a, float b) {
+    return (float) d(a, b);
   }
 
   /** The integer result of an arithmetic op (before narrowing to the dtype). */

@@ -145,7 +145,7 @@ public final class ElementwiseBinary {
       case ARITHMETIC:
         if (in == DType.FLOAT32) {
           for (long k = 0; k < len; k++) {
-            Memory.putFloat(po + k * 4, (float) op.d(Memory.getFloat(pa + k * da), Memory.getFloat(pb + k * db)));
+            Memory.putFloat(po + k * 4, op.f(Memory.getFloat(pa + k * da), Memory.getFloat(pb + k * db)));
           }
         } else if (floating) {
           for (long k = 0; k < len; k++) {

@@ -136,7 +136,8 @@ public final class Reduction {
   }
 
   /** Folds the {@code [outer, r, inner]} array at {@code in} over its middle dim into {@code [outer, inner]} at {@code out}. */
-  static void reduce(Reducer red, DType t, long in, long out, long outer, long r, long inner, IntraOpPool pool) {
+  public static void reduce(Reducer red, DType t, long in, long out, long outer, long r, long inner,
+                            IntraOpPool pool) {
     int w = t.byteWidth();
     if (inner == 1) {
       int parts = pool.parallelism();
@@ -261,21 +262,24 @@ public final class Reduction {
   private static void columns(Reducer red, DType t, long src, long dst, long r, long inner, long c0, long c1) {
     int w = t.byteWidth();
     if (t.isFloating()) {
-      for (long c = c0; c < c1; c++) {
-        Elements.writeDouble(t, dst + c * w, red.identityD());
-      }
+      // accumulate in double: float32 column sums over many rows would otherwise lose their small terms
+      int len = (int) (c1 - c0);
+      double[] acc = new double[len];
+      java.util.Arrays.fill(acc, red.identityD());
       for (long k = 0; k < r; k++) {
-        long row = src + k * inner * w;
+        long row = src + (k * inner + c0) * w;
         if (t == DType.FLOAT32 && red == Reducer.SUM) {
-          for (long c = c0; c < c1; c++) {
-            Memory.putFloat(dst + c * 4, Memory.getFloat(dst + c * 4) + Memory.getFloat(row + c * 4));
+          for (int c = 0; c < len; c++) {
+            acc[c] += Memory.getFloat(row + c * 4L);
           }
         } else {
-          for (long c = c0; c < c1; c++) {
-            Elements.writeDouble(t, dst + c * w,
-                red.d(Elements.readDouble(t, dst + c * w), Elements.readDouble(t, row + c * w)));
+          for (int c = 0; c < len; c++) {
+            acc[c] = red.d(acc[c], Elements.readDouble(t, row + (long) c * w));
           }
         }
+      }
+      for (int c = 0; c < len; c++) {
+        Elements.writeDouble(t, dst + (c0 + c) * w, acc[c]);
       }
     } else {
       for (long c = c0; c < c1; c++) {

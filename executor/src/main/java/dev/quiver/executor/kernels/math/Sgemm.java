@@ -64,11 +64,11 @@ public final class Sgemm {
             int nr = Math.min(NR, n - jr);
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
+              kernel(kc, aPack, ir * kc, bPack, jp * NR * kc, tile);
               if (mr == MR && nr == NR) {
-                kernel(kc, aPack, ir * kc, bPack, jp * NR * kc, cView, ir * n + jr, n, accumulate);
+                storeFull(tile, cView, ir * n + jr, n, accumulate);
               } else {
-                edge(kc, aPack, ir * kc, bPack, jp * NR * kc, tile, c + ((long) (ic + ir) * n + jr) * 4, n, mr, nr,
-                    accumulate);
+                storePartial(tile, c + ((long) (ic + ir) * n + jr) * 4, n, mr, nr, accumulate);
               }
             }
           }
@@ -135,9 +135,11 @@ public final class Sgemm {
     }
   }
 
-  /** The 6x16 micro-kernel into C (row stride {@code ldc} floats) at float offset {@code co} of {@code cv}. */
-  private static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, ByteBuffer cv, int co, int ldc,
-                             boolean accumulate) {
+  /**
+   * The 6x16 micro-kernel: the product of an A panel and a B panel into {@code tile} (6 rows of 16). It only
+   * touches heap arrays, which keeps the JIT's code for it free of buffer checks and deoptimization.
+   */
+  private static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -174,36 +176,37 @@ public final class Sgemm {
       ao += MR;
       bo += NR;
     }
-    store(cv, co, c00, c01, accumulate);
-    store(cv, co + ldc, c10, c11, accumulate);
-    store(cv, co + 2 * ldc, c20, c21, accumulate);
-    store(cv, co + 3 * ldc, c30, c31, accumulate);
-    store(cv, co + 4 * ldc, c40, c41, accumulate);
-    store(cv, co + 5 * ldc, c50, c51, accumulate);
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, 8);
+    c10.intoArray(tile, 16);
+    c11.intoArray(tile, 24);
+    c20.intoArray(tile, 32);
+    c21.intoArray(tile, 40);
+    c30.intoArray(tile, 48);
+    c31.intoArray(tile, 56);
+    c40.intoArray(tile, 64);
+    c41.intoArray(tile, 72);
+    c50.intoArray(tile, 80);
+    c51.intoArray(tile, 88);
   }
 
-  private static void store(ByteBuffer cv, int co, FloatVector v0, FloatVector v1, boolean accumulate) {
-    int off = co * 4;
-    if (accumulate) {
-      v0 = v0.add(FloatVector.fromByteBuffer(S, cv, off, LE));
-      v1 = v1.add(FloatVector.fromByteBuffer(S, cv, off + 32, LE));
-    }
-    v0.intoByteBuffer(cv, off, LE);
-    v1.intoByteBuffer(cv, off + 32, LE);
-  }
-
-  /** A partial tile (fewer than 6 rows or 16 columns): computed in full on zero-padded panels, stored in part. */
-  private static void edge(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile, long c, int ldc, int mr,
-                           int nr, boolean accumulate) {
-    java.util.Arrays.fill(tile, 0f);
-    for (int p = 0; p < kc; p++) {
-      for (int i = 0; i < MR; i++) {
-        float av = ap[ao + p * MR + i];
-        for (int j = 0; j < NR; j++) {
-          tile[i * NR + j] += av * bp[bo + p * NR + j];
-        }
+  /** Writes (or adds) a full 6x16 tile into C at float offset {@code co} of {@code cv}, row stride {@code ldc}. */
+  private static void storeFull(float[] tile, ByteBuffer cv, int co, int ldc, boolean accumulate) {
+    for (int i = 0; i < MR; i++) {
+      int off = (co + i * ldc) * 4;
+      FloatVector v0 = FloatVector.fromArray(S, tile, i * NR);
+      FloatVector v1 = FloatVector.fromArray(S, tile, i * NR + 8);
+      if (accumulate) {
+        v0 = v0.add(FloatVector.fromByteBuffer(S, cv, off, LE));
+        v1 = v1.add(FloatVector.fromByteBuffer(S, cv, off + 32, LE));
       }
+      v0.intoByteBuffer(cv, off, LE);
+      v1.intoByteBuffer(cv, off + 32, LE);
     }
+  }
+
+  /** Writes (or adds) the top-left {@code mr x nr} of a tile: the edges of C. */
+  private static void storePartial(float[] tile, long c, int ldc, int mr, int nr, boolean accumulate) {
     for (int i = 0; i < mr; i++) {
       for (int j = 0; j < nr; j++) {
         long at = c + ((long) i * ldc + j) * 4;

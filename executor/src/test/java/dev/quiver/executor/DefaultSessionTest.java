@@ -1,0 +1,93 @@
+package dev.quiver.executor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quiver.store.Tensor;
+import dev.quiver.testing.LeakCheckedAllocator;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.arrow.memory.BufferAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Session.as_default and the default session of a thread; expectations from the Session page and TF 2.21. */
+@ExtendWith(LeakCheckedAllocator.class)
+class DefaultSessionTest {
+  @Test
+  void theDefaultSessionIsAPropertyOfTheThread(BufferAllocator allocator) throws Exception {
+    try (SessionFixture f = new SessionFixture(allocator); var scope = f.session.asDefault()) {
+      ExecutorService other = Executors.newSingleThreadExecutor();
+      try {
+        // seed: "If you create a new thread ... you must explicitly add a with sess.as_default(): in that thread"
+        assertNull(other.submit(Session::getDefaultSession).get());
+      } finally {
+        other.shutdown();
+      }
+      assertSame(f.session, Session.getDefaultSession());
+    }
+  }
+
+  @Test
+  void defaultScopesNest(BufferAllocator allocator) {
+    try (SessionFixture f1 = new SessionFixture(allocator); SessionFixture f2 = new SessionFixture(allocator)) {
+      try (var outer = f1.session.asDefault()) {
+        try (var inner = f2.session.asDefault()) {
+          assertSame(f2.session, Session.getDefaultSession());
+        }
+        assertSame(f1.session, Session.getDefaultSession());
+      }
+      assertNull(Session.getDefaultSession());
+    }
+  }
+
+  @Test
+  void evalWithoutADefaultSessionFailsWithTensorFlowsMessage(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output c = f.tf.constant(1f);
+      // TF 2.21: ValueError: Cannot evaluate tensor using `eval()`: No default session is registered.
+      var e = assertThrows(IllegalStateException.class, c::eval);
+      assertTrue(e.getMessage().startsWith("Cannot evaluate tensor using `eval()`: No default session is registered."));
+    }
+  }
+
+  @Test
+  void evalInADefaultSessionOfAnotherGraphFails(BufferAllocator allocator) {
+    try (SessionFixture f1 = new SessionFixture(allocator); SessionFixture f2 = new SessionFixture(allocator)) {
+      Output c = f1.tf.constant(1f);
+      try (var scope = f2.session.asDefault()) {
+        assertThrows(IllegalStateException.class, c::eval);
+      }
+    }
+  }
+
+  @Test
+  void operationRunUsesTheDefaultSession(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output x = TestOps.count(f.tf, "opRun", f.tf.constant(1f));
+      try (var scope = f.session.asDefault()) {
+        x.op().run();
+      }
+      assertEquals(1, TestOps.count("opRun"));
+      try (Tensor t = x.eval(f.session)) {
+        assertEquals(1f, t.getFloat(0));
+      }
+    }
+  }
+
+  @Test
+  void asDefaultDoesNotCloseTheSession(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      try (var scope = f.session.asDefault()) {
+        assertSame(f.session, Session.getDefaultSession());
+      }
+      // seed: "The as_default context manager does not close the session when you exit the context"
+      try (Result r = f.session.run(f.tf.constant(2f))) {
+        assertEquals(2f, r.tensor().getFloat(0));
+      }
+    }
+  }
+}

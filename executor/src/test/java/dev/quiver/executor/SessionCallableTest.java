@@ -1,0 +1,109 @@
+package dev.quiver.executor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import dev.quiver.testing.LeakCheckedAllocator;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** make_callable and the Runner; expectations from the Session page and TF 2.21. */
+@ExtendWith(LeakCheckedAllocator.class)
+class SessionCallableTest {
+  @Test
+  void aCallableReturnsWhatRunWould(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
+      Output b = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
+      Output y = f.add(f.mul(a, b), f.tf.constant(1f));
+      SessionCallable call = f.session.makeCallable(List.of(y, y.op()), List.of(a, b));
+      for (int i = 0; i < 5; i++) {
+        try (Result r = call.call((float) i, 2f)) {
+          assertEquals(2f * i + 1, r.get(0).getFloat(0));
+          assertNull(r.element(1)); // seed: an Operation fetch gives None
+        }
+      }
+    }
+  }
+
+  @Test
+  void aCallableOfASingleTensorReturnsATensor(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.withName("a").placeholder(DType.FLOAT32, Shape.of(2));
+      Output m = f.mul(a, f.tf.constant(3f));
+      // TF 2.21: sess.make_callable(m, [a])([1., 2.]) == [3., 6.]
+      try (Result r = f.session.makeCallable(m, List.of("a:0")).call((Object) new float[] {1, 2})) {
+        assertArrayEquals(new float[] {3, 6}, r.tensor().toFloatArray());
+      }
+    }
+  }
+
+  @Test
+  void aCallableChecksItsArgumentCount(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.placeholder(DType.FLOAT32);
+      SessionCallable call = f.session.makeCallable(a, List.of(a));
+      // TF fails later, with the unfed placeholder's InvalidArgumentError; Java checks the arity up front.
+      assertThrows(IllegalArgumentException.class, call::call);
+      assertThrows(IllegalArgumentException.class, () -> f.session.makeCallable(a, List.of(a, a)));
+    }
+  }
+
+  @Test
+  void optionsNeedAcceptOptions(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output c = f.tf.constant(1f);
+      RunOptions trace = RunOptions.builder().traceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
+      // seed: "If True, the returned Callable will be able to accept RunOptions and RunMetadata"
+      assertThrows(IllegalStateException.class,
+          () -> f.session.makeCallable(c, null, false).call(trace, new RunMetadata()));
+      RunMetadata md = new RunMetadata();
+      try (Result r = f.session.makeCallable(c, null, true).call(trace, md)) {
+        assertEquals(1f, r.tensor().getFloat(0));
+      }
+      assertEquals(1, md.stepStats().size());
+    }
+  }
+
+  @Test
+  void aCallableFailsOnceTheSessionIsClosed(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      SessionCallable call = f.session.makeCallable(f.tf.constant(1f), null);
+      f.session.close();
+      assertThrows(IllegalStateException.class, call::call);
+    }
+  }
+
+  @Test
+  void theRunnerFeedsFetchesAndRunsTargetsByName(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.withName("a").placeholder(DType.FLOAT32, Shape.scalar());
+      f.tf.withName("y").identity(f.mul(a, f.tf.constant(4f)));
+      TestOps.count(f.tf.withName("side"), "runnerTarget", f.tf.constant(1f));
+      try (Result r = f.session.runner().feed("a", 2f).fetch("y").fetch("a:0").addTarget("side").run()) {
+        assertEquals(8f, r.get(0).getFloat(0));
+        assertEquals(2f, r.get(1).getFloat(0));
+      }
+      assertEquals(1, TestOps.count("runnerTarget"));
+    }
+  }
+
+  @Test
+  void runAndFetchMetadataTracesTheStep(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output y = f.tf.withName("y").identity(f.tf.withName("c").constant(1f));
+      try (Result r = f.session.runner().fetch(y).runAndFetchMetadata()) {
+        List<String> ran = r.metadata().stepStats().stream().map(NodeStats::nodeName).sorted().toList();
+        assertEquals(List.of("c", "y"), ran);
+        assertFalse(r.metadata().toChromeTrace().isEmpty());
+      }
+    }
+  }
+}

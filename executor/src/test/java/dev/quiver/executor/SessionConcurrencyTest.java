@@ -1,0 +1,146 @@
+package dev.quiver.executor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quiver.errors.CancelledException;
+import dev.quiver.errors.DeadlineExceededException;
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
+import dev.quiver.testing.LeakCheckedAllocator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.memory.BufferAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Many threads, parallel ops, deadlines and closing while steps run: correct results, nothing leaks or hangs. */
+@ExtendWith(LeakCheckedAllocator.class)
+class SessionConcurrencyTest {
+  @Test
+  void eightThreadsRunOneSessionWithCorrectResults(BufferAllocator allocator) throws Exception {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
+      Output y = f.add(f.mul(a, f.tf.constant(2f)), f.tf.constant(1f));
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          int base = t * 1000;
+          futures.add(pool.submit(() -> {
+            for (int i = 0; i < 300; i++) {
+              float v = base + i;
+              try (Result r = f.session.run(y, Map.of(a, v))) {
+                assertEquals(2 * v + 1, r.tensor().getFloat(0));
+              }
+            }
+          }));
+        }
+        for (Future<?> fu : futures) {
+          fu.get(60, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void independentLargeOpsRunAtTheSameTime(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator, SessionConfig.builder().interOpThreads(4))) {
+      // Two ops that each wait for the other: the step finishes only if they run on two threads at once.
+      TestOps.BARRIERS.put("pair", new CyclicBarrier(2));
+      Output big = f.tf.placeholder(DType.FLOAT32, Shape.of(-1));
+      Output x = TestOps.rendezvous(f.tf, "pair", f.tf.identity(big));
+      Output y = TestOps.rendezvous(f.tf, "pair", f.tf.identity(big));
+      try (Result r = f.session.run(List.of(x, y), Map.of(big, new float[1 << 16]))) {
+        assertEquals(1 << 16, r.get(0).numElements());
+        assertEquals(1 << 16, r.get(1).numElements());
+      }
+    }
+  }
+
+  @Test
+  void aStepPastItsDeadlineIsCancelledAndFreed(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output x = TestOps.block(f.tf, "deadline", f.tf.constant(new float[4096]));
+      RunOptions opts = RunOptions.builder().timeoutInMs(50).build();
+      // TF 2.21: DeadlineExceededError: Timed out waiting for notification
+      var e = assertThrows(DeadlineExceededException.class, () -> f.session.run(x, null, opts, null));
+      assertTrue(e.getMessage().contains("Timed out waiting for notification"), e.getMessage());
+      try (Result r = f.session.run(f.tf.constant(1f))) {
+        assertEquals(1f, r.tensor().getFloat(0), "the session runs on after a deadline");
+      }
+    }
+  }
+
+  @Test
+  void theSessionsOperationTimeoutIsEveryStepsDefaultDeadline(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator, SessionConfig.builder().operationTimeoutInMs(50))) {
+      Output x = TestOps.block(f.tf, "opTimeout", f.tf.constant(1f));
+      assertThrows(DeadlineExceededException.class, () -> f.session.run(x));
+    }
+  }
+
+  @Test
+  void closingASessionCancelsRunningStepsCleanly(BufferAllocator allocator) throws Exception {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      CountDownLatch started = new CountDownLatch(4);
+      TestOps.STARTED.put("close", started);
+      Output x = TestOps.block(f.tf, "close", f.tf.constant(new float[1024]));
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<?>> steps = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          steps.add(pool.submit(() -> f.session.run(x).close()));
+        }
+        assertTrue(started.await(20, TimeUnit.SECONDS), "the steps started");
+        f.session.close(); // returns once every step has released its memory
+        for (Future<?> s : steps) {
+          // TF: CancelledError: Session has been closed.
+          ExecutionException e = assertThrows(ExecutionException.class, () -> s.get(20, TimeUnit.SECONDS));
+          assertInstanceOf(CancelledException.class, e.getCause());
+          assertTrue(e.getCause().getMessage().contains("Session has been closed."), e.getCause().getMessage());
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void resultsOutliveTheSession(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output c = f.mul(f.tf.constant(2f), f.tf.constant(4f));
+      Tensor kept;
+      try (Result r = f.session.run(c)) {
+        kept = r.tensor().share();
+      }
+      f.session.close();
+      try (kept) {
+        assertEquals(8f, kept.getFloat(0)); // TF: numpy results survive sess.close()
+      }
+    }
+  }
+
+  @Test
+  void resetClosesEveryInProcessSession(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Session.reset("", null, null);
+      assertTrue(f.session.isClosed());
+      assertThrows(IllegalStateException.class, () -> f.session.run(f.tf.constant(1f)));
+      assertThrows(dev.quiver.errors.NotFoundException.class, () -> Session.reset("grpc://x", null, null));
+    }
+  }
+}

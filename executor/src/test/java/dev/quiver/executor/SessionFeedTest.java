@@ -1,0 +1,164 @@
+package dev.quiver.executor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
+import dev.quiver.testing.LeakCheckedAllocator;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Feeds of Session.run; expectations from the Session page ("feed_dict") and TF 2.21's tf.compat.v1. */
+@ExtendWith(LeakCheckedAllocator.class)
+class SessionFeedTest {
+  @Test
+  void anyTensorCanBeFedNotOnlyPlaceholders(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.placeholder(DType.FLOAT32, Shape.of(2));
+      Output c = f.tf.constant(3f);
+      Output m = f.mul(a, c);
+      // TF: sess.run(m, {a: [1., 2.], c: 10.0}) == [10., 20.]
+      try (Result r = f.session.run(m, Map.of(a, new float[] {1, 2}, c, 10f))) {
+        assertArrayEquals(new float[] {10, 20}, r.tensor().toFloatArray());
+      }
+    }
+  }
+
+  @Test
+  void javaValuesAreConvertedToTheTensorsDType(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.placeholder(DType.FLOAT32, Shape.of(2));
+      // TF: feeding [1, 2] (ints) to a float32 placeholder gives float32 [1., 2.]
+      try (Result r = f.session.run(a, Map.of(a, new int[] {1, 2}))) {
+        assertEquals(DType.FLOAT32, r.tensor().dtype());
+        assertArrayEquals(new float[] {1, 2}, r.tensor().toFloatArray());
+      }
+    }
+  }
+
+  @Test
+  void aFedTensorIsSharedNotCopied(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.placeholder(DType.FLOAT32, Shape.of(-1));
+      Output id = f.tf.identity(a);
+      try (Tensor value = Tensor.of(f.store.allocator(), new float[] {1, 2, 3});
+           Result r = f.session.run(id, Map.of(a, value))) {
+        assertEquals(value.address(), r.tensor().address(), "Identity of a fed tensor is the same memory");
+        assertEquals(2, value.refCount());
+      }
+    }
+  }
+
+  @Test
+  void aValueOfTheWrongShapeIsInvalidArgumentNamingTheTensor(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.withName("a").placeholder(DType.FLOAT32, Shape.of(2));
+      // TF: ValueError: Cannot feed value of shape (3,) for Tensor a:0, which has shape (2,)
+      var e = assertThrows(InvalidArgumentException.class,
+          () -> f.session.run(a, Map.of(a, new float[] {1, 2, 3})));
+      assertTrue(e.getMessage().contains("Cannot feed value of shape (3,) for Tensor 'a:0', which has shape '(2,)'"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void aTensorOfAnotherDTypeIsInvalidArgumentNamingTheTensor(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.withName("a").placeholder(DType.FLOAT32);
+      try (Tensor ints = Tensor.of(allocator, new int[] {1})) {
+        var e = assertThrows(InvalidArgumentException.class, () -> f.session.run(a, Map.of(a, ints)));
+        assertTrue(e.getMessage().contains("'a:0'") && e.getMessage().contains("int32"), e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void aValueThatCannotBeConvertedIsInvalidArgumentNamingTheTensor(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.withName("a").placeholder(DType.FLOAT32);
+      // TF: ValueError: could not convert string to float
+      var e = assertThrows(InvalidArgumentException.class, () -> f.session.run(a, Map.of(a, new String[] {"x"})));
+      assertTrue(e.getMessage().contains("'a:0'"), e.getMessage());
+    }
+  }
+
+  @Test
+  void anUnfedPlaceholderIsInvalidArgumentWithTensorFlowsMessage(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.withName("a").placeholder(DType.FLOAT32, Shape.of(2));
+      Output m = f.mul(a, f.tf.constant(2f));
+      // TF 2.21: InvalidArgumentError: You must feed a value for placeholder tensor 'a' with dtype float and shape [2]
+      var e = assertThrows(InvalidArgumentException.class, () -> f.session.run(m));
+      assertTrue(e.getMessage().contains("You must feed a value for placeholder tensor 'a' with dtype float and shape [2]"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void aPlaceholderWithDefaultYieldsItsDefaultUnlessFed(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output p = f.tf.placeholderWithDefault(f.tf.constant(new float[] {1, 2}), Shape.of(-1));
+      try (Result r = f.session.run(p)) {
+        assertArrayEquals(new float[] {1, 2}, r.tensor().toFloatArray());
+      }
+      try (Result r = f.session.run(p, Map.of(p, new float[] {3, 4, 5}))) {
+        assertArrayEquals(new float[] {3, 4, 5}, r.tensor().toFloatArray());
+      }
+    }
+  }
+
+  @Test
+  void feedKeysOfInvalidTypeAreIllegalArgumentsWithTensorFlowsWords(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output c = f.tf.withName("c").constant(1f);
+      // TF 2.21, all TypeError "Cannot interpret feed_dict key as Tensor: ..."
+      assertTrue(assertThrows(IllegalArgumentException.class, () -> f.session.run(c, Map.of(3, 1f))).getMessage()
+          .contains("Cannot interpret feed_dict key as Tensor: Can not convert a Integer into a Tensor."));
+      assertTrue(assertThrows(IllegalArgumentException.class, () -> f.session.run(c, Map.of(c.op(), 1f)))
+          .getMessage().contains("Can not convert a Operation into a Tensor."));
+      assertTrue(assertThrows(IllegalArgumentException.class, () -> f.session.run(c, Map.of("c", 1f))).getMessage()
+          .contains("The name 'c' refers to an Operation, not a Tensor."));
+      assertTrue(assertThrows(IllegalArgumentException.class, () -> f.session.run(c, Map.of("x:0", 1f)))
+          .getMessage().contains("The operation, 'x', does not exist in the graph."));
+    }
+  }
+
+  @Test
+  void aFeedValueThatIsAGraphElementIsAnIllegalArgument(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.placeholder(DType.FLOAT32);
+      Output c = f.tf.constant(1f);
+      // TF: TypeError: The value of a feed cannot be a tf.Tensor object.
+      assertThrows(IllegalArgumentException.class, () -> f.session.run(a, Map.of(a, c)));
+    }
+  }
+
+  @Test
+  void tensorNamesAreFeedKeys(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.withName("a").placeholder(DType.FLOAT32);
+      try (Result r = f.session.run(a, Map.of("a:0", 4f))) {
+        assertEquals(4f, r.tensor().getFloat(0));
+      }
+    }
+  }
+
+  @Test
+  void aFailedConversionFreesTheFeedsConvertedBeforeIt(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.placeholder(DType.FLOAT32, Shape.of(2));
+      Output b = f.tf.placeholder(DType.FLOAT32, Shape.of(2));
+      Map<Output, Object> feeds = new java.util.LinkedHashMap<>();
+      feeds.put(a, new float[] {1, 2});
+      feeds.put(b, new float[] {1, 2, 3});
+      assertThrows(InvalidArgumentException.class, () -> f.session.run(f.add(a, b), feeds));
+    } // the fixture checks nothing stayed allocated
+  }
+}

@@ -1,0 +1,194 @@
+package dev.quiver.executor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quiver.errors.NotFoundException;
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
+import dev.quiver.testing.LeakCheckedAllocator;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Fetch structures and fetch errors of Session.run; expectations from the Session page and TF 2.21's tf.compat.v1. */
+@ExtendWith(LeakCheckedAllocator.class)
+class SessionFetchTest {
+  @Test
+  void fetchingAnOperationRunsItAndGivesNull(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output x = TestOps.count(f.tf, "fetchOp", f.tf.constant(1f));
+      try (Result r = f.session.run(x.op())) {
+        assertNull(r.value()); // seed: "A tf.Operation. The corresponding fetched value will be None."
+      }
+      assertEquals(1, TestOps.count("fetchOp"));
+    }
+  }
+
+  @Test
+  void stringsNameTensorsAndOps(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      f.tf.withName("c").constant(new float[] {1, 2});
+      try (Result r = f.session.run(List.of("c:0", "c"))) {
+        assertArrayEquals(new float[] {1, 2}, r.get(0).toFloatArray());
+        assertNull(r.element(1)); // "c" names the op
+      }
+    }
+  }
+
+  @Test
+  void aNameNotInTheGraphIsNotFoundWithTensorFlowsWords(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      f.tf.withName("c").constant(1f);
+      // TF 2.21: ValueError: Argument `fetch` = x:0 cannot be interpreted as a Tensor. ("The name 'x:0' refers to a
+      // Tensor which does not exist. The operation, 'x', does not exist in the graph.")
+      var e = assertThrows(NotFoundException.class, () -> f.session.run("x:0"));
+      assertTrue(e.getMessage().startsWith("Argument `fetch` = x:0 cannot be interpreted as a Tensor."), e.getMessage());
+      assertTrue(e.getMessage().contains("The operation, 'x', does not exist in the graph."), e.getMessage());
+      // TF: ("The name 'x' refers to an Operation not in the graph.") and "... exists but only has 1 outputs."
+      assertTrue(assertThrows(NotFoundException.class, () -> f.session.run("x")).getMessage()
+          .contains("The name 'x' refers to an Operation not in the graph."));
+      assertTrue(assertThrows(NotFoundException.class, () -> f.session.run("c:5")).getMessage()
+          .contains("The operation, 'c', exists but only has 1 outputs."));
+    }
+  }
+
+  @Test
+  void fetchesOfInvalidTypeAreIllegalArguments(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      // TF 2.21: TypeError: Argument `fetch` = 3 has invalid type "int" must be a string or Tensor. (Can not
+      // convert a int into a Tensor or Operation.)
+      var e = assertThrows(IllegalArgumentException.class, () -> f.session.run(3));
+      assertTrue(e.getMessage().contains("Argument `fetch` = 3 has invalid type \"Integer\""), e.getMessage());
+      // TF: TypeError: Argument `fetch` = None has invalid type "NoneType". Cannot be None
+      assertThrows(IllegalArgumentException.class, () -> f.session.run(Arrays.asList(f.tf.constant(1f), null)));
+    }
+  }
+
+  @Test
+  void elementsOfAnotherGraphAreIllegalArguments(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator); Graph other = new Graph(allocator)) {
+      Output foreign = Ops.create(other).constant(1f);
+      var e = assertThrows(IllegalArgumentException.class, () -> f.session.run(foreign));
+      assertTrue(e.getMessage().contains("is not an element of this graph"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aTensorFetchedTwiceIsComputedOnceAndEachCopyIsOwned(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output x = TestOps.count(f.tf, "twice", f.tf.constant(2f));
+      Tensor kept;
+      try (Result r = f.session.run(List.of(x, x))) {
+        assertEquals(2f, r.get(0).getFloat(0));
+        assertEquals(2f, r.get(1).getFloat(0));
+        kept = r.get(1).share();
+      }
+      try (kept) {
+        assertEquals(2f, kept.getFloat(0), "closing the result leaves a shared copy valid");
+      }
+      assertEquals(1, TestOps.count("twice"));
+    }
+  }
+
+  @Test
+  void onlyTheOpsTheFetchesNeedRun(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output needed = TestOps.count(f.tf, "needed", f.tf.constant(1f));
+      TestOps.count(f.tf, "unneeded", needed);
+      try (Result r = f.session.run(needed)) {
+        assertEquals(1f, r.tensor().getFloat(0));
+      }
+      assertEquals(1, TestOps.count("needed"));
+      assertEquals(0, TestOps.count("unneeded"));
+    }
+  }
+
+  @Test
+  void aFedTensorIsNotComputedAndItsProducerDoesNotRun(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output x = TestOps.count(f.tf, "overridden", f.tf.constant(1f));
+      Output y = f.mul(x, f.tf.constant(3f));
+      try (Result r = f.session.run(List.of(y, x), Map.of(x, 5f))) {
+        assertEquals(15f, r.get(0).getFloat(0));
+        assertEquals(5f, r.get(1).getFloat(0)); // TF: fetching a fed tensor returns the fed value
+      }
+      assertEquals(0, TestOps.count("overridden"));
+    }
+  }
+
+  @Test
+  void anEmptyListFetchesAnEmptyList(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator); Result r = f.session.run(List.of())) {
+      assertEquals(List.of(), r.value()); // TF: sess.run([]) == []
+    }
+  }
+
+  @Test
+  void mapsKeepTheirKeyOrderAndArraysComeBackAsArrays(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.constant(1f);
+      Output b = f.tf.constant(2f);
+      Map<String, Object> fetches = new LinkedHashMap<>();
+      fetches.put("z", a);
+      fetches.put("a", new Object[] {b, a.op()});
+      try (Result r = f.session.run(fetches)) {
+        Map<?, ?> m = r.as(Map.class);
+        assertEquals(List.of("z", "a"), List.copyOf(m.keySet()));
+        Object[] arr = assertInstanceOf(Object[].class, m.get("a"));
+        assertEquals(2f, ((Tensor) arr[0]).getFloat(0));
+        assertNull(arr[1]);
+        assertEquals(1f, r.get("z").getFloat(0));
+      }
+    }
+  }
+
+  record Typed(Output x) {
+  }
+
+  @Test
+  void aRecordWhoseComponentCannotHoldTheValueIsRefusedWithoutLeaking(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.constant(1f);
+      var e = assertThrows(IllegalArgumentException.class, () -> f.session.run(new Typed(a)));
+      assertTrue(e.getMessage().contains("declared Output"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aSparseTensorIsFetchedAsASparseTensorValue(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      SparseTensor sp = new SparseTensor(f.tf.constant(new long[][] {{0, 0}, {1, 2}}),
+          f.tf.constant(new float[] {1, 2}), f.tf.constant(new long[] {3, 4}));
+      try (Result r = f.session.run(sp)) {
+        SparseTensorValue v = r.as(SparseTensorValue.class);
+        assertEquals(Shape.of(2, 2), v.indices().shape());
+        assertArrayEquals(new float[] {1, 2}, v.values().toFloatArray());
+        assertArrayEquals(new long[] {3, 4}, v.denseShape().toLongArray());
+      }
+    }
+  }
+
+  @Test
+  void aSparseTensorIsFedWithASparseTensorValue(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      SparseTensor sp = new SparseTensor(f.tf.placeholder(DType.INT64, Shape.of(-1, 2)),
+          f.tf.placeholder(DType.FLOAT32, Shape.of(-1)), f.tf.placeholder(DType.INT64, Shape.of(2)));
+      try (Tensor i = Tensor.of(allocator, new long[] {0, 1}, 1, 2);
+           Tensor v = Tensor.of(allocator, new float[] {5});
+           Tensor d = Tensor.of(allocator, new long[] {2, 2});
+           Result r = f.session.run(sp.values(), Map.of(sp, new SparseTensorValue(i, v, d)))) {
+        assertArrayEquals(new float[] {5}, r.tensor().toFloatArray());
+      }
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package dev.quiver.executor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.store.DType;
+import dev.quiver.store.HandleId;
+import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
+import dev.quiver.testing.LeakCheckedAllocator;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Persistent tensor handles: get_session_handle / get_session_tensor / delete_session_tensor and TensorHandle.
+ * Expectations from the seed pages and TF 2.21's tf.compat.v1 (messages quoted where TF's are kept).
+ */
+@ExtendWith(LeakCheckedAllocator.class)
+class TensorHandleTest {
+  @Test
+  void aHandleStringHasTensorFlowsShapeNameIdDevice(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator);
+         Result r = f.session.run(f.tf.getSessionHandle(f.tf.constant(new float[][] {{1, 2}, {3, 4}})))) {
+      TensorHandle h = r.handle();
+      // TF: 'GetSessionHandle;0;/job:localhost/replica:0/task:0/device:CPU:0'; Quiver's id is the store's secret id
+      HandleId id = HandleId.parse(h.handle());
+      assertEquals("GetSessionHandle", id.name());
+      assertEquals("/job:localhost/replica:0/task:0/device:CPU:0", id.device());
+      assertEquals(f.store.id(), id.storeId());
+      assertEquals(h.handle(), h.toString()); // TF: str(handle) is the handle string
+      assertEquals(DType.FLOAT32, h.dtype());
+      assertEquals(Shape.of(2, 2), h.shape());
+    }
+  }
+
+  @Test
+  void evalGivesTheStoredTensorWithoutACopy(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output p = f.tf.placeholder(DType.FLOAT32);
+      try (Tensor value = Tensor.of(f.store.allocator(), new float[] {1, 2, 3});
+           Result r = f.session.run(f.tf.getSessionHandle(p), Map.of(p, value));
+           Tensor back = r.handle().eval()) {
+        assertArrayEquals(new float[] {1, 2, 3}, back.toFloatArray());
+        assertEquals(value.address(), back.address());
+      }
+    }
+  }
+
+  @Test
+  void aStoredTensorReachesLaterKernelsAsTheSameBufferHoweverLarge(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output p = f.tf.placeholder(DType.FLOAT32);
+      long n = 4L << 20; // 16 MiB of float32
+      try (Tensor big = Tensor.allocate(f.store.allocator(), DType.FLOAT32, Shape.of(n));
+           Result hr = f.session.run(f.tf.getSessionHandle(p), Map.of(p, big))) {
+        TensorHandle h = hr.handle();
+        SessionTensor st = f.tf.getSessionTensor(h, DType.FLOAT32);
+        Output read = f.tf.identity(st.tensor());
+        long before = f.store.allocator().getAllocatedMemory();
+        try (Result r = f.session.run(read, Map.of(st.placeholder(), h))) {
+          assertEquals(big.address(), r.tensor().address(), "the kernel saw the stored buffer itself");
+          assertEquals(before, f.store.allocator().getAllocatedMemory(), "nothing was copied");
+        }
+      }
+    }
+  }
+
+  @Test
+  void aHandleFedWhereAValueIsExpectedFeedsTheStoredTensorInPlace(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output a = f.tf.placeholder(DType.FLOAT32, Shape.of(2));
+      Output m = f.mul(a, f.tf.constant(3f));
+      Output id = f.tf.identity(a);
+      // TF 2.21: sess.run(m, {a: handle}) feeds the handle's value: [3., 6.] * 3 = [9., 18.]
+      try (Result hr = f.session.run(f.tf.getSessionHandle(m), Map.of(a, new float[] {1, 2}));
+           Tensor stored = hr.handle().eval();
+           Result r = f.session.run(List.of(m, id), Map.of(a, hr.handle()))) {
+        assertArrayEquals(new float[] {9, 18}, r.get(0).toFloatArray());
+        assertEquals(stored.address(), r.get(1).address());
+      }
+    }
+  }
+
+  @Test
+  void readingADeletedHandleIsInvalidArgumentWithTensorFlowsMessage(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      try (Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(1f)))) {
+        TensorHandle h = hr.handle();
+        SessionTensor st = f.tf.getSessionTensor(h, DType.FLOAT32);
+        h.delete();
+        assertFalse(h.isAlive());
+        // TF 2.21: InvalidArgumentError: The tensor with handle '...' is not in the session store.
+        var e = assertThrows(InvalidArgumentException.class,
+            () -> f.session.run(st.tensor(), Map.of(st.placeholder(), h.handle())));
+        assertTrue(e.getMessage().contains("The tensor with handle '" + h.handle() + "' is not in the session store."),
+            e.getMessage());
+        assertThrows(InvalidArgumentException.class, h::eval);
+        // TF 2.21: InvalidArgumentError: Failed to delete a tensor with handle '...' in the session store.
+        var again = assertThrows(InvalidArgumentException.class, h::delete);
+        assertTrue(again.getMessage().contains("Failed to delete a tensor with handle"), again.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void anUnknownHandleIsInvalidArgumentNamingIt(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      String made;
+      try (Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(1f)))) {
+        made = hr.handle().handle();
+      }
+      HandleId id = HandleId.parse(made);
+      String unknown = new HandleId("x", id.storeId(), "A".repeat(id.secret().length()), id.device()).handle();
+      SessionTensor st = f.tf.getSessionTensor(unknown, DType.FLOAT32);
+      var e = assertThrows(InvalidArgumentException.class,
+          () -> f.session.run(st.tensor(), Map.of(st.placeholder(), unknown)));
+      assertTrue(e.getMessage().contains(unknown), e.getMessage());
+    }
+  }
+
+  @Test
+  void readingAHandleAsAnotherDTypeIsInvalidArgumentNamingBoth(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator);
+         Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(1f)))) {
+      SessionTensor st = f.tf.getSessionTensor(hr.handle(), DType.INT32);
+      // TF 2.21 reports this as InternalError ("Output 0 of type float does not match declared output type int32");
+      // Quiver's brief asks for InvalidArgument naming both dtypes.
+      var e = assertThrows(InvalidArgumentException.class,
+          () -> f.session.run(st.tensor(), Map.of(st.placeholder(), hr.handle())));
+      assertTrue(e.getMessage().contains("float32") && e.getMessage().contains("int32"), e.getMessage());
+    }
+  }
+
+  @Test
+  void getSessionHandleOfANonTensorIsAnIllegalArgument(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      // seed: "Raises TypeError: if data is not a Tensor."
+      assertThrows(IllegalArgumentException.class, () -> f.tf.getSessionHandle((Object) 3));
+      assertThrows(IllegalArgumentException.class, () -> f.tf.getSessionHandle((Object) f.tf.noOp()));
+    }
+  }
+
+  @Test
+  void getSessionTensorAndDeleteSessionTensorBuildTensorFlowsPairs(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      SessionTensor st = f.tf.getSessionTensor("ignored", DType.FLOAT32);
+      // TF 2.21: Placeholder:0 (string), GetSessionTensor:0 of unknown shape
+      assertEquals("Placeholder:0", st.placeholder().name());
+      assertEquals(DType.STRING, st.placeholder().dtype());
+      assertEquals("GetSessionTensor:0", st.tensor().name());
+      assertTrue(st.tensor().shape().hasUnknownRank());
+      SessionTensorDeleter d = f.tf.deleteSessionTensor("ignored");
+      assertEquals("DeleteSessionTensor", d.deleter().type());
+      assertEquals("Placeholder_1:0", d.placeholder().name());
+    }
+  }
+
+  @Test
+  void closingTheSessionDeletesItsHandles(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      String h;
+      try (Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(new float[] {1, 2})))) {
+        h = hr.handle().handle();
+      }
+      assertTrue(f.store.contains(h));
+      f.session.close();
+      assertFalse(f.store.contains(h));
+    }
+  }
+
+  @Test
+  void aHandleNoLongerReachableIsDeleted(BufferAllocator allocator) throws InterruptedException {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      String h;
+      try (Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(new float[] {1, 2})))) {
+        h = hr.handle().handle();
+      }
+      // TF deletes the handles of garbage-collected TensorHandle objects; Quiver's Cleaner does the same.
+      for (int i = 0; i < 500 && f.store.contains(h); i++) {
+        System.gc();
+        Thread.sleep(10);
+      }
+      assertFalse(f.store.contains(h), "the unreachable handle was deleted");
+    }
+  }
+
+  @Test
+  void aFailedStepKeepsNoHandleItCreated(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Output c = f.tf.constant(new float[] {1, 2});
+      Output h = f.tf.getSessionHandle(c);
+      Output bad = TestOps.fail(f.tf, f.tf.withControlDependencies(h).identity(c));
+      assertThrows(InvalidArgumentException.class, () -> f.session.run(List.of(h, bad)));
+      // TF saves a step's session tensors only when the step succeeds
+      assertEquals(0, f.store.stats().handlesInMemory());
+    }
+  }
+
+  @Test
+  void handlesFlowBetweenSessionsSharingAStore(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator);
+         Session other = new Session(f.graph, SessionConfig.builder().handleStore(f.store).build())) {
+      try (Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(5f)))) {
+        SessionTensor st = f.tf.getSessionTensor(hr.handle(), DType.FLOAT32);
+        try (Result r = other.run(st.tensor(), Map.of(st.placeholder(), hr.handle()))) {
+          assertEquals(5f, r.tensor().getFloat(0));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.quiver.executor.differential;
+
+import dev.quiver.store.DType;
+import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
+import java.util.Random;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * Random shapes and values for differential cases: small shapes with empty and size-1 dims, every numpy
+ * broadcasting pattern, and values that mix ordinary numbers with NaN, infinities, signed zeros, ties for
+ * rounding, and the integer extremes that overflow. Shared by every case generator.
+ */
+public final class Gen {
+  private static final double[] SPECIAL = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, 0.0,
+      0.5, 1.5, 2.5, -2.5, -0.5, 1e30, -1e-30, 3e9, -3e9, 255.9, -1.7, 300};
+
+  private final Random r;
+  private final BufferAllocator allocator;
+
+  public Gen(Random r, BufferAllocator allocator) {
+    this.r = r;
+    this.allocator = allocator;
+  }
+
+  public Random random() {
+    return r;
+  }
+
+  /** A shape of rank 0..maxRank with dims mostly 1..5, sometimes 0. */
+  public Shape shape(int maxRank) {
+    int rank = r.nextInt(maxRank + 1);
+    long[] d = new long[rank];
+    for (int i = 0; i < rank; i++) {
+      int p = r.nextInt(20);
+      d[i] = p == 0 ? 0 : p < 5 ? 1 : 2 + r.nextInt(4);
+    }
+    return Shape.of(d);
+  }
+
+  /** A shape that broadcasts to {@code out}: a suffix of it with some dims set to 1. */
+  public Shape broadcastable(Shape out) {
+    long[] od = out.dims();
+    int drop = r.nextInt(3) == 0 ? r.nextInt(od.length + 1) : 0;
+    long[] d = new long[od.length - drop];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = r.nextInt(3) == 0 ? 1 : od[drop + i];
+    }
+    return Shape.of(d);
+  }
+
+  /** A tensor of random values of {@code t}. */
+  public Tensor tensor(DType t, Shape shape) {
+    return tensor(t, shape, false);
+  }
+
+  /** A tensor of random values; {@code nonZero} replaces zeros by one (divisors that must not fail). */
+  public Tensor tensor(DType t, Shape shape, boolean nonZero) {
+    Tensor x = Tensor.allocate(allocator, t, shape);
+    ArrowBuf b = x.dataBuffer();
+    for (long i = 0; i < x.numElements(); i++) {
+      switch (t) {
+        case FLOAT32: b.setFloat(i * 4, (float) floating(nonZero)); break;
+        case FLOAT64: b.setDouble(i * 8, floating(nonZero)); break;
+        case BOOL: b.setByte(i, r.nextBoolean() ? 1 : 0); break;
+        default: {
+          long v = integer(t);
+          if (nonZero && v == 0) {
+            v = 1;
+          }
+          switch (t.byteWidth()) {
+            case 1: b.setByte(i, (byte) v); break;
+            case 2: b.setShort(i * 2, (short) v); break;
+            case 4: b.setInt(i * 4, (int) v); break;
+            default: b.setLong(i * 8, v);
+          }
+        }
+      }
+    }
+    return x;
+  }
+
+  private double floating(boolean nonZero) {
+    int p = r.nextInt(10);
+    double v;
+    if (p < 6) {
+      v = r.nextGaussian() * 3;
+    } else if (p < 8) {
+      v = r.nextInt(7) - 3;
+    } else {
+      v = SPECIAL[r.nextInt(SPECIAL.length)];
+    }
+    return nonZero && v == 0 ? 1 : v;
+  }
+
+  private long integer(DType t) {
+    long min;
+    long max;
+    switch (t) {
+      case INT8: min = Byte.MIN_VALUE; max = Byte.MAX_VALUE; break;
+      case INT16: min = Short.MIN_VALUE; max = Short.MAX_VALUE; break;
+      case INT32: min = Integer.MIN_VALUE; max = Integer.MAX_VALUE; break;
+      case UINT8: min = 0; max = 255; break;
+      default: min = Long.MIN_VALUE; max = Long.MAX_VALUE;
+    }
+    int p = r.nextInt(10);
+    if (p < 6) {
+      long v = r.nextInt(21) - 10;
+      return t == DType.UINT8 ? Math.abs(v) : v;
+    }
+    if (p < 8) {
+      long[] ext = {min, max, min + 1, max - 1};
+      return ext[r.nextInt(4)];
+    }
+    long span = r.nextLong();
+    return t == DType.INT64 ? span : min + Math.floorMod(span, max - min + 1);
+  }
+
+  /** Small ints in {@code [lo, hi]} of an integer dtype, e.g. exponents or axes. */
+  public Tensor smallInts(DType t, Shape shape, int lo, int hi) {
+    Tensor x = Tensor.allocate(allocator, t, shape);
+    for (long i = 0; i < x.numElements(); i++) {
+      long v = lo + r.nextInt(hi - lo + 1);
+      switch (t.byteWidth()) {
+        case 1: x.dataBuffer().setByte(i, (byte) v); break;
+        case 2: x.dataBuffer().setShort(i * 2, (short) v); break;
+        case 4: x.dataBuffer().setInt(i * 4, (int) v); break;
+        default: x.dataBuffer().setLong(i * 8, v);
+      }
+    }
+    return x;
+  }
+}

@@ -1,0 +1,365 @@
+"""numpy references of the math, nn and linalg ops, with TensorFlow 1.x CPU semantics where numpy differs.
+
+Each function takes the case's input arrays and attrs and returns the list of expected outputs. Integer
+arithmetic wraps (numpy arrays wrap too); integer division by zero and negative integer powers are TF errors.
+"""
+import numpy as np
+
+from refcommon import ExpectError
+
+FLOATS = (np.float32, np.float64)
+
+
+def _f(x):
+    return x.dtype.type in FLOATS
+
+
+def _same(fn):
+    """An elementwise op computed by numpy in the inputs' dtype."""
+    def ref(inputs, attrs):
+        x = inputs[0]
+        return [np.asarray(fn(*inputs), dtype=x.dtype)]
+    return ref
+
+
+def _via_f64(fn):
+    """A float op computed in float64 and rounded once to the input dtype (how Quiver and TF's kernels agree)."""
+    def ref(inputs, attrs):
+        x = inputs[0]
+        return [np.asarray(fn(*[i.astype(np.float64) for i in inputs]), dtype=x.dtype)]
+    return ref
+
+
+def _check_divisor(x, y):
+    out_size = np.broadcast(x, y).size
+    if not _f(x) and out_size > 0 and np.any(y == 0):
+        raise ExpectError("Integer division by zero")
+
+
+def _trunc_div(x, y):
+    q = np.floor_divide(x, y)
+    r = x - q * y
+    adjust = (r != 0) & ((x < 0) != (y < 0))
+    return np.where(adjust, q + np.asarray(1, x.dtype), q).astype(x.dtype)
+
+
+def div(inputs, attrs):
+    x, y = inputs
+    _check_divisor(x, y)
+    if _f(x):
+        return [np.asarray(x / y, dtype=x.dtype)]
+    return [_trunc_div(x, y)]
+
+
+def floor_div(inputs, attrs):
+    x, y = inputs
+    _check_divisor(x, y)
+    if _f(x):
+        return [np.asarray(np.floor(x / y), dtype=x.dtype)]  # TF: floor of the rounded quotient
+    return [np.asarray(np.floor_divide(x, y), dtype=x.dtype)]
+
+
+def floor_mod(inputs, attrs):
+    x, y = inputs
+    _check_divisor(x, y)
+    if _f(x):
+        t = np.fmod(x, y)
+        return [np.asarray(np.where((t != 0) & ((y < 0) != (t < 0)), t + y, t), dtype=x.dtype)]
+    return [np.asarray(np.mod(x, y), dtype=x.dtype)]
+
+
+def power(inputs, attrs):
+    x, y = inputs
+    if _f(x):
+        return [np.asarray(np.power(x.astype(np.float64), y.astype(np.float64)), dtype=x.dtype)]
+    if np.broadcast(x, y).size > 0 and np.any(y < 0):
+        raise ExpectError("Integers to negative integer powers are not allowed")
+    return [np.asarray(np.power(x, y), dtype=x.dtype)]
+
+
+def maximum(inputs, attrs):
+    x, y = inputs
+    take_y = (x < y) | (np.isnan(y) if _f(y) else False)
+    return [np.asarray(np.where(take_y, y, x), dtype=x.dtype)]
+
+
+def minimum(inputs, attrs):
+    x, y = inputs
+    take_y = (x > y) | (np.isnan(y) if _f(y) else False)
+    return [np.asarray(np.where(take_y, y, x), dtype=x.dtype)]
+
+
+def squared_difference(inputs, attrs):
+    x, y = inputs
+    d = x - y
+    return [np.asarray(d * d, dtype=x.dtype)]
+
+
+def add(inputs, attrs):
+    x, y = inputs
+    if x.dtype == object:
+        return [np.frompyfunc(lambda a, b: a + b, 2, 1)(x, y)]
+    return [np.asarray(x + y, dtype=x.dtype)]
+
+
+def _cmp(fn):
+    def ref(inputs, attrs):
+        return [np.asarray(fn(*inputs), dtype=np.bool_)]
+    return ref
+
+
+def sign(x):
+    return np.where(np.isnan(x), x, np.sign(x)) if _f(x) else np.sign(x)
+
+
+def relu(x):
+    return np.where(x < 0, np.zeros_like(x), x)
+
+
+def relu6(x):
+    r = relu(x)
+    return np.where(r > 6, np.full_like(r, 6), r)
+
+
+def _unary_num(fn):
+    def ref(inputs, attrs):
+        x = inputs[0]
+        if _f(x):
+            return [np.asarray(fn(x.astype(np.float64)), dtype=x.dtype)]
+        return [np.asarray(fn(x), dtype=x.dtype)]
+    return ref
+
+
+def _pred(fn):
+    def ref(inputs, attrs):
+        return [np.asarray(fn(inputs[0]), dtype=np.bool_)]
+    return ref
+
+
+_INT_INFO = {np.dtype(t): np.iinfo(t) for t in (np.int8, np.int16, np.int32, np.int64, np.uint8)}
+
+
+def cast(inputs, attrs):
+    x = inputs[0]
+    to = np.dtype({"float32": np.float32, "float64": np.float64, "int8": np.int8, "int16": np.int16,
+                   "int32": np.int32, "int64": np.int64, "uint8": np.uint8, "bool": np.bool_}[attrs["DstT"]])
+    if to == np.bool_:
+        return [x != 0]
+    if x.dtype == np.bool_:
+        return [x.astype(to)]
+    if _f(x) and to.kind in "iu":
+        # x86 cvtt: truncate; NaN and out-of-range give the "integer indefinite" of a 32- or 64-bit conversion
+        d = x.astype(np.float64)
+        if to == np.int64:
+            ok = (d >= -2.0**63) & (d < 2.0**63)
+            return [np.where(ok, np.trunc(np.where(ok, d, 0)), 0).astype(np.int64) | np.where(ok, 0, np.int64(-2**63))]
+        ok = (d > -2.0**31 - 1) & (d < 2.0**31)
+        v = np.where(ok, np.trunc(np.where(ok, d, 0)), -2.0**31).astype(np.int64)
+        return [v.astype(to)]  # narrowing wraps
+    return [x.astype(to)]
+
+
+def select(inputs, attrs):
+    c, x, y = inputs
+    return [np.where(c, x, y).astype(x.dtype)]
+
+
+def add_n(inputs, attrs):
+    acc = inputs[0].copy()
+    for x in inputs[1:]:
+        acc = np.asarray(acc + x, dtype=acc.dtype)
+    return [acc]
+
+
+def _axes(x, axes):
+    return tuple(sorted({int(a) % x.ndim for a in np.asarray(axes).reshape(-1)})) if x.ndim else ()
+
+
+def _reduction(kind):
+    def ref(inputs, attrs):
+        x, axes = inputs
+        ax = _axes(x, axes)
+        keep = attrs.get("keep_dims", False)
+        for a in np.asarray(axes).reshape(-1):
+            if not -x.ndim <= a < x.ndim:
+                raise ExpectError("Invalid reduction dimension")
+        if kind in ("sum", "mean") and _f(x):
+            mag = np.sum(np.abs(x.astype(np.float64)), axis=ax, keepdims=keep)
+            count = int(np.prod([x.shape[a] for a in ax])) if ax else 1
+            out = ref_plain(inputs, attrs)
+            return out, [mag / max(count, 1) if kind == "mean" else mag]
+        return ref_plain(inputs, attrs)
+
+    def ref_plain(inputs, attrs):
+        x, axes = inputs
+        ax = _axes(x, axes)
+        keep = attrs.get("keep_dims", False)
+        if kind == "sum":
+            r = np.sum(x, axis=ax, keepdims=keep, dtype=x.dtype if not _f(x) else np.float64)
+        elif kind == "prod":
+            r = np.prod(x, axis=ax, keepdims=keep, dtype=x.dtype if not _f(x) else np.float64)
+        elif kind in ("max", "min"):
+            if x.size == 0:
+                shape = np.sum(np.zeros(x.shape), axis=ax, keepdims=keep).shape
+                if _f(x):
+                    fill = -np.inf if kind == "max" else np.inf
+                else:
+                    info = np.iinfo(x.dtype)
+                    fill = info.min if kind == "max" else info.max
+                r = np.full(shape, fill, dtype=x.dtype)
+            else:
+                r = (np.max if kind == "max" else np.min)(x, axis=ax, keepdims=keep)
+        elif kind == "mean":
+            count = int(np.prod([x.shape[a] for a in ax])) if ax else 1
+            if _f(x):
+                r = np.sum(x, axis=ax, keepdims=keep, dtype=np.float64) / count if count else \
+                    np.full(np.sum(np.zeros(x.shape), axis=ax, keepdims=keep).shape, np.nan)
+            else:
+                s = np.sum(x, axis=ax, keepdims=keep, dtype=x.dtype).astype(np.int64)
+                r = _trunc_div(s, np.int64(count)) if count else np.zeros_like(s)
+        elif kind == "all":
+            r = np.all(x, axis=ax, keepdims=keep)
+        else:
+            r = np.any(x, axis=ax, keepdims=keep)
+        return [np.asarray(r, dtype=x.dtype)]
+    return ref
+
+
+def _arg(is_max):
+    def scan(v):
+        best, bi = v[0], 0
+        for i in range(1, len(v)):
+            if (v[i] > best) if is_max else (v[i] < best):
+                best, bi = v[i], i
+        return bi
+
+    def ref(inputs, attrs):
+        x, axis = inputs
+        a = int(axis) % x.ndim
+        if x.shape[a] == 0:
+            raise ExpectError("is empty")
+        out = np.apply_along_axis(scan, a, x) if x.size else np.zeros(np.delete(x.shape, a), np.int64)
+        return [np.asarray(out, dtype=np.int64 if attrs.get("output_type", "int64") == "int64" else np.int32)]
+    return ref
+
+
+def _cumulative(is_sum):
+    def ref(inputs, attrs):
+        x, axis = inputs
+        a = int(axis) % x.ndim
+        y = np.flip(x, a) if attrs.get("reverse") else x
+        acc_dtype = np.float64 if _f(x) else x.dtype
+        fn = np.cumsum if is_sum else np.cumprod
+        r = fn(y, axis=a, dtype=acc_dtype)
+        mag = np.cumsum(np.abs(y.astype(np.float64)), axis=a) if is_sum else None
+        if attrs.get("exclusive"):
+            ident = np.zeros_like(np.take(r, [0], axis=a)) if is_sum else np.ones_like(np.take(r, [0], axis=a))
+            r = np.concatenate([ident, np.delete(r, -1, axis=a)], axis=a) if r.shape[a] else r
+        if attrs.get("reverse"):
+            r = np.flip(r, a)
+            mag = np.flip(mag, a) if mag is not None else None
+        return [np.asarray(r, dtype=x.dtype)], [mag if _f(x) else None]
+    return ref
+
+
+def softmax(inputs, attrs):
+    x = inputs[0].astype(np.float64)
+    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return [(e / np.sum(e, axis=-1, keepdims=True)).astype(inputs[0].dtype)]
+
+
+def log_softmax(inputs, attrs):
+    x = inputs[0].astype(np.float64)
+    s = x - np.max(x, axis=-1, keepdims=True)
+    return [(s - np.log(np.sum(np.exp(s), axis=-1, keepdims=True))).astype(inputs[0].dtype)]
+
+
+def _matmul(ta_key, tb_key):
+    def ref(inputs, attrs):
+        a, b = inputs
+        if attrs.get(ta_key):
+            a = np.swapaxes(a, -1, -2)
+        if attrs.get(tb_key):
+            b = np.swapaxes(b, -1, -2)
+        if _f(a):
+            a64, b64 = a.astype(np.float64), b.astype(np.float64)
+            return [np.matmul(a64, b64).astype(a.dtype)], [np.matmul(np.abs(a64), np.abs(b64))]
+        return [np.matmul(a, b).astype(a.dtype)]
+    return ref
+
+
+REFERENCES = {
+    "Add": add,
+    "AddV2": add,
+    "Sub": _same(lambda x, y: x - y),
+    "Mul": _same(lambda x, y: x * y),
+    "RealDiv": div,
+    "Div": div,
+    "FloorDiv": floor_div,
+    "FloorMod": floor_mod,
+    "Pow": power,
+    "Maximum": maximum,
+    "Minimum": minimum,
+    "SquaredDifference": squared_difference,
+    "Equal": _cmp(lambda x, y: x == y),
+    "NotEqual": _cmp(lambda x, y: x != y),
+    "Less": _cmp(lambda x, y: x < y),
+    "LessEqual": _cmp(lambda x, y: x <= y),
+    "Greater": _cmp(lambda x, y: x > y),
+    "GreaterEqual": _cmp(lambda x, y: x >= y),
+    "LogicalAnd": _cmp(np.logical_and),
+    "LogicalOr": _cmp(np.logical_or),
+    "Neg": _unary_num(np.negative),
+    "Abs": _unary_num(np.abs),
+    "Sign": _unary_num(sign),
+    "Square": _unary_num(lambda x: x * x),
+    "Relu": _unary_num(relu),
+    "Relu6": _unary_num(relu6),
+    "Round": lambda inputs, attrs: [np.rint(inputs[0]).astype(inputs[0].dtype) if _f(inputs[0]) else inputs[0]],
+    "Sqrt": _via_f64(np.sqrt),
+    "Rsqrt": _via_f64(lambda x: 1 / np.sqrt(x)),
+    "Exp": _via_f64(np.exp),
+    "Expm1": _via_f64(np.expm1),
+    "Log": _via_f64(np.log),
+    "Log1p": _via_f64(np.log1p),
+    "Sin": _via_f64(np.sin),
+    "Cos": _via_f64(np.cos),
+    "Tan": _via_f64(np.tan),
+    "Tanh": _via_f64(np.tanh),
+    "Sigmoid": _via_f64(lambda x: 1 / (1 + np.exp(-x))),
+    "Elu": _via_f64(lambda x: np.where(x < 0, np.expm1(x), x)),
+    "Softplus": _via_f64(lambda x: np.logaddexp(0, x)),
+    "Floor": _via_f64(np.floor),
+    "Ceil": _via_f64(np.ceil),
+    "IsNan": _pred(np.isnan),
+    "IsInf": _pred(np.isinf),
+    "IsFinite": _pred(np.isfinite),
+    "LogicalNot": _pred(np.logical_not),
+    "Cast": cast,
+    "SelectV2": select,
+    "AddN": add_n,
+    "Sum": _reduction("sum"),
+    "Prod": _reduction("prod"),
+    "Max": _reduction("max"),
+    "Min": _reduction("min"),
+    "Mean": _reduction("mean"),
+    "All": _reduction("all"),
+    "Any": _reduction("any"),
+    "ArgMax": _arg(True),
+    "ArgMin": _arg(False),
+    "Cumsum": _cumulative(True),
+    "Cumprod": _cumulative(False),
+    "Softmax": softmax,
+    "LogSoftmax": log_softmax,
+    "MatMul": _matmul("transpose_a", "transpose_b"),
+    "BatchMatMulV2": _matmul("adj_x", "adj_y"),
+}
+
+# float32 transcendental kernels (the Vector API's SVML paths) are within a few ulp; sums and products of
+# many float32 terms are compared against float64 references.
+TOLERANCES = {
+    "Exp": (1e-5, 1e-30), "Tanh": (1e-5, 1e-7), "Sigmoid": (1e-5, 1e-7), "Pow": (1e-5, 1e-30),
+    "Sum": (1e-4, 1e-4), "Mean": (1e-4, 1e-4), "Prod": (1e-4, 1e-30), "Cumsum": (1e-4, 1e-4),
+    "Cumprod": (1e-4, 1e-30), "AddN": (1e-5, 1e-6), "Softmax": (1e-5, 1e-6), "LogSoftmax": (1e-5, 1e-5),
+    "MatMul": (1e-4, 1e-4), "BatchMatMulV2": (1e-4, 1e-4),
+}

@@ -1,0 +1,50 @@
+"""Shared pieces of the numpy references: expected TF errors and the tolerant comparison."""
+import numpy as np
+
+
+class ExpectError(Exception):
+    """Raised by a reference when TensorFlow fails on the case; `fragment` must appear in Quiver's error."""
+
+    def __init__(self, fragment):
+        super().__init__(fragment)
+        self.fragment = fragment
+
+
+DEFAULT_TOL = {np.dtype(np.float32): (2e-6, 1e-6), np.dtype(np.float64): (1e-12, 1e-12)}
+
+
+def compare(got, expected, rtol=None, atol=None, magnitude=None):
+    """None if `got` matches `expected` (dtype, shape, values), else a description of the difference.
+
+    Floats: NaN where NaN is expected, equal infinities, other values within atol + rtol * |expected| (or
+    rtol * magnitude, when the reference gives one); signed zeros are equal.
+    Integers, bools and strings: exact.
+    """
+    if got.dtype != expected.dtype and not (got.dtype == object and expected.dtype.kind in "OUS"):
+        return f"dtype {got.dtype}, expected {expected.dtype}"
+    if got.shape != expected.shape:
+        return f"shape {got.shape}, expected {expected.shape}"
+    if got.dtype.kind == "f":
+        r, a = DEFAULT_TOL[got.dtype]
+        r = r if rtol is None else rtol
+        a = a if atol is None else atol
+        g = got.astype(np.float64)
+        e = expected.astype(np.float64)
+        nan_g, nan_e = np.isnan(g), np.isnan(e)
+        inf_e = np.isinf(e)
+        bad = (nan_g != nan_e) | (inf_e & (g != e))
+        finite = ~nan_e & ~inf_e
+        scale = np.abs(e)
+        if magnitude is not None:
+            m = np.asarray(magnitude, np.float64)
+            scale = np.where(np.isnan(m), scale, np.maximum(scale, m))
+        with np.errstate(all="ignore"):
+            bad |= finite & ~(np.abs(g - e) <= a + r * scale)
+    else:
+        bad = got != expected
+    if np.any(bad):
+        idx = np.argwhere(bad)
+        first = tuple(idx[0])
+        return (f"{int(np.sum(bad))} of {got.size} elements differ; first at {first}: got {got[first]!r}, "
+                f"expected {expected[first]!r}")
+    return None
