@@ -4,13 +4,17 @@ import dev.quiver.executor.kernels.random.RandomSeeds;
 import dev.quiver.executor.ops.Attrs;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@code tf.random} namespace of the {@link Ops} facade: stateful random ops seeded as TensorFlow 1
- * seeds them ({@code seed}/{@code seed2} from the graph-level and op-level seeds, see {@link RandomSeeds}).
- * An op with a seed gives the same sequence on every run of the program; each run of it in a session
- * draws the next values.
+ * seeds them ({@code seed}/{@code seed2} from the graph-level seed of {@link Graph#setRandomSeed} and the
+ * op-level seed, see {@link RandomSeeds}). An op with either seed gives the same sequence on every run of the
+ * program; each run of it in a session draws the next values.
  *
  * <p>Each function builds the graph {@code tf.compat.v1.random.*} builds (TensorFlow 2.21): a name scope
  * ({@code random_uniform}, {@code random_normal}, ...) holding the argument constants and the raw op, then
@@ -20,6 +24,12 @@ import java.util.List;
  * before anything is added to the graph. Thread-safe as {@link Scope} is.
  */
 public final class RandomOps {
+  /**
+   * Per graph, how many ops derived their op seed from the graph seed. Weakly keyed like TensorFlow's
+   * {@code _graph_to_seed_dict}, so a closed and dropped graph takes its counter with it.
+   */
+  private static final Map<Graph, AtomicLong> DERIVED_SEEDS = Collections.synchronizedMap(new WeakHashMap<>());
+
   /** Where this namespace adds its ops. */
   protected final Scope scope;
 
@@ -96,11 +106,18 @@ public final class RandomOps {
   }
 
   /**
-   * The (seed, seed2) pair of a new op. The graph has no graph-level seed yet, so only op seeds count: an op
-   * seed gives TensorFlow's default graph seed plus that op seed; none gives fresh randomness per program run.
+   * The (seed, seed2) pair of a new op from the graph's seed ({@link Graph#setRandomSeed}) and {@code opSeed}
+   * (see {@link RandomSeeds}); an op that derives its op seed advances the graph's counter.
    */
   private long[] seeds(Long opSeed) {
-    return RandomSeeds.resolve(null, opSeed, scope.graph().size());
+    Graph graph = scope.graph();
+    Long graphSeed = graph.randomSeed();
+    long derived = RandomSeeds.derivesOpSeed(graphSeed, opSeed) ? nextDerivedSeed(graph) : 0;
+    return RandomSeeds.resolve(graphSeed, opSeed, derived);
+  }
+
+  private static long nextDerivedSeed(Graph graph) {
+    return DERIVED_SEEDS.computeIfAbsent(graph, g -> new AtomicLong()).getAndIncrement();
   }
 
   // ---------------------------------------------------------------------------------------------

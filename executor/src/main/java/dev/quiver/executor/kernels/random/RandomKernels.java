@@ -12,8 +12,8 @@ import java.util.List;
 import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
- * RandomUniform, RandomUniformInt, RandomStandardNormal, TruncatedNormal and RandomShuffle over a {@link PhiloxStream} kept
- * in the op's state.
+ * RandomUniform, RandomUniformInt, RandomStandardNormal, TruncatedNormal and RandomShuffle over a
+ * {@link PhiloxStream} kept in the op's state.
  *
  * <p><b>Generator.</b> Output group {@code g} (4 float32 or 2 float64 values) is computed from Philox block
  * {@code base + g}, where each run reserves {@code 256 * n} blocks for its {@code n} outputs as TensorFlow does.

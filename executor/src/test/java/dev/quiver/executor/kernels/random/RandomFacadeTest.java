@@ -2,6 +2,7 @@ package dev.quiver.executor.kernels.random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -157,6 +158,67 @@ class RandomFacadeTest {
       Ops.create(g2).constant(1.0f); // an unrelated op first does not change an op-seeded stream
       assertArrayEquals(runOnce(g1, build.apply(g1), Tensor::toLongArray),
           runOnce(g2, build.apply(g2), Tensor::toLongArray));
+    }
+  }
+
+  private static List<String> seeds(Graph g) {
+    return g.operations().stream().filter(op -> op.attrs().has("seed2"))
+        .map(op -> op.name() + ":" + op.attrs().getLong("seed") + "," + op.attrs().getLong("seed2")).toList();
+  }
+
+  @Test
+  void aGraphSeedAloneDerivesOpSeedsFromACounterOfSuchOps(BufferAllocator a) {
+    // TF 2.21 tf.compat.v1: set_random_seed(2**40 + 5); uniform([2]); uniform([2], seed=2**35); constant(1);
+    // normal([2]); shuffle([1, 2]); uniform([2], seed=0) -> seeds (517, 0), (517, 16), (517, 1), (517, 2),
+    // (517, 0): only ops without an op seed advance the counter, other ops do not shift it.
+    try (Graph g = new Graph(a)) {
+      g.setRandomSeed((1L << 40) + 5);
+      Ops tf = Ops.create(g);
+      tf.random.uniform(Shape.of(2), DType.FLOAT32, null);
+      tf.random.uniform(Shape.of(2), DType.FLOAT32, 1L << 35);
+      tf.constant(1);
+      tf.random.normal(Shape.of(2), DType.FLOAT32, null);
+      tf.random.shuffle(tf.constant(new int[] {1, 2}), null);
+      tf.random.uniform(Shape.of(2), DType.FLOAT32, 0L);
+      assertEquals(List.of("random_uniform/RandomUniform:517,0", "random_uniform_1/RandomUniform:517,16",
+          "random_normal/RandomStandardNormal:517,1", "RandomShuffle:517,2", "random_uniform_2/RandomUniform:517,0"),
+          seeds(g));
+    }
+  }
+
+  @Test
+  void aGraphSeedMakesEveryRandomOpRepeatTensorFlowsValues(BufferAllocator a) {
+    // TF 2.21 tf.compat.v1: set_random_seed(1234); a = uniform([4]); b = uniform([4], seed=5);
+    // c = uniform([3], maxval=100, dtype=int32), run once in a Session
+    Function<Graph, List<Output>> build = g -> {
+      g.setRandomSeed(1234);
+      Ops tf = Ops.create(g);
+      return List.of(tf.random.uniform(Shape.of(4), DType.FLOAT32, null),
+          tf.random.uniform(Shape.of(4), DType.FLOAT32, 5L), tf.random.uniform(Shape.of(3), 0, 100, DType.INT32, null));
+    };
+    for (int program = 0; program < 2; program++) {
+      try (Graph g = new Graph(a)) {
+        if (program == 1) {
+          Ops.create(g).array.zeros(Shape.of(3), DType.FLOAT32); // other ops first change nothing
+        }
+        List<Output> out = build.apply(g);
+        assertArrayEquals(new float[] {0.13047122955322266f, 0.9760946035385132f, 0.012220263481140137f,
+            0.5802934169769287f}, runOnce(g, out.get(0), Tensor::toFloatArray), "program " + program);
+        assertArrayEquals(new float[] {0.5191683769226074f, 0.2586510181427002f, 0.30959463119506836f,
+            0.16933536529541016f}, runOnce(g, out.get(1), Tensor::toFloatArray), "program " + program);
+        assertArrayEquals(new int[] {56, 45, 83}, runOnce(g, out.get(2), Tensor::toIntArray), "program " + program);
+      }
+    }
+  }
+
+  @Test
+  void withoutAnySeedEachProgramDrawsFreshValues(BufferAllocator a) {
+    try (Graph g1 = new Graph(a); Graph g2 = new Graph(a)) {
+      Output x = Ops.create(g1).random.uniform(Shape.of(16), DType.FLOAT64, null);
+      Output y = Ops.create(g2).random.uniform(Shape.of(16), DType.FLOAT64, null);
+      assertEquals(List.of("random_uniform/RandomUniform:0,0"), seeds(g1));
+      assertFalse(java.util.Arrays.equals(runOnce(g1, x, Tensor::toDoubleArray),
+          runOnce(g2, y, Tensor::toDoubleArray)));
     }
   }
 

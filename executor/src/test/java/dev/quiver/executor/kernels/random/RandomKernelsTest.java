@@ -251,11 +251,20 @@ class RandomKernelsTest {
 
   @Test
   void seedsCombineAsTensorFlowsGetSeed() {
+    // tf.compat.v1 random_seed.get_seed in TF 2.21
     assertArrayEquals(new long[] {0, 0}, RandomSeeds.resolve(null, null, 5));
     assertArrayEquals(new long[] {RandomSeeds.DEFAULT_GRAPH_SEED, 7}, RandomSeeds.resolve(null, 7L, 5));
     assertArrayEquals(new long[] {42, 5}, RandomSeeds.resolve(42L, null, 5));
     assertArrayEquals(new long[] {42, 7}, RandomSeeds.resolve(42L, 7L, 5));
     assertArrayEquals(new long[] {0, Integer.MAX_VALUE}, RandomSeeds.resolve(0L, 0L, 5));
+    assertArrayEquals(new long[] {0, Integer.MAX_VALUE}, RandomSeeds.resolve(0L, null, 0));
+  }
+
+  @Test
+  void seedsAreReducedModuloTwoToThe31MinusOne() {
+    // TF 2.21: set_random_seed(2**40 + 5) and seed=2**35 give (517, 16); seed=-3 alone gives (87654321, 2147483644)
+    assertArrayEquals(new long[] {517, 16}, RandomSeeds.resolve((1L << 40) + 5, 1L << 35, 0));
+    assertArrayEquals(new long[] {RandomSeeds.DEFAULT_GRAPH_SEED, 2147483644L}, RandomSeeds.resolve(null, -3L, 0));
   }
 
   /** mean, variance, min, max */
