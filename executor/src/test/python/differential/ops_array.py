@@ -137,16 +137,29 @@ def gather(i, at):
 
 
 def gather_nd(i, at):
+    # tf.gather_nd(params, indices, batch_dims): gather_nd(params[b], indices[b]) for each batch index b
     p, ix = i
+    bd = at.get("batch_dims", 0)
+    if bd < 0 or bd >= ix.ndim:
+        raise ValueError("batch_dims")
+    if ix.shape[:bd] != p.shape[:bd]:
+        raise ValueError("batch shapes differ")
     k = ix.shape[-1]
-    if k > p.ndim:
+    if bd + k > p.ndim:
         raise ValueError("index depth")
-    flat = ix.reshape(-1, k)
-    for row in flat:
-        if ((row < 0) | (row >= np.array(p.shape[:k]))).any():
-            raise IndexError("out of range")
-    out = [p[tuple(row)] for row in flat]
-    return [np.array(out, dtype=p.dtype).reshape(ix.shape[:-1] + p.shape[k:])]
+    nb = int(np.prod(p.shape[:bd]))
+    pb = p.reshape((nb,) + p.shape[bd:])
+    ib = ix.reshape((nb, -1, k))
+    out = []
+    for b in range(nb):
+        for row in ib[b]:
+            if ((row < 0) | (row >= np.array(pb.shape[1:k + 1]))).any():
+                raise IndexError("out of range")
+            out.append(pb[b][tuple(row)])
+    res = np.empty((len(out),) + p.shape[bd + k:], dtype=p.dtype)
+    for n, v in enumerate(out):
+        res[n] = v
+    return [res.reshape(ix.shape[:-1] + p.shape[bd + k:])]
 
 
 def broadcast_to(i, at):

@@ -202,6 +202,25 @@ public final class ArrayOps {
     return op("GatherNd", "GatherNd", Attrs.empty(), params, indices);
   }
 
+  /**
+   * {@code tf.gather_nd(params, indices, batch_dims)}: for each index of the first {@code batchDims} dims (which
+   * {@code params} and {@code indices} share), {@code gather_nd(params[b], indices[b])}. TensorFlow builds this
+   * from many ops around GatherNd; here it is one GatherNd op with a {@code batch_dims} attribute.
+   *
+   * @throws IllegalArgumentException if {@code batchDims} is negative (TF's ValueError)
+   * @throws dev.quiver.errors.InvalidArgumentException if it is not less than the rank of {@code indices}, or
+   *     the batch dims differ
+   */
+  public Output gatherNd(Output params, Output indices, int batchDims) {
+    if (batchDims < 0) {
+      throw new IllegalArgumentException("tf.gather_nd does not allow negative batch_dims.");
+    }
+    if (batchDims == 0) {
+      return gatherNd(params, indices);
+    }
+    return op("GatherNd", "GatherNd", Attrs.of("batch_dims", (long) batchDims), params, indices);
+  }
+
   /** {@code tf.scatter_nd}: updates summed into zeros of {@code shape}. */
   public Output scatterNd(Output indices, Output updates, long... shape) {
     return op("ScatterNd", "ScatterNd", Attrs.empty(), indices, updates, ints("ScatterNd", "shape", shape));

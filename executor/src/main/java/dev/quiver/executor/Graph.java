@@ -204,11 +204,10 @@ public final class Graph implements AutoCloseable {
     return size;
   }
 
-  /** The allocator that holds the values of this graph's constants. */
   /**
    * Sets the graph-level random seed, as {@code tf.compat.v1.set_random_seed}: random ops built afterwards
-   * without an op seed derive one from it and their position in the graph, so the program gives the same
-   * values on every run; ops with their own seed combine both.
+   * without an op seed take the graph seed and a per-graph counter of such ops, so the program gives the same
+   * values on every run; ops with their own seed combine both (TF 2.21's {@code get_seed} rules).
    */
   public void setRandomSeed(long seed) {
     this.randomSeed = seed;
@@ -219,6 +218,7 @@ public final class Graph implements AutoCloseable {
     return randomSeed;
   }
 
+  /** The allocator that holds the values of this graph's constants. */
   public BufferAllocator allocator() {
     return allocator;
   }

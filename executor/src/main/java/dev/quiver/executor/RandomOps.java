@@ -4,14 +4,32 @@ import dev.quiver.executor.kernels.random.RandomSeeds;
 import dev.quiver.executor.ops.Attrs;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@code tf.random} namespace of the {@link Ops} facade: stateful random ops seeded as TensorFlow 1
- * seeds them ({@code seed}/{@code seed2} from the graph-level and op-level seeds, see {@link RandomSeeds}).
- * An op with a seed gives the same sequence on every run of the program; each run of it in a session
- * draws the next values. Thread-safe as {@link Scope} is.
+ * seeds them ({@code seed}/{@code seed2} from the graph-level seed of {@link Graph#setRandomSeed} and the
+ * op-level seed, see {@link RandomSeeds}). An op with either seed gives the same sequence on every run of the
+ * program; each run of it in a session draws the next values.
+ *
+ * <p>Each function builds the graph {@code tf.compat.v1.random.*} builds (TensorFlow 2.21): a name scope
+ * ({@code random_uniform}, {@code random_normal}, ...) holding the argument constants and the raw op, then
+ * {@code Mul}/{@code AddV2} for the bounds, mean and standard deviation, the last op named as the scope.
+ * Overloads with {@code long} bounds behave as Python {@code int} arguments, those with {@code double} bounds
+ * as Python {@code float}s. Bad arguments fail with IllegalArgumentException (TF's TypeError/ValueError)
+ * before anything is added to the graph. Thread-safe as {@link Scope} is.
  */
 public final class RandomOps {
+  /**
+   * Per graph, how many ops derived their op seed from the graph seed. Weakly keyed like TensorFlow's
+   * {@code _graph_to_seed_dict}, so a closed and dropped graph takes its counter with it.
+   */
+  private static final Map<Graph, AtomicLong> DERIVED_SEEDS = Collections.synchronizedMap(new WeakHashMap<>());
+
   /** Where this namespace adds its ops. */
   protected final Scope scope;
 
@@ -19,42 +37,203 @@ public final class RandomOps {
     this.scope = scope;
   }
 
-  private Output random(String type, String name, Shape shape, DType dtype, Long seed) {
+  /** A name scope for a composite op of default name {@code defaultName} (or the scope's name for it). */
+  private Scope nameScope(String defaultName) {
+    String full = scope.opName(defaultName);
+    return scope.withoutName().withSubScope(full.substring(scope.namePrefix().length()));
+  }
+
+  /** Adds the op that ends a composite: named exactly as {@code inner}'s name scope, as TF names it. */
+  private Output last(Scope inner, String type, Attrs attrs, Output... inputs) {
+    String prefix = inner.namePrefix();
+    return scope.graph().addOperation(type, prefix.substring(0, prefix.length() - 1), true, attrs, List.of(inputs),
+        inner.controlDependencies()).output(0);
+  }
+
+  private static Shape checkShape(Shape shape) {
     if (!shape.isFullyDefined()) {
       throw new IllegalArgumentException("a random tensor needs a fully defined shape, got " + shape);
     }
-    long[] seeds = seeds(seed);
-    Output dims = scope.withName(base(name) + "/shape").constant(shape.dims(), DType.INT32);
-    return scope.addOp(type, name, Attrs.of("dtype", dtype, "seed", seeds[0], "seed2", seeds[1], "T", DType.INT32),
-        dims).output(0);
+    return shape;
   }
 
-  private String base(String name) {
-    return scope.opName(name).substring(scope.namePrefix().length());
+  private static void checkDType(DType dtype, boolean integerAllowed) {
+    boolean ok = dtype.isFloating() || integerAllowed && (dtype == DType.INT32 || dtype == DType.INT64);
+    if (!ok) {
+      throw new IllegalArgumentException("Argument `dtype` got invalid value " + dtype + ". Accepted dtypes are "
+          + (integerAllowed ? "(float32, float64, int32, int64)." : "(float32, float64)."));
+    }
+  }
+
+  private static void requireFloating(DType dtype, double value) {
+    if (!dtype.isFloating()) {
+      throw new IllegalArgumentException("Expected " + dtype + ", but got " + value + " of type 'float'.");
+    }
+  }
+
+  private Output shapeOf(Scope inner, Shape shape) {
+    return inner.withName("shape").constant(shape.dims(), DType.INT32);
+  }
+
+  private static Output constant(Scope inner, String name, double value, DType dtype) {
+    Scope s = inner.withName(name);
+    return switch (dtype) {
+      case FLOAT32 -> s.constant((float) value, dtype);
+      case FLOAT64 -> s.constant(value, dtype);
+      case INT32 -> s.constant((int) value, dtype);
+      default -> s.constant((long) value, dtype);
+    };
+  }
+
+  private static Output constant(Scope inner, String name, long value, DType dtype) {
+    if (dtype.isFloating()) {
+      return constant(inner, name, (double) value, dtype);
+    }
+    return inner.withName(name).constant(dtype == DType.INT32 ? (Object) (int) value : (Object) value, dtype);
+  }
+
+  private static void checkBounds(long minval, long maxval, DType dtype) {
+    if (dtype == DType.INT32 && (minval != (int) minval || maxval != (int) maxval)) {
+      throw new IllegalArgumentException("bounds [" + minval + ", " + maxval + ") are out of range for int32");
+    }
+  }
+
+  /** The raw op (seeded now, after the argument constants, as TF's get_seed runs after them). */
+  private Output raw(Scope inner, String type, DType dtype, Output shape, Long seed) {
+    long[] seeds = seeds(seed);
+    return inner.addOp(type, type, Attrs.of("dtype", dtype, "seed", seeds[0], "seed2", seeds[1], "T", DType.INT32),
+        shape).output(0);
   }
 
   /**
-   * The (seed, seed2) pair of a new op. The graph has no graph-level seed yet, so only op seeds count: an op
-   * seed gives TensorFlow's default graph seed plus that op seed; none gives fresh randomness per program run.
+   * The (seed, seed2) pair of a new op from the graph's seed ({@link Graph#setRandomSeed}) and {@code opSeed}
+   * (see {@link RandomSeeds}); an op that derives its op seed advances the graph's counter.
    */
   private long[] seeds(Long opSeed) {
-    return RandomSeeds.resolve(null, opSeed, scope.graph().size());
+    Graph graph = scope.graph();
+    Long graphSeed = graph.randomSeed();
+    long derived = RandomSeeds.derivesOpSeed(graphSeed, opSeed) ? nextDerivedSeed(graph) : 0;
+    return RandomSeeds.resolve(graphSeed, opSeed, derived);
   }
 
-  /** {@code tf.random.uniform(shape, dtype=dtype, seed=seed)}: values in [0, 1); {@code seed} may be null. */
+  private static long nextDerivedSeed(Graph graph) {
+    return DERIVED_SEEDS.computeIfAbsent(graph, g -> new AtomicLong()).getAndIncrement();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Uniform
+
+  /**
+   * {@code tf.random.uniform(shape, dtype=dtype, seed=seed)}: floats in [0, 1), the raw RandomUniform op alone.
+   * {@code seed} may be null.
+   *
+   * @throws IllegalArgumentException for an integer dtype ("Must specify maxval"), or another dtype
+   */
   public Output uniform(Shape shape, DType dtype, Long seed) {
-    return random("RandomUniform", "random_uniform", shape, dtype, seed);
+    checkDType(dtype, true);
+    if (!dtype.isFloating()) {
+      throw new IllegalArgumentException("Must specify maxval for integer dtype " + dtype);
+    }
+    return uniform(shape, 0L, 1L, dtype, seed);
   }
 
-  /** {@code tf.random.normal(shape, dtype=dtype, seed=seed)}: standard normal values. */
+  /**
+   * {@code tf.random.uniform(shape, minval, maxval, dtype, seed)} with Python {@code int} bounds: values in
+   * {@code [minval, maxval)}. Integer dtypes build one RandomUniformInt op (TensorFlow's values for the same
+   * seeds; run-time InvalidArgument if {@code minval >= maxval}); float dtypes build RandomUniform, scaled and
+   * shifted only where the bounds are not 0 and 1.
+   */
+  public Output uniform(Shape shape, long minval, long maxval, DType dtype, Long seed) {
+    checkShape(shape);
+    checkDType(dtype, true);
+    checkBounds(minval, maxval, dtype);
+    Scope inner = nameScope("random_uniform");
+    Output dims = shapeOf(inner, shape);
+    boolean unit = minval == 0 && maxval == 1;
+    if (dtype.isFloating() && unit) {
+      return raw(inner, "RandomUniform", dtype, dims, seed);
+    }
+    Output lo = constant(inner, "min", minval, dtype);
+    Output hi = constant(inner, "max", maxval, dtype);
+    if (!dtype.isFloating()) {
+      long[] seeds = seeds(seed);
+      return last(inner, "RandomUniformInt", Attrs.of("seed", seeds[0], "seed2", seeds[1], "T", DType.INT32,
+          "Tout", dtype), dims, lo, hi);
+    }
+    Output rnd = raw(inner, "RandomUniform", dtype, dims, seed);
+    if (minval == 0) {
+      return inner.addOp("Mul", "Mul", Attrs.empty(), rnd, hi).output(0);
+    }
+    return scaled(inner, rnd, lo, hi);
+  }
+
+  /**
+   * {@code tf.random.uniform(shape, minval, maxval, dtype, seed)} with Python {@code float} bounds: float values
+   * {@code minval + u * (maxval - minval)} for u uniform in [0, 1), computed in {@code dtype}.
+   *
+   * @throws IllegalArgumentException for an integer dtype (TF's TypeError converting a float bound)
+   */
+  public Output uniform(Shape shape, double minval, double maxval, DType dtype, Long seed) {
+    checkShape(shape);
+    checkDType(dtype, true);
+    requireFloating(dtype, minval);
+    Scope inner = nameScope("random_uniform");
+    Output dims = shapeOf(inner, shape);
+    Output lo = constant(inner, "min", minval, dtype);
+    Output hi = constant(inner, "max", maxval, dtype);
+    return scaled(inner, raw(inner, "RandomUniform", dtype, dims, seed), lo, hi);
+  }
+
+  private Output scaled(Scope inner, Output rnd, Output lo, Output hi) {
+    Output range = inner.addOp("Sub", "sub", Attrs.empty(), hi, lo).output(0);
+    Output mul = inner.addOp("Mul", "mul", Attrs.empty(), rnd, range).output(0);
+    return last(inner, "AddV2", Attrs.empty(), mul, lo);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Normal
+
+  /** {@code tf.random.normal(shape, dtype=dtype, seed=seed)}: standard normal values (mean 0, stddev 1). */
   public Output normal(Shape shape, DType dtype, Long seed) {
-    return random("RandomStandardNormal", "random_normal", shape, dtype, seed);
+    return normal(shape, 0.0, 1.0, dtype, seed);
+  }
+
+  /**
+   * {@code tf.random.normal(shape, mean, stddev, dtype, seed)}: {@code mean + stddev * n} for standard normal
+   * {@code n}, computed in {@code dtype}.
+   */
+  public Output normal(Shape shape, double mean, double stddev, DType dtype, Long seed) {
+    return gaussian("random_normal", "RandomStandardNormal", shape, mean, stddev, dtype, seed);
   }
 
   /** {@code tf.random.truncated_normal(shape, dtype=dtype, seed=seed)}: standard normals within (-2, 2). */
   public Output truncatedNormal(Shape shape, DType dtype, Long seed) {
-    return random("TruncatedNormal", "truncated_normal", shape, dtype, seed);
+    return truncatedNormal(shape, 0.0, 1.0, dtype, seed);
   }
+
+  /**
+   * {@code tf.random.truncated_normal(shape, mean, stddev, dtype, seed)}: {@code mean + stddev * n} for standard
+   * normals {@code n} redrawn until within (-2, 2), i.e. within two standard deviations of the mean.
+   */
+  public Output truncatedNormal(Shape shape, double mean, double stddev, DType dtype, Long seed) {
+    return gaussian("truncated_normal", "TruncatedNormal", shape, mean, stddev, dtype, seed);
+  }
+
+  private Output gaussian(String name, String type, Shape shape, double mean, double stddev, DType dtype,
+                          Long seed) {
+    checkShape(shape);
+    requireFloating(dtype, mean);
+    Scope inner = nameScope(name);
+    Output dims = shapeOf(inner, shape);
+    Output m = constant(inner, "mean", mean, dtype);
+    Output s = constant(inner, "stddev", stddev, dtype);
+    Output rnd = raw(inner, type, dtype, dims, seed);
+    Output mul = inner.addOp("Mul", "mul", Attrs.empty(), rnd, s).output(0);
+    return last(inner, "AddV2", Attrs.empty(), mul, m);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Shuffle
 
   /** {@code tf.random.shuffle(value, seed)}: the rows of {@code value} in a random order. */
   public Output shuffle(Output value, Long seed) {

@@ -10,6 +10,7 @@ public final class RandomLibrary implements OpLibrary {
   @Override
   public void register(OpRegistry r) {
     r.register(new OpDef("RandomUniform", 1, 1, RandomKernels::inferRandom, RandomKernels::uniform, true));
+    r.register(new OpDef("RandomUniformInt", 3, 3, RandomKernels::inferUniformInt, RandomKernels::uniformInt, true));
     r.register(new OpDef("RandomStandardNormal", 1, 1, RandomKernels::inferRandom, RandomKernels::normal, true));
     r.register(new OpDef("TruncatedNormal", 1, 1, RandomKernels::inferRandom, RandomKernels::truncatedNormal, true));
     r.register(new OpDef("RandomShuffle", 1, 1, RandomKernels::inferShuffle, RandomKernels::shuffle, true));

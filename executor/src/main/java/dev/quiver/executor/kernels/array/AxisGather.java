@@ -17,8 +17,6 @@ public final class AxisGather implements RunSource {
   /** An offset entry meaning "the fill value here". */
   public static final long FILL = Long.MIN_VALUE;
 
-  private static final long MIN_PARALLEL_BYTES = 1 << 16;
-
   private final Tensor src;
   private final long[] dims;
   private final long[][] offsets;
@@ -229,7 +227,7 @@ public final class AxisGather implements RunSource {
     }
     long rowElements = dims[axis] * block;
     long rowBytes = Math.max(1, rowElements * out.dtype().byteWidth());
-    long minRows = Math.max(1, MIN_PARALLEL_BYTES / rowBytes);
+    long minRows = Math.max(1, RunOutputs.MIN_PARALLEL_BYTES / rowBytes);
     pool.parallelFor(outer, minRows, (s, e) -> {
       FixedRunWriter w = new FixedRunWriter(out, s * rowElements, fill);
       emitRange(s, e, w);

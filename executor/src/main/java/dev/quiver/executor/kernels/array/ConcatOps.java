@@ -107,14 +107,29 @@ public final class ConcatOps {
     }
     long outer = OpArgs.product(out, 0, axis);
     long inner = OpArgs.product(out, axis + 1, rank);
-    RunOutputs.write(ctx, 0, first.dtype(), Shape.of(out), w -> {
-      for (long o = 0; o < outer; o++) {
-        for (Tensor t : parts) {
-          long chunk = t.shape().dim(axis) * inner;
-          w.copy(t, o * chunk, chunk);
+    // Output row o is part i's row o (its `chunks[i]` elements) for each part in turn; `ends` are running sums.
+    long[] chunks = new long[n];
+    long[] ends = new long[n];
+    long rowElements = 0;
+    for (int i = 0; i < n; i++) {
+      chunks[i] = parts[i].shape().dim(axis) * inner;
+      rowElements += chunks[i];
+      ends[i] = rowElements;
+    }
+    RunOutputs.writeRows(ctx, 0, first.dtype(), Shape.of(out), outer, rowElements, (o, from, len, w) -> {
+      int i = 0;
+      while (ends[i] <= from) {
+        i++;
+      }
+      for (long at = from, stop = from + len; at < stop; i++) {
+        long begin = ends[i] - chunks[i];
+        long take = Math.min(ends[i], stop) - at;
+        if (take > 0) {
+          w.copy(parts[i], o * chunks[i] + (at - begin), take);
+          at += take;
         }
       }
-    }, null);
+    });
   }
 
   // ---- Pack(values...; axis)

@@ -96,17 +96,13 @@ public final class GatherOps {
     long perBatch = OpArgs.product(ix, bd, ix.length);
     checkRange(ctx, indices, n);
     Shape outShape = Shape.of(gatherDims(p, ix, axis, bd));
-    RunOutputs.write(ctx, 0, params.dtype(), outShape, w -> {
-      for (long b = 0; b < batches; b++) {
-        for (long o = 0; o < outerPer; o++) {
-          long rowBase = (b * outerPer + o) * n;
-          for (long i = 0; i < perBatch; i++) {
-            long idx = OpArgs.index(indices, b * perBatch + i);
-            w.copy(params, (rowBase + idx) * inner, inner);
-          }
-        }
-      }
-    }, null);
+    // Output row r = ((b * outerPer + o) * perBatch + i) is params row (b * outerPer + o) * n + indices[b, i].
+    RunOutputs.writeRows(ctx, 0, params.dtype(), outShape, batches * outerPer * perBatch, inner,
+        (row, from, len, w) -> {
+          long bo = row / perBatch;
+          long idx = OpArgs.index(indices, bo / outerPer * perBatch + row % perBatch);
+          w.copy(params, (bo * n + idx) * inner + from, len);
+        });
   }
 
   /** Fails naming the first index outside {@code [0, limit)}, with its position in {@code indices}. */
@@ -137,30 +133,53 @@ public final class GatherOps {
     return b.append(']').toString();
   }
 
-  // ---- GatherNd(params, indices)
+  // ---- GatherNd(params, indices; batch_dims)
+  //
+  // TensorFlow's GatherNd op has no batch_dims: tf.gather_nd(..., batch_dims=b) builds a composite of some
+  // seventy ops around it. Quiver computes the same result in the one kernel, given a batch_dims attribute
+  // (absent or 0 in TensorFlow's graphs, so those run unchanged).
 
   public static List<TensorSpec> inferGatherNd(InferenceContext ctx) {
     OpArgs.requireIndexType(ctx, 1, "indices");
     Shape params = ctx.inputShape(0);
     Shape indices = ctx.inputShape(1);
     DType dtype = ctx.inputDType(0);
-    if (params.hasUnknownRank() || indices.hasUnknownRank() || indices.rank() == 0 || indices.dim(-1) < 0) {
-      if (indices.rank() == 0) {
-        throw ctx.error("indices must be at least a vector");
-      }
+    long bd = ctx.attrs().getLong("batch_dims", 0);
+    if (bd < 0) {
+      throw ctx.error("batch_dims must be non-negative, got " + bd);
+    }
+    if (!indices.hasUnknownRank() && indices.rank() == 0) {
+      throw ctx.error("indices must be at least a vector");
+    }
+    if (!indices.hasUnknownRank() && bd >= indices.rank()) {
+      throw ctx.error("batch_dims = " + bd + " must be less than rank(indices) = " + indices.rank());
+    }
+    if (params.hasUnknownRank() || indices.hasUnknownRank() || indices.dim(-1) < 0) {
       return List.of(new TensorSpec(dtype, Shape.unknown()));
     }
     long k = indices.dim(-1);
-    if (k > params.rank()) {
-      throw ctx.error("index innermost dimension length must be <= params rank; saw: " + k + " vs. " + params.rank());
+    if (bd + k > params.rank()) {
+      throw ctx.error("index innermost dimension length must be <= params rank" + (bd > 0 ? " - batch_dims" : "")
+          + "; saw: " + k + " vs. " + (params.rank() - bd));
     }
-    return List.of(new TensorSpec(dtype, Shape.of(ndDims(indices.dims(), params.dims(), (int) k))));
+    for (int i = 0; i < bd; i++) {
+      long p = params.dim(i);
+      long q = indices.dim(i);
+      if (p >= 0 && q >= 0 && p != q) {
+        throw ctx.error("params.shape[" + i + "]: " + p + " should be equal to indices.shape[" + i + "]: " + q);
+      }
+    }
+    return List.of(new TensorSpec(dtype, Shape.of(ndDims(indices.dims(), params.dims(), (int) bd, (int) k))));
   }
 
-  private static long[] ndDims(long[] ix, long[] p, int k) {
-    long[] out = new long[ix.length - 1 + p.length - k];
+  /** indices.shape[:-1] + params.shape[batchDims + k:]; the batch dims are taken from the indices. */
+  private static long[] ndDims(long[] ix, long[] p, int bd, int k) {
+    long[] out = new long[ix.length - 1 + p.length - bd - k];
     System.arraycopy(ix, 0, out, 0, ix.length - 1);
-    System.arraycopy(p, k, out, ix.length - 1, p.length - k);
+    for (int i = 0; i < bd && out[i] < 0; i++) {
+      out[i] = p[i];
+    }
+    System.arraycopy(p, bd + k, out, ix.length - 1, p.length - bd - k);
     return out;
   }
 
@@ -173,32 +192,58 @@ public final class GatherOps {
     }
     long[] p = params.shape().dims();
     long[] ix = indices.shape().dims();
+    long batchDims = ctx.attrs().getLong("batch_dims", 0);
+    if (batchDims < 0 || batchDims >= ix.length) {
+      throw OpArgs.error(ctx, "batch_dims = " + batchDims + " must be in [0, rank(indices) = " + ix.length + ")");
+    }
+    int bd = (int) batchDims;
     int k = (int) ix[ix.length - 1];
-    if (k > p.length) {
-      throw OpArgs.error(ctx, "index innermost dimension length must be <= params rank; saw: " + k + " vs. "
-          + p.length);
+    if (bd + k > p.length) {
+      throw OpArgs.error(ctx, "index innermost dimension length must be <= params rank"
+          + (bd > 0 ? " - batch_dims" : "") + "; saw: " + k + " vs. " + (p.length - bd));
+    }
+    for (int i = 0; i < bd; i++) {
+      if (p[i] != ix[i]) {
+        throw OpArgs.error(ctx, "params.shape[" + i + "]: " + p[i] + " should be equal to indices.shape[" + i + "]: "
+            + ix[i]);
+      }
     }
     long count = OpArgs.product(ix, 0, ix.length - 1);
-    long inner = OpArgs.product(p, k, p.length);
+    long perBatch = OpArgs.product(ix, bd, ix.length - 1);
+    long batchStride = OpArgs.product(p, bd, p.length);
+    long inner = OpArgs.product(p, bd + k, p.length);
     long[] strides = AxisGather.strides(params.shape());
-    long[] starts = new long[(int) count];
+    long[] starts = new long[Math.toIntExact(count)];
     for (long i = 0; i < count; i++) {
-      long at = 0;
+      long at = perBatch == 0 ? 0 : i / perBatch * batchStride;
       for (int j = 0; j < k; j++) {
         long v = OpArgs.index(indices, i * k + j);
-        if (v < 0 || v >= p[j]) {
+        if (v < 0 || v >= p[bd + j]) {
           throw OpArgs.error(ctx, "indices" + position(Shape.of(java.util.Arrays.copyOf(ix, ix.length - 1)), i)
-              + " = " + tuple(indices, i * k, k) + " does not index into param shape " + OpArgs.dims(params.shape()));
+              + " = " + tuple(indices, i, k, bd, ix) + " does not index into param shape "
+              + OpArgs.dims(params.shape()));
         }
-        at += v * strides[j];
+        at += v * strides[bd + j];
       }
       starts[(int) i] = at;
     }
-    RunOutputs.write(ctx, 0, params.dtype(), Shape.of(ndDims(ix, p, k)), w -> {
-      for (long start : starts) {
-        w.copy(params, start, inner);
-      }
-    }, null);
+    RunOutputs.writeRows(ctx, 0, params.dtype(), Shape.of(ndDims(ix, p, bd, k)), count, inner,
+        (row, from, len, w) -> w.copy(params, starts[(int) row] + from, len));
+  }
+
+  /** The index tuple of row {@code i}, led by its batch coordinates as TensorFlow's composite reports it. */
+  private static String tuple(Tensor t, long i, int k, int bd, long[] ix) {
+    StringBuilder b = new StringBuilder("[");
+    long rest = i / OpArgs.product(ix, bd, ix.length - 1);
+    long[] batch = new long[bd];
+    for (int d = bd - 1; d >= 0; d--) {
+      batch[d] = rest % ix[d];
+      rest /= ix[d];
+    }
+    for (int d = 0; d < bd; d++) {
+      b.append(batch[d]).append(", ");
+    }
+    return b.append(tuple(t, i * k, k).substring(1)).toString();
   }
 
   private static String tuple(Tensor t, long from, int k) {

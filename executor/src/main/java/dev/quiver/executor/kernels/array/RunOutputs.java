@@ -28,6 +28,54 @@ public final class RunOutputs {
     }
   }
 
+  /** Below this many output bytes per thread, splitting a copy over the intra-op pool costs more than it saves. */
+  static final long MIN_PARALLEL_BYTES = 1 << 16;
+
+  /** An output made of equal rows, each the concatenation of runs of source tensors. */
+  @FunctionalInterface
+  public interface RowSource {
+    /**
+     * Emits elements {@code [from, from + len)} of output row {@code row}; must emit exactly {@code len} elements
+     * and be callable from several threads at once (for different ranges).
+     */
+    void emit(long row, long from, long len, RunWriter writer);
+  }
+
+  /**
+   * Sets output {@code index} of {@code ctx} to {@code rows} rows of {@code rowElements} elements from
+   * {@code source}. A fixed-width output is split into contiguous element ranges over the intra-op pool (a row
+   * may straddle two ranges), each range written with merged bulk copies; strings are written on the caller's
+   * thread. The result does not depend on the number of threads.
+   */
+  public static void writeRows(KernelContext ctx, int index, DType dtype, Shape shape, long rows, long rowElements,
+                               RowSource source) {
+    long total = rows * rowElements;
+    if (!dtype.isFixedWidth()) {
+      write(ctx, index, dtype, shape, w -> emitElements(0, total, rowElements, source, w), null);
+      return;
+    }
+    Tensor out = ctx.allocateOutput(index, dtype, shape);
+    long minChunk = Math.max(1, MIN_PARALLEL_BYTES / dtype.byteWidth());
+    ctx.intraOp().parallelFor(total, minChunk, (start, end) -> {
+      FixedRunWriter w = new FixedRunWriter(out, start, null);
+      emitElements(start, end, rowElements, source, w);
+      w.flush();
+    });
+  }
+
+  private static void emitElements(long start, long end, long rowElements, RowSource source, RunWriter w) {
+    if (start >= end) {
+      return;
+    }
+    long row = start / rowElements;
+    long from = start % rowElements;
+    for (long pos = start; pos < end; row++, from = 0) {
+      long len = Math.min(rowElements - from, end - pos);
+      source.emit(row, from, len, w);
+      pos += len;
+    }
+  }
+
   /** A new tensor (owned by the caller) holding the runs. */
   public static Tensor build(BufferAllocator allocator, DType dtype, Shape shape, RunSource source, Tensor fill) {
     if (!dtype.isFixedWidth()) {

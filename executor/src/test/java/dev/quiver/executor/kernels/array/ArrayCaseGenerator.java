@@ -220,15 +220,22 @@ final class ArrayCaseGenerator {
   }
 
   private Case gatherNd(long[] p) {
-    int k = 1 + rnd.nextInt(p.length);
-    long rows = rnd.nextInt(4);
-    Object[] ix = new Object[(int) rows * k];
-    for (int r = 0; r < rows; r++) {
-      for (int j = 0; j < k; j++) {
-        ix[r * k + j] = (long) (p[j] == 0 ? 0 : rnd.nextInt((int) p[j]));
-      }
+    int bd = rnd.nextInt(3) == 0 ? rnd.nextInt(p.length) : 0;
+    int k = 1 + rnd.nextInt(p.length - bd);
+    boolean rowsDim = bd == 0 || rnd.nextBoolean();
+    long[] ixShape = new long[bd + (rowsDim ? 2 : 1)];
+    System.arraycopy(p, 0, ixShape, 0, bd);
+    if (rowsDim) {
+      ixShape[bd] = rnd.nextInt(4);
     }
-    return of("GatherNd", Map.of(), data(p), new Input(DType.INT64, new long[] {rows, k}, ix));
+    ixShape[ixShape.length - 1] = k;
+    Object[] ix = new Object[(int) count(ixShape)];
+    for (int i = 0; i < ix.length; i++) {
+      long d = p[bd + i % k];
+      ix[i] = (long) (d == 0 ? 0 : rnd.nextInt((int) d));
+    }
+    Map<String, Object> attrs = bd == 0 ? Map.of() : Map.of("batch_dims", (long) bd);
+    return of("GatherNd", attrs, data(p), new Input(DType.INT64, ixShape, ix));
   }
 
   static Shape shapeOf(Input in) {

@@ -1,6 +1,7 @@
 package dev.quiver.executor.kernels.array;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,6 +91,22 @@ class ArrayFacadeTest {
       assertEquals(Shape.of(3, 3), u.shape());
       assertEquals(7L, u.op().attrs().getLong("seed2"));
       assertTrue(u.op().isStateful());
+    }
+  }
+
+  @Test
+  void gatherNdWithBatchDimsInfersTheBatchedShape(BufferAllocator a) {
+    try (Graph g = new Graph(a)) {
+      Ops tf = Ops.create(g);
+      Output params = tf.placeholder(DType.FLOAT32, Shape.of(2, 3, 4, 5));
+      Output ix = tf.placeholder(DType.INT32, Shape.of(-1, 6, 2));
+      Output out = tf.array.gatherNd(params, ix, 1);
+      assertEquals(Shape.of(2, 6, 5), out.shape());
+      assertEquals(1L, out.op().attrs().getLong("batch_dims"));
+      assertFalse(tf.array.gatherNd(params, ix, 0).op().attrs().has("batch_dims"),
+          "batch_dims 0 is TensorFlow's plain GatherNd");
+      // TF 2.21: ValueError "tf.gather_nd does not allow negative batch_dims."
+      assertThrows(IllegalArgumentException.class, () -> tf.array.gatherNd(params, ix, -1));
     }
   }
 

@@ -91,6 +91,64 @@ class GatherOpsTest {
     }
   }
 
+  private static Tensor arange(BufferAllocator a, int n, long... shape) {
+    int[] v = new int[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = i;
+    }
+    return Tensor.of(a, v, shape);
+  }
+
+  @Test
+  void gatherNdWithBatchDimsGathersWithinEachBatch(BufferAllocator a) {
+    // TF 2.21: tf.gather_nd(np.arange(24).reshape(2, 3, 4), [[[1], [0]], [[2], [2]]], batch_dims=1)
+    try (OpRunner r = OpRunner.op(a, "GatherNd").input(arange(a, 24, 2, 3, 4))
+        .input(Tensor.of(a, new int[] {1, 0, 2, 2}, 2, 2, 1)).attr("batch_dims", 1L)) {
+      Tensor out = r.run();
+      assertEquals(Shape.of(2, 2, 4), out.shape());
+      assertArrayEquals(new int[] {4, 5, 6, 7, 0, 1, 2, 3, 20, 21, 22, 23, 20, 21, 22, 23}, out.toIntArray());
+    }
+    // TF 2.21: indices [[1], [0]] (one index per batch) -> [[4, 5, 6, 7], [12, 13, 14, 15]]
+    try (OpRunner r = OpRunner.op(a, "GatherNd").input(arange(a, 24, 2, 3, 4))
+        .input(Tensor.of(a, new long[] {1, 0}, 2, 1)).attr("batch_dims", 1L)) {
+      assertArrayEquals(new int[] {4, 5, 6, 7, 12, 13, 14, 15}, r.run().toIntArray());
+    }
+    // TF 2.21: indices [[[1, 1]], [[2, 3]]] (full tuples) -> [[5], [23]]
+    try (OpRunner r = OpRunner.op(a, "GatherNd").input(arange(a, 24, 2, 3, 4))
+        .input(Tensor.of(a, new int[] {1, 1, 2, 3}, 2, 1, 2)).attr("batch_dims", 1L)) {
+      Tensor out = r.run();
+      assertEquals(Shape.of(2, 1), out.shape());
+      assertArrayEquals(new int[] {5, 23}, out.toIntArray());
+    }
+  }
+
+  @Test
+  void gatherNdWithBatchDimsOutOfRangeNamesTheBatchAndTuple(BufferAllocator a) {
+    // TF 2.21: "indices[1,0] = [1, 3] does not index into param shape [2,3,4]"
+    try (OpRunner r = OpRunner.op(a, "GatherNd").input(arange(a, 24, 2, 3, 4))
+        .input(Tensor.of(a, new int[] {1, 0, 3, 2}, 2, 2, 1)).attr("batch_dims", 1L)) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+      assertTrue(e.getMessage().contains("indices[1,0] = [1, 3] does not index into param shape [2,3,4]"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void gatherNdBatchDimsMustBeBelowTheIndicesRankAndShared(BufferAllocator a) {
+    // TF 2.21: ValueError "Argument `batch_dims` = 2 must be less than rank(`indices`) = 2"
+    try (OpRunner r = OpRunner.op(a, "GatherNd").input(arange(a, 24, 2, 3, 4))
+        .input(Tensor.of(a, new int[] {1, 0}, 2, 1)).attr("batch_dims", 2L)) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::infer);
+      assertTrue(e.getMessage().contains("batch_dims = 2 must be less than rank(indices) = 2"), e.getMessage());
+    }
+    try (OpRunner r = OpRunner.op(a, "GatherNd").input(arange(a, 24, 2, 3, 4))
+        .input(Tensor.of(a, new int[] {1, 0, 2}, 3, 1)).attr("batch_dims", 1L)) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::infer);
+      assertTrue(e.getMessage().contains("params.shape[0]: 2 should be equal to indices.shape[0]: 3"),
+          e.getMessage());
+    }
+  }
+
   @Test
   void scatterNdAddsDuplicateIndices(BufferAllocator a) {
     // tf.scatter_nd docs: indices [[4],[3],[1],[7]], updates [9,10,11,12], shape [8]; plus a duplicate of [1].

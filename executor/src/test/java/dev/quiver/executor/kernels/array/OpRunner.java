@@ -33,6 +33,7 @@ public final class OpRunner implements KernelContext, InferenceContext, AutoClos
   private final List<Tensor> inputs = new ArrayList<>();
   private final Map<Object, Object> state;
   private Attrs attrs = Attrs.empty();
+  private IntraOpPool pool = POOL;
   private boolean constants = true;
   private Tensor[] outputs = new Tensor[0];
   private List<TensorSpec> specs;
@@ -51,6 +52,7 @@ public final class OpRunner implements KernelContext, InferenceContext, AutoClos
   public OpRunner again() {
     OpRunner r = new OpRunner(allocator, type, state);
     r.attrs = attrs;
+    r.pool = pool;
     r.constants = constants;
     for (Tensor t : inputs) {
       r.inputs.add(t.share());
@@ -66,6 +68,12 @@ public final class OpRunner implements KernelContext, InferenceContext, AutoClos
 
   public OpRunner attr(String name, Object value) {
     attrs = attrs.with(name, value);
+    return this;
+  }
+
+  /** Runs the kernel on {@code pool} instead of the shared two-thread pool (the caller closes it). */
+  public OpRunner pool(IntraOpPool pool) {
+    this.pool = pool;
     return this;
   }
 
@@ -188,7 +196,7 @@ public final class OpRunner implements KernelContext, InferenceContext, AutoClos
 
   @Override
   public IntraOpPool intraOp() {
-    return POOL;
+    return pool;
   }
 
   @Override

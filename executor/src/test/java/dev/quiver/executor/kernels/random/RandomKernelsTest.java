@@ -3,8 +3,10 @@ package dev.quiver.executor.kernels.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.executor.kernels.array.OpRunner;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
@@ -53,6 +55,36 @@ class RandomKernelsTest {
     try (OpRunner r = random(a, "RandomStandardNormal", DType.FLOAT32, 5, 9, 4)) {
       assertArrayEquals(new float[] {0.5352789759635925f, 0.13203659653663635f, -1.879108190536499f,
           0.10361495614051819f}, r.run().toFloatArray(), 1e-5f);
+    }
+  }
+
+  @Test
+  void normalDoublesMatchTensorFlowsUpToRounding(BufferAllocator a) {
+    // TF 2.21: RandomStandardNormal(shape=[5], dtype=float64, seed=5, seed2=9), fresh graph, first run
+    try (OpRunner r = random(a, "RandomStandardNormal", DType.FLOAT64, 5, 9, 5)) {
+      assertArrayEquals(new double[] {0.4001297752992255, -0.3372024138800406, 0.5384131589843909,
+          0.8802963977461153, -1.210390543013718}, r.run().toDoubleArray(), 1e-12);
+    }
+  }
+
+  @Test
+  void truncatedNormalFloatsMatchTensorFlowsUpToRounding(BufferAllocator a) {
+    // TF 2.21: TruncatedNormal(shape=[10], dtype=float32, seed=5, seed2=9); the third group redraws
+    try (OpRunner r = random(a, "TruncatedNormal", DType.FLOAT32, 5, 9, 10)) {
+      assertArrayEquals(new float[] {0.5352789759635925f, 0.13203659653663635f, -1.879108190536499f,
+          0.10361495614051819f, 0.2581433355808258f, 0.34821030497550964f, 0.8635470867156982f, 0.7035922408103943f,
+          0.562908947467804f, -0.9588251709938049f}, r.run().toFloatArray(), 1e-5f);
+    }
+  }
+
+  @Test
+  void truncatedNormalDoublesMatchTensorFlowsUpToRounding(BufferAllocator a) {
+    // TF 2.21: TruncatedNormal(shape=[7], dtype=float64, seed=5, seed2=9): a float64 group of 2 starts 128
+    // Philox blocks after the previous one (TF reserves 256 samples per output, 4 per block)
+    try (OpRunner r = random(a, "TruncatedNormal", DType.FLOAT64, 5, 9, 7)) {
+      assertArrayEquals(new double[] {0.4001297752992255, -0.3372024138800406, 0.789702050261416,
+          -1.1384053341279772, 1.1319546238684448, 0.4815540598146408, 1.851415306987648}, r.run().toDoubleArray(),
+          1e-12);
     }
   }
 
@@ -140,13 +172,99 @@ class RandomKernelsTest {
     }
   }
 
+  private static OpRunner uniformInt(BufferAllocator a, Tensor lo, Tensor hi, int... shape) {
+    return OpRunner.op(a, "RandomUniformInt").input(Tensor.of(a, shape)).input(lo).input(hi).attr("seed", 1L)
+        .attr("seed2", 2L);
+  }
+
+  @Test
+  void uniformInt32EqualsTensorFlowsForTheSameSeeds(BufferAllocator a) {
+    // TF 2.21: tf.raw_ops.RandomUniformInt(shape=[7], minval=lo, maxval=hi, seed=1, seed2=2), each in a fresh
+    // graph and run once in a tf.compat.v1.Session
+    int[][] bounds = {{0, 10}, {-5, 3}, {Integer.MIN_VALUE, Integer.MAX_VALUE}, {100, 101}};
+    int[][] expected = {{9, 5, 2, 9, 1, 6, 3}, {2, -2, 1, 0, -2, -3, -4},
+        {1731462351, 216909267, -1090054346, -1978991139, 934592883, 1527033938, -1001119855},
+        {100, 100, 100, 100, 100, 100, 100}};
+    for (int i = 0; i < bounds.length; i++) {
+      try (OpRunner r = uniformInt(a, Tensor.scalar(a, bounds[i][0]), Tensor.scalar(a, bounds[i][1]), 7)) {
+        Tensor out = r.run();
+        assertEquals(DType.INT32, out.dtype());
+        assertArrayEquals(expected[i], out.toIntArray(), Arrays.toString(bounds[i]));
+      }
+    }
+  }
+
+  @Test
+  void uniformInt64EqualsTensorFlowsForTheSameSeeds(BufferAllocator a) {
+    // TF 2.21: as above with int64 bounds; two Philox words per value
+    long[][] bounds = {{0, 10}, {-5, 3}, {Long.MIN_VALUE, Long.MAX_VALUE}};
+    long[][] expected = {{9, 6, 7, 1, 3, 8, 6}, {2, 1, -2, -4, 0, 1, -3},
+        {931618211843278031L, -8499702220021360842L, 6558560826674168179L, -8211402480058884207L,
+            -2700638380560007595L, -99510390929669050L, -1855765277937451182L}};
+    for (int i = 0; i < bounds.length; i++) {
+      try (OpRunner r = uniformInt(a, Tensor.scalar(a, bounds[i][0]), Tensor.scalar(a, bounds[i][1]), 7)) {
+        assertArrayEquals(expected[i], r.run().toLongArray(), Arrays.toString(bounds[i]));
+      }
+    }
+  }
+
+  @Test
+  void uniformIntNeedsMinvalBelowMaxval(BufferAllocator a) {
+    // TF 2.21: "Need minval < maxval, got 5 >= 5" (InvalidArgumentError)
+    try (OpRunner r = uniformInt(a, Tensor.scalar(a, 5), Tensor.scalar(a, 5), 3)) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+      assertTrue(e.getMessage().contains("Need minval < maxval, got 5 >= 5"), e.getMessage());
+    }
+  }
+
+  @Test
+  void uniformIntOfNoElementsIgnoresTheBounds(BufferAllocator a) {
+    // TF 2.21: RandomUniformInt(shape=[0], minval=5, maxval=5) returns an empty int32 tensor
+    try (OpRunner r = uniformInt(a, Tensor.scalar(a, 5), Tensor.scalar(a, 5), 0)) {
+      assertEquals(Shape.of(0), r.run().shape());
+    }
+  }
+
+  @Test
+  void uniformIntBoundsMustBeScalars(BufferAllocator a) {
+    // TF 2.21 kernel: "minval must be 0-D, got shape [1]"
+    try (OpRunner r = uniformInt(a, Tensor.of(a, new int[] {5}), Tensor.scalar(a, 6), 3)) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::infer);
+      assertTrue(e.getMessage().contains("minval must be 0-D"), e.getMessage());
+    }
+    try (OpRunner r = uniformInt(a, Tensor.scalar(a, 5), Tensor.of(a, new int[] {6}), 3)) {
+      Exception e = assertThrows(InvalidArgumentException.class, () -> RandomKernels.uniformInt(r));
+      assertTrue(e.getMessage().contains("maxval must be 0-D, got shape [1]"), e.getMessage());
+    }
+  }
+
+  @Test
+  void uniformIntAdvancesAcrossRunsAsTensorFlowsDoes(BufferAllocator a) {
+    // TF 2.21: the second Session.run of the int32 [0, 10) op above gives [2, 0, 0, 7, 4, 4, 1]
+    try (OpRunner r = uniformInt(a, Tensor.scalar(a, 0), Tensor.scalar(a, 10), 7)) {
+      r.run();
+      try (OpRunner second = r.again()) {
+        assertArrayEquals(new int[] {2, 0, 0, 7, 4, 4, 1}, second.run().toIntArray());
+      }
+    }
+  }
+
   @Test
   void seedsCombineAsTensorFlowsGetSeed() {
+    // tf.compat.v1 random_seed.get_seed in TF 2.21
     assertArrayEquals(new long[] {0, 0}, RandomSeeds.resolve(null, null, 5));
     assertArrayEquals(new long[] {RandomSeeds.DEFAULT_GRAPH_SEED, 7}, RandomSeeds.resolve(null, 7L, 5));
     assertArrayEquals(new long[] {42, 5}, RandomSeeds.resolve(42L, null, 5));
     assertArrayEquals(new long[] {42, 7}, RandomSeeds.resolve(42L, 7L, 5));
     assertArrayEquals(new long[] {0, Integer.MAX_VALUE}, RandomSeeds.resolve(0L, 0L, 5));
+    assertArrayEquals(new long[] {0, Integer.MAX_VALUE}, RandomSeeds.resolve(0L, null, 0));
+  }
+
+  @Test
+  void seedsAreReducedModuloTwoToThe31MinusOne() {
+    // TF 2.21: set_random_seed(2**40 + 5) and seed=2**35 give (517, 16); seed=-3 alone gives (87654321, 2147483644)
+    assertArrayEquals(new long[] {517, 16}, RandomSeeds.resolve((1L << 40) + 5, 1L << 35, 0));
+    assertArrayEquals(new long[] {RandomSeeds.DEFAULT_GRAPH_SEED, 2147483644L}, RandomSeeds.resolve(null, -3L, 0));
   }
 
   /** mean, variance, min, max */

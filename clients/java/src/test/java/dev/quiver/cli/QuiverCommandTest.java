@@ -1,0 +1,140 @@
+package dev.quiver.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quiver.flight.QuiverServer;
+import dev.quiver.store.HandleStore;
+import dev.quiver.store.Tensor;
+import dev.quiver.testing.LeakCheckedAllocator;
+import dev.quiver.testing.Python;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.arrow.memory.BufferAllocator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The quiver command against an in-process server: outputs, files, plain errors and exit codes. */
+@ExtendWith(LeakCheckedAllocator.class)
+class QuiverCommandTest {
+  private HandleStore store;
+  private QuiverServer server;
+  private String out;
+  private String err;
+
+  @BeforeEach
+  void start() throws Exception {
+    store = HandleStore.builder().build();
+    server = QuiverServer.builder(store).port(0).authToken("tok").start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    store.close();
+  }
+
+  private int run(String... args) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    String[] all = new String[args.length + 4];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "-s";
+    all[args.length + 1] = server.location().getUri().toString();
+    all[args.length + 2] = "--token";
+    all[args.length + 3] = "tok";
+    int code = QuiverCommand.execute(new PrintWriter(o), new PrintWriter(e), all);
+    out = o.toString();
+    err = e.toString();
+    return code;
+  }
+
+  @Test
+  void putGetLsRmStatsWorkOnNpyAndArrowFiles(BufferAllocator allocator, @TempDir Path dir) throws Exception {
+    Path npy = dir.resolve("x.npy");
+    try (Tensor t = Tensor.of(allocator, new float[] {1, 2, 3, 4, 5, 6}, 2, 3)) {
+      NpyFile.write(t, npy);
+    }
+    assertEquals(0, run("put", npy.toString()), err);
+    String handle = out.trim();
+    assertTrue(store.contains(handle), handle);
+    assertEquals(0, run("ls"), err);
+    assertTrue(out.contains(handle) && out.contains("float32") && out.contains("(2, 3)"), out);
+    assertEquals(0, run("get", handle, "-o", dir.resolve("y.arrow").toString()), err);
+    assertEquals(0, run("put", dir.resolve("y.arrow").toString()), err);
+    String second = out.trim();
+    assertEquals(0, run("get", second, "-o", dir.resolve("z.npy").toString()), err);
+    try (Tensor a = NpyFile.read(allocator, npy); Tensor b = NpyFile.read(allocator, dir.resolve("z.npy"))) {
+      assertTrue(a.contentEquals(b));
+    }
+    assertEquals(0, run("stats"), err);
+    assertTrue(out.contains("handlesInMemory: 2"), out);
+    assertEquals(0, run("rm", handle, second), err);
+    assertEquals(java.util.List.of(), store.handles(""));
+  }
+
+  @Test
+  void anUnknownHandleIsAPlainErrorWithExitCode1(@TempDir Path dir) {
+    assertEquals(QuiverCommand.FAILED, run("get", "Tensor;AAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA;/cpu:0", "-o",
+        dir.resolve("o.npy").toString()));
+    assertTrue(err.startsWith("quiver: "), err);
+    assertFalse(err.contains("\tat "), "no stack trace: " + err);
+  }
+
+  @Test
+  void aFileThatIsNotNpyIsAPlainErrorWithExitCode1(@TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("bad.npy");
+    Files.writeString(bad, "hello");
+    assertEquals(QuiverCommand.FAILED, run("put", bad.toString()));
+    assertTrue(err.contains("bad.npy"), err);
+    assertFalse(err.contains("\tat "), err);
+    assertEquals(QuiverCommand.FAILED, run("put", dir.resolve("missing.npy").toString()));
+    assertTrue(err.contains("no such file"), err);
+  }
+
+  @Test
+  void anUnknownExtensionIsAUsageError(@TempDir Path dir) throws Exception {
+    assertEquals(QuiverCommand.USAGE, run("put", dir.resolve("x.csv").toString()));
+    assertTrue(err.contains(".npy"), err);
+  }
+
+  @Test
+  void aWrongTokenExitsWith4AndAnUnreachableServerWith3() {
+    StringWriter sink = new StringWriter();
+    assertEquals(QuiverCommand.UNAUTHENTICATED, QuiverCommand.execute(new PrintWriter(sink), new PrintWriter(sink),
+        "ls", "-s", server.location().getUri().toString(), "--token", "wrong"));
+    assertEquals(QuiverCommand.UNREACHABLE, QuiverCommand.execute(new PrintWriter(sink), new PrintWriter(sink),
+        "ls", "-s", "grpc+tcp://127.0.0.1:1"));
+  }
+
+  @Test
+  void npyFilesWrittenByNumpyAreReadAndOursAreReadByNumpy(BufferAllocator allocator, @TempDir Path dir)
+      throws Exception {
+    Python.Result r = Python.runSource(String.join("\n",
+        "import sys, numpy as np",
+        "d = sys.argv[1]",
+        "np.save(d + '/f.npy', np.arange(12, dtype=np.float64).reshape(3, 4))",
+        "np.save(d + '/s.npy', np.array(['a', 'héllo']))",
+        "np.save(d + '/b.npy', np.array([True, False, True]))"), 120, dir.toString());
+    assertEquals(0, r.exitCode(), r.output());
+    for (String name : new String[] {"f", "s", "b"}) {
+      try (Tensor t = NpyFile.read(allocator, dir.resolve(name + ".npy"))) {
+        NpyFile.write(t, dir.resolve(name + "2.npy"));
+      }
+    }
+    r = Python.runSource(String.join("\n",
+        "import sys, numpy as np",
+        "d = sys.argv[1]",
+        "for n in 'fsb':",
+        "    a, b = np.load(d + f'/{n}.npy'), np.load(d + f'/{n}2.npy')",
+        "    assert a.dtype == b.dtype and a.shape == b.shape and (a == b).all(), (n, a, b)",
+        "print('ok')"), 120, dir.toString());
+    assertEquals(0, r.exitCode(), r.output());
+  }
+}

@@ -1,0 +1,299 @@
+package dev.quiver.flight;
+
+import dev.quiver.store.HandleStore;
+import dev.quiver.store.interchange.TensorBatches;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves a {@link HandleStore} over Arrow Flight (the protocol of {@code docs/flight-protocol.md}).
+ *
+ * <p>The server does not own the store: sessions in the same JVM that use the same store share handles
+ * with Flight clients, and the store outlives the server. The server's own transient memory (streams in
+ * flight, uploads being received) comes from a child allocator of the store's, which is back to zero when
+ * {@link #close} returns.
+ *
+ * <p>Without an auth token the server binds only to a loopback address; {@link Builder#start} refuses any
+ * other host. With a token every call must carry {@code authorization: Bearer <token>}.
+ *
+ * <pre>{@code
+ * try (HandleStore store = HandleStore.builder().build();
+ *      QuiverServer server = QuiverServer.builder(store).port(0).start()) {
+ *   System.out.println("serving at " + server.location());
+ *   server.awaitTermination();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close} is idempotent.
+ */
+public final class QuiverServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(QuiverServer.class);
+
+  private final HandleStore store;
+  private final BufferAllocator allocator;
+  private final StoreFlightProducer producer;
+  private final FlightServer flight;
+  private final Location location;
+  private final ExecutorService executor;
+  private final Duration gracePeriod;
+  private final boolean requiresToken;
+  private boolean closed;
+
+  private QuiverServer(Builder b, BufferAllocator allocator, StoreFlightProducer producer, FlightServer flight,
+      Location location, ExecutorService executor) {
+    this.executor = executor;
+    this.store = b.store;
+    this.allocator = allocator;
+    this.producer = producer;
+    this.flight = flight;
+    this.location = location;
+    this.gracePeriod = b.gracePeriod;
+    this.requiresToken = b.authToken != null;
+  }
+
+  /** A builder for a server of {@code store}. */
+  public static Builder builder(HandleStore store) {
+    return new Builder(store);
+  }
+
+  /** Where clients connect, with the port actually bound (useful after {@code port(0)}). */
+  public Location location() {
+    return location;
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return flight.getPort();
+  }
+
+  /** The store this server serves. */
+  public HandleStore store() {
+    return store;
+  }
+
+  /** True if calls must carry a bearer token. */
+  public boolean requiresToken() {
+    return requiresToken;
+  }
+
+  /** The allocator of the server's transient memory; zero when no transfer is in flight. */
+  public BufferAllocator allocator() {
+    return allocator;
+  }
+
+  /** DoGet streams still sending (for tests of cancellation and shutdown). */
+  int activeStreams() {
+    return producer.activeStreams();
+  }
+
+  /** Blocks until the server has shut down. */
+  public void awaitTermination() throws InterruptedException {
+    flight.awaitTermination();
+  }
+
+  /**
+   * Shuts the server down gracefully: new calls are refused at once, calls in flight get the grace
+   * period to finish, then streams still running end with UNAVAILABLE. Returns when every transfer has
+   * released its memory. The store stays open.
+   *
+   * @throws IllegalStateException if the server's allocator still holds memory after shutdown (a leak)
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    producer.stopAccepting();
+    flight.shutdown();
+    try {
+      if (!flight.awaitTermination(gracePeriod.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.info("{} stream(s) still running after the {} grace period; aborting them",
+            producer.activeStreams(), gracePeriod);
+        producer.abortStreams();
+      }
+      flight.close(); // cancels what is left and waits for gRPC to let go of every buffer
+      awaitRelease();
+    } catch (InterruptedException e) {
+      producer.abortStreams();
+      Thread.currentThread().interrupt();
+    } finally {
+      executor.shutdown();
+      allocator.close();
+    }
+    LOG.info("Quiver Flight server at {} stopped", location);
+  }
+
+  /** Netty frees the last queued messages of cancelled streams on its own threads, shortly after termination. */
+  private void awaitRelease() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (allocator.getAllocatedMemory() != 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+  }
+
+  /** Configures and starts a {@link QuiverServer}. Not thread-safe. */
+  public static final class Builder {
+    private final HandleStore store;
+    private String host = FlightProtocol.DEFAULT_HOST;
+    private int port = FlightProtocol.DEFAULT_PORT;
+    private String authToken;
+    private Path tlsCertificate;
+    private Path tlsPrivateKey;
+    private long maxBatchBytes = TensorBatches.DEFAULT_MAX_BATCH_BYTES;
+    private Duration gracePeriod = Duration.ofSeconds(5);
+
+    private Builder(HandleStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /** The address to bind; default {@code 127.0.0.1}. Any non-loopback host needs an {@link #authToken}. */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port to bind; default 8815; 0 picks a free port. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port " + port + " is not in 0..65535");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Requires every call to carry {@code authorization: Bearer <token>}; null for no authentication. */
+    public Builder authToken(String token) {
+      if (token != null && token.isBlank()) {
+        throw new IllegalArgumentException("the auth token must not be blank");
+      }
+      this.authToken = token;
+      return this;
+    }
+
+    /** Serves over TLS with a PEM certificate chain and a PEM (PKCS#8) private key. */
+    public Builder tls(Path certificateChain, Path privateKey) {
+      this.tlsCertificate = Objects.requireNonNull(certificateChain, "certificateChain");
+      this.tlsPrivateKey = Objects.requireNonNull(privateKey, "privateKey");
+      return this;
+    }
+
+    /** The largest record batch DoGet sends; default {@link TensorBatches#DEFAULT_MAX_BATCH_BYTES}. */
+    public Builder maxBatchBytes(long bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxBatchBytes must be at least 1024, not " + bytes);
+      }
+      this.maxBatchBytes = bytes;
+      return this;
+    }
+
+    /** How long {@link QuiverServer#close} lets calls in flight finish before aborting them; default 5 s. */
+    public Builder shutdownGracePeriod(Duration grace) {
+      if (grace.isNegative()) {
+        throw new IllegalArgumentException("the grace period must not be negative: " + grace);
+      }
+      this.gracePeriod = grace;
+      return this;
+    }
+
+    /**
+     * Binds and starts the server.
+     *
+     * @throws IllegalArgumentException if the host is not a loopback address and no token is set, or the
+     *     TLS files are missing
+     * @throws IOException if the port cannot be bound
+     */
+    public QuiverServer start() throws IOException {
+      checkExposure();
+      boolean tls = tlsCertificate != null;
+      if (tls) {
+        requireFile(tlsCertificate, "TLS certificate");
+        requireFile(tlsPrivateKey, "TLS private key");
+      }
+      Location bind = tls ? Location.forGrpcTls(host, port) : Location.forGrpcInsecure(host, port);
+      BufferAllocator allocator = store.allocator().newChildAllocator("flight-server", 0, Long.MAX_VALUE);
+      // Our own executor: Flight would shut its default one down with the listener, and streams finishing
+      // during the grace period still need it for their on-ready callbacks.
+      ExecutorService executor = Executors.newCachedThreadPool(daemonThreads());
+      FlightServer flight = null;
+      try {
+        StoreFlightProducer producer = new StoreFlightProducer(store, allocator, maxBatchBytes);
+        FlightServer.Builder fb = FlightServer.builder(allocator, bind, producer).executor(executor);
+        if (authToken != null) {
+          fb.headerAuthenticator(new StaticTokenAuthenticator(authToken));
+        }
+        if (tls) {
+          fb.useTls(tlsCertificate.toFile(), tlsPrivateKey.toFile());
+        }
+        flight = fb.build().start();
+        Location actual = flight.getLocation();
+        producer.advertise(actual); // endpoints name the port actually bound
+        QuiverServer server = new QuiverServer(this, allocator, producer, flight, actual, executor);
+        LOG.info("Quiver Flight server listening at {}{}{}", actual, tls ? " (TLS)" : "",
+            authToken != null ? " (bearer token required)" : "");
+        return server;
+      } catch (IOException | RuntimeException e) {
+        if (flight != null) {
+          try {
+            flight.close();
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        executor.shutdown();
+        allocator.close();
+        throw e;
+      }
+    }
+
+    private static ThreadFactory daemonThreads() {
+      AtomicInteger n = new AtomicInteger();
+      return r -> {
+        Thread t = new Thread(r, "quiver-flight-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      };
+    }
+
+    private void checkExposure() {
+      if (authToken != null) {
+        return;
+      }
+      boolean loopback;
+      try {
+        InetAddress[] all = InetAddress.getAllByName(host);
+        loopback = all.length > 0;
+        for (InetAddress a : all) {
+          loopback &= a.isLoopbackAddress();
+        }
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("unknown host '" + host + "'", e);
+      }
+      if (!loopback) {
+        throw new IllegalArgumentException("refusing to serve on '" + host + "' without an auth token: anyone who "
+            + "can reach it could read and delete every tensor. Set an auth token, or bind to 127.0.0.1.");
+      }
+    }
+
+    private static void requireFile(Path p, String what) {
+      if (!Files.isReadable(p)) {
+        throw new IllegalArgumentException("the " + what + " '" + p + "' is not a readable file");
+      }
+    }
+  }
+}
