@@ -57,7 +57,7 @@ public final class Reduction {
       ctx.setOutput(0, x.reshape(outShape)); // nothing to fold: every reduced dim has size 1
       return;
     }
-    Tensor out = ctx.allocateOutput(0, t, outShape);
+    Tensor out = ctx.allocateUninitializedOutput(0, t, outShape);
     if (x.numElements() == 0) {
       fillIdentity(out, reducer, mean);
       return;
@@ -88,7 +88,7 @@ public final class Reduction {
           }
         }
         boolean last = next.stream().noneMatch(g -> g[1] == 1);
-        Tensor dst = last ? out : Tensor.allocate(ctx.allocator(), t, Shape.of(outer * inner));
+        Tensor dst = last ? out : Tensor.allocateUninitialized(ctx.allocator(), t, Shape.of(outer * inner));
         reduce(reducer, t, srcAddr, dst.address(), outer, r, inner, ctx.intraOp());
         if (src != null) {
           src.close();
