@@ -67,7 +67,7 @@ final class NodeContext implements KernelContext, SessionState {
 
   @Override
   public Tensor allocateUninitializedOutput(int i, DType dtype, Shape shape) {
-    Tensor t = Tensor.allocateUninitialized(allocator(), dtype, shape);
+    Tensor t = step.allocateUninitialized(dtype, shape);
     setOutput(i, t);
     return t;
   }

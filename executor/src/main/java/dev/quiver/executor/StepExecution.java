@@ -132,6 +132,17 @@ final class StepExecution {
     return Tensor.allocate(session.stepAllocator(), dtype, shape);
   }
 
+  /** An output tensor whose contents the kernel overwrites: a small one is carved (zeroed) from the arena. */
+  Tensor allocateUninitialized(DType dtype, Shape shape) {
+    if (arena != null && dtype.isFixedWidth() && shape.isFullyDefined()) {
+      long bytes = Tensor.byteSizeOf(dtype, shape);
+      if (StepArena.fits(bytes)) {
+        return arena.allocate(dtype, shape, bytes);
+      }
+    }
+    return Tensor.allocateUninitialized(session.stepAllocator(), dtype, shape);
+  }
+
   // Partial runs: the step is driven node by node by PartialRun, over several calls.
 
   /** Puts the value of feed {@code i} (ownership taken). */
