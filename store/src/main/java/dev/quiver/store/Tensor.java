@@ -811,18 +811,21 @@ public final class Tensor implements AutoCloseable {
     final AtomicBoolean closed = new AtomicBoolean();
     private final ArrowBuf data;
     private final ArrowBuf offsets;
-    private final String description;
+    // Kept as values, not text: building a description for every tensor costs more than a scalar step.
+    private final DType dtype;
+    private final Shape shape;
 
     Releaser(ArrowBuf data, ArrowBuf offsets, DType dtype, Shape shape) {
       this.data = data;
       this.offsets = offsets;
-      this.description = dtype + " " + shape;
+      this.dtype = dtype;
+      this.shape = shape;
     }
 
     @Override
     public void run() {
       if (closed.compareAndSet(false, true)) {
-        LOG.warn("a tensor {} was garbage-collected without close(); releasing it now", description);
+        LOG.warn("a tensor {} {} was garbage-collected without close(); releasing it now", dtype, shape);
       }
       try {
         data.close();
@@ -830,7 +833,7 @@ public final class Tensor implements AutoCloseable {
           offsets.close();
         }
       } catch (RuntimeException e) {
-        LOG.warn("releasing tensor {} failed: {}", description, e.toString());
+        LOG.warn("releasing tensor {} {} failed: {}", dtype, shape, e.toString());
       }
     }
   }
