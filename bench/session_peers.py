@@ -3,9 +3,12 @@
 y = a * b + c on float32 scalars with a fed, through sess.run and through sess.make_callable; prints the
 median microseconds of a single step of each (JMH's SampleTime p0.50), so the lead can print Quiver/TensorFlow ratios next to JMH's output.
 
-    python bench/session_peers.py [--steps 20000] [--repeats 7] [--handles]
+    python bench/session_peers.py [--steps 20000] [--repeats 7] [--handles] [--json FILE]
+
+With --json, the figures also go to FILE as {"name": microseconds}, for bench/ratios.py.
 """
 import argparse
+import json
 import statistics
 import time
 
@@ -30,7 +33,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--handles", action="store_true",
                         help="also time readHandle/feedArray (1 KiB and 256 MiB) as SessionBenchmark does")
+    parser.add_argument("--json", help="also write the figures to this file as {name: microseconds}")
     args = parser.parse_args()
+    figures = {}
 
     import numpy as np
     import tensorflow as tf
@@ -52,13 +57,18 @@ def main():
     print(f"tensorflow {tf.__version__}")
     print(f"session.run      {run_us:8.2f} us/step")
     print(f"make_callable    {callable_us:8.2f} us/step")
+    figures.update({"run": run_us, "callable": callable_us})
     if args.handles:
-        handle_peers(tf, tf1, args)
+        figures.update(handle_peers(tf, tf1, args))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"peer": f"tensorflow {tf.__version__}", "unit": "us", "figures": figures}, f, indent=1)
 
 
 def handle_peers(tf, tf1, args):
     """readHandle / feedArray: tf.size of a stored tensor read through get_session_tensor, and of a fed array."""
     import numpy as np
+    figures = {}
     for nbytes in (1024, 256 << 20):
         values = np.zeros(nbytes // 4, dtype=np.float32)
         graph = tf.Graph()
@@ -78,6 +88,9 @@ def handle_peers(tf, tf1, args):
             feed_us = per_step_us(lambda: sess.run(size_of_fed, {fed: values}), steps, args.repeats)
         print(f"readHandle {nbytes:>10} B {read_us:12.2f} us/step")
         print(f"feedArray  {nbytes:>10} B {feed_us:12.2f} us/step")
+        figures[f"readHandle bytes={nbytes}"] = read_us
+        figures[f"feedArray bytes={nbytes}"] = feed_us
+    return figures
 
 
 if __name__ == "__main__":
