@@ -51,8 +51,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens=java.base/java.nio=ALL-UNNAMED", "-XX:MaxDirectMemorySize=6g",
-    "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"-XX:MaxDirectMemorySize=6g", "-Xmx2g"}) // Quiver's JVM flags: BenchMain
 public class StoreBenchmark {
   /** Same as the store's spill files: one record batch up to 1 GiB. */
   private static final long SPILL_BATCH_BYTES = 1L << 30;
