@@ -135,7 +135,7 @@ class Peer:
     def get_tiny(self):
         self.client.do_get(self.tiny).read_all()
 
-    def warm_up(self, big=4, tiny=2000):
+    def warm_up(self, big=6, tiny=10000):
         for _ in range(big):
             self.get_big()
             self.delete(self.put_big())

@@ -241,7 +241,7 @@ public final class QuiverServer implements AutoCloseable {
         StoreFlightProducer producer = new StoreFlightProducer(store, allocator, maxBatchBytes, executor);
         FlightServer.Builder fb = FlightServer.builder(allocator, bind, producer).executor(executor)
             .backpressureThreshold(BACKPRESSURE_THRESHOLD)
-            .transportHint("grpc.builderConsumer", tuning(allocator, producer, executor));
+            .transportHint("grpc.builderConsumer", tuning(allocator, producer, executor, tls));
         if (authToken != null) {
           fb.headerAuthenticator(new StaticTokenAuthenticator(authToken));
         }
@@ -270,12 +270,17 @@ public final class QuiverServer implements AutoCloseable {
     }
 
     /**
-     * What Flight's builder does not expose: calls that cannot block run on the network thread ({@link BlockingCalls}); uploads parsed with one copy per body instead of three (see
-     * {@link FlightDataMarshaller}), when this Arrow version allows it.
+     * What Flight's builder does not expose: calls that cannot block run on the network thread
+     * ({@link BlockingCalls}); received buffers are composed, not merged ({@link ComposingNegotiator}); batches
+     * go out without a copy and uploads are parsed with one copy per body instead of three
+     * ({@link FlightDataMarshaller}), when this Arrow version allows it.
      */
     private static Consumer<NettyServerBuilder> tuning(BufferAllocator allocator, StoreFlightProducer producer,
-        ExecutorService executor) {
+        ExecutorService executor, boolean tls) {
       return netty -> {
+        if (!tls) { // over TLS gRPC's own negotiation stays (Flight configured it from the certificate)
+          netty.protocolNegotiator(new ComposingNegotiator());
+        }
         netty.directExecutor().callExecutor(new BlockingCalls(executor));
         if (FlightDataMarshaller.isAvailable()) {
           netty.addService(FlightServiceBinding.bind(allocator, producer, executor, BACKPRESSURE_THRESHOLD));

@@ -1,31 +1,45 @@
 package org.apache.arrow.flight;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
+import io.grpc.Drainable;
 import io.grpc.HasByteBuffer;
 import io.grpc.MethodDescriptor;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.flight.grpc.AddWritableBuffer;
 import org.apache.arrow.flight.impl.Flight;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.message.MessageMetadataResult;
 
 /**
- * Flight's gRPC marshaller for incoming {@code FlightData}, except that a message body is copied once, from
- * gRPC's receive buffers straight into an {@link ArrowBuf}.
+ * Flight's gRPC marshaller for {@code FlightData}, except that a received body is copied once, from gRPC's
+ * receive buffers straight into an {@link ArrowBuf}, and a sent batch is never copied ({@link #stream}).
  *
  * <p>Why it exists: Arrow Java 19 reads every incoming body through a heap {@code byte[]} of the body's size
  * ({@code GetReadableBuffer.readIntoBuffer}): a 256 MiB upload in one batch allocates (and zeroes) a 256 MiB heap
  * array, then copies it twice. gRPC has already received the message into Netty's direct buffers by the time
  * it is parsed; since the message spans many of them, one copy into a contiguous buffer is the least any
  * receiver can do (Arrow C++ does the same). Everything else is as Flight's own parse: the same fields, the
- * same {@link ArrowMessage} out, so {@link FlightStream} and the producers see no difference. Messages going
- * out are Flight's own ({@link #stream}).
+ * same {@link ArrowMessage} out, so {@link FlightStream} and the producers see no difference.
  *
  * <p>Pinned to Arrow Java 19: it builds {@link ArrowMessage}s through their private constructor, found once
  * when the class loads; {@link #isAvailable()} is false (and servers keep Flight's marshaller) if that
@@ -41,6 +55,9 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
   private static final int CHUNK = 64 * 1024;
 
   private static final MethodHandle NEW_MESSAGE = findConstructor();
+  private static final VarHandle ZERO_COPY = findZeroCopyFlag();
+  /** Padding bytes, shared by every frame (never released). */
+  private static final ByteBuf ZEROS = Unpooled.unreleasableBuffer(Unpooled.directBuffer(8).writeZero(8));
 
   private final BufferAllocator allocator;
   private final MethodDescriptor.Marshaller<ArrowMessage> flights;
@@ -56,9 +73,110 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
     return NEW_MESSAGE != null;
   }
 
+  /**
+   * Frames a message for gRPC: a record or dictionary batch as one composite of direct buffers (the header
+   * and padding, and the batch's own buffers, referenced), which gRPC and Netty write to the socket as they
+   * are; anything else as Flight frames it.
+   *
+   * <p>Why not Flight's framing: it puts the batch's buffers in a composite with a heap header and heap
+   * padding, and Netty copies any buffer that is not entirely direct into a direct one before writing it. So
+   * every byte of a DoGet was copied once more in the server, on the network thread.
+   */
   @Override
   public InputStream stream(ArrowMessage value) {
-    return flights.stream(value);
+    ArrowMessage.HeaderType type = value.getMessageType();
+    if ((type != ArrowMessage.HeaderType.RECORD_BATCH && type != ArrowMessage.HeaderType.DICTIONARY_BATCH)
+        || value.getDescriptor() != null || !zeroCopy(value)) {
+      return flights.stream(value);
+    }
+    List<ArrowBuf> buffers = new ArrayList<>();
+    List<ByteBuf> parts = new ArrayList<>();
+    parts.add(Unpooled.EMPTY_BUFFER); // the header, once the body's size is known
+    long size = 0;
+    for (ArrowBuf b : value.getBufs()) {
+      long n = b.readableBytes();
+      if (n == 0) {
+        continue;
+      }
+      buffers.add(b);
+      parts.add(Unpooled.wrappedBuffer(b.nioBuffer()));
+      int padding = (int) ((8 - n % 8) % 8); // as Flight: each buffer padded to 8 bytes
+      if (padding > 0) {
+        parts.add(ZEROS.slice(0, padding));
+      }
+      size += n + padding;
+    }
+    parts.set(0, header(value, size));
+    return new FrameStream(new Frame(parts, buffers));
+  }
+
+  /**
+   * Whether the sender allowed its buffers to be referenced rather than copied (Flight's {@code putNext} of
+   * a root the caller refills does not); {@link RecordBatchPassthrough} always does.
+   */
+  private static boolean zeroCopy(ArrowMessage value) {
+    return ZERO_COPY != null && (boolean) ZERO_COPY.get(value);
+  }
+
+  /** FlightData's fields before the body's bytes: data_header, app_metadata, and the body's tag and length. */
+  private static ByteBuf header(ArrowMessage value, long bodySize) {
+    MessageMetadataResult metadata = value.asSchemaMessage();
+    ByteString header = ByteString.copyFrom(metadata.getMessageBuffer().duplicate(), metadata.bytesAfterMessage());
+    ArrowBuf app = value.getApplicationMetadata();
+    ByteBuffer appBytes = app == null || app.capacity() == 0 ? null : app.nioBuffer();
+    int length = CodedOutputStream.computeBytesSize(2, header)
+        + (appBytes == null ? 0 : CodedOutputStream.computeByteBufferSize(3, appBytes))
+        + CodedOutputStream.computeTagSize(1000) + CodedOutputStream.computeUInt32SizeNoTag((int) bodySize);
+    byte[] bytes = new byte[length];
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    try {
+      out.writeBytes(2, header);
+      if (appBytes != null) {
+        out.writeByteBuffer(3, appBytes);
+      }
+      out.writeTag(1000, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag((int) bodySize);
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return PooledByteBufAllocator.DEFAULT.directBuffer(length).writeBytes(bytes);
+  }
+
+  /** One framed message: keeps the batch's buffers alive until Netty has written and released it. */
+  private static final class Frame extends CompositeByteBuf {
+    private final List<ArrowBuf> referenced;
+
+    Frame(List<ByteBuf> parts, List<ArrowBuf> referenced) {
+      // No component limit: Netty's write queue appends the next message's buffers to a frame it holds whole,
+      // and a composite over its limit consolidates, which copies.
+      super(UnpooledByteBufAllocator.DEFAULT, true, Integer.MAX_VALUE, parts);
+      this.referenced = referenced;
+      referenced.forEach(b -> b.getReferenceManager().retain());
+    }
+
+    @Override
+    protected void deallocate() {
+      super.deallocate();
+      referenced.forEach(b -> b.getReferenceManager().release());
+    }
+  }
+
+  /** What gRPC drains: hands the frame itself to gRPC's write chain (Flight's zero-copy path), never its bytes. */
+  private static final class FrameStream extends ByteBufInputStream implements Drainable {
+    private final Frame frame;
+
+    FrameStream(Frame frame) {
+      super(frame, frame.readableBytes(), true);
+      this.frame = frame;
+    }
+
+    @Override
+    public int drainTo(OutputStream target) throws IOException {
+      int n = frame.readableBytes();
+      AddWritableBuffer.add(frame, target, true);
+      return n;
+    }
   }
 
   @Override
@@ -262,6 +380,15 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
         break;
       default:
         throw new IOException("a FlightData field has the unsupported wire type " + (tag & 7));
+    }
+  }
+
+  private static VarHandle findZeroCopyFlag() {
+    try {
+      return MethodHandles.privateLookupIn(ArrowMessage.class, MethodHandles.lookup())
+          .findVarHandle(ArrowMessage.class, "tryZeroCopyWrite", boolean.class);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null; // then every message is framed by Flight
     }
   }
 

@@ -1,7 +1,6 @@
 package org.apache.arrow.flight;
 
 import io.grpc.MethodDescriptor;
-import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
@@ -17,8 +16,9 @@ import org.apache.arrow.flight.impl.FlightServiceGrpc;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * Flight's gRPC service exactly as {@link FlightServer} binds it, except that uploads (DoPut, DoExchange) are
- * parsed by {@link FlightDataMarshaller}, which copies each received body once instead of three times.
+ * Flight's gRPC service exactly as {@link FlightServer} binds it, except that {@code FlightData} travels through
+ * {@link FlightDataMarshaller}: uploads (DoPut, DoExchange) copy each received body once instead of three
+ * times, and downloads (DoGet, DoExchange) send batches without the copy Netty made of Flight's framing.
  *
  * <p>Registered on the server's gRPC builder after Flight's own service, under the same service name, it takes
  * its place (gRPC keeps the last service registered under a name). Pinned to Arrow Java 19, like
@@ -27,6 +27,9 @@ import org.apache.arrow.memory.BufferAllocator;
 public final class FlightServiceBinding {
   private static final Set<String> UPLOADS = Set.of(
       FlightServiceGrpc.getDoPutMethod().getFullMethodName(),
+      FlightServiceGrpc.getDoExchangeMethod().getFullMethodName());
+  private static final Set<String> DOWNLOADS = Set.of(
+      FlightServiceGrpc.getDoGetMethod().getFullMethodName(),
       FlightServiceGrpc.getDoExchangeMethod().getFullMethodName());
 
   private FlightServiceBinding() {}
@@ -46,13 +49,14 @@ public final class FlightServiceBinding {
     }
     ServerServiceDefinition flights =
         new FlightBindingService(allocator, producer, ServerAuthHandler.NO_OP, executor).bindService();
-    FlightDataMarshaller uploads = new FlightDataMarshaller(allocator);
+    FlightDataMarshaller flightData = new FlightDataMarshaller(allocator);
     ServiceDescriptor.Builder service = ServiceDescriptor.newBuilder(flights.getServiceDescriptor().getName())
         .setSchemaDescriptor(flights.getServiceDescriptor().getSchemaDescriptor());
     List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
     for (ServerMethodDefinition<?, ?> m : flights.getMethods()) {
-      ServerMethodDefinition<?, ?> bound = UPLOADS.contains(m.getMethodDescriptor().getFullMethodName())
-          ? withRequestMarshaller(m, uploads) : m;
+      String name = m.getMethodDescriptor().getFullMethodName();
+      ServerMethodDefinition<?, ?> bound = UPLOADS.contains(name) || DOWNLOADS.contains(name)
+          ? withMarshallers(m, UPLOADS.contains(name), DOWNLOADS.contains(name), flightData) : m;
       service.addMethod(bound.getMethodDescriptor());
       methods.add(bound);
     }
@@ -64,11 +68,14 @@ public final class FlightServiceBinding {
   }
 
   @SuppressWarnings("unchecked")
-  private static <RespT> ServerMethodDefinition<ArrowMessage, RespT> withRequestMarshaller(
-      ServerMethodDefinition<?, ?> method, FlightDataMarshaller requests) {
-    ServerMethodDefinition<ArrowMessage, RespT> m = (ServerMethodDefinition<ArrowMessage, RespT>) method;
-    MethodDescriptor<ArrowMessage, RespT> d = m.getMethodDescriptor();
-    ServerCallHandler<ArrowMessage, RespT> handler = m.getServerCallHandler();
-    return ServerMethodDefinition.create(d.toBuilder(requests, d.getResponseMarshaller()).build(), handler);
+  private static <ReqT, RespT> ServerMethodDefinition<ReqT, RespT> withMarshallers(
+      ServerMethodDefinition<?, ?> method, boolean requests, boolean responses, FlightDataMarshaller flightData) {
+    ServerMethodDefinition<ReqT, RespT> m = (ServerMethodDefinition<ReqT, RespT>) method;
+    MethodDescriptor<ReqT, RespT> d = m.getMethodDescriptor();
+    MethodDescriptor.Marshaller<ReqT> in =
+        requests ? (MethodDescriptor.Marshaller<ReqT>) flightData : d.getRequestMarshaller();
+    MethodDescriptor.Marshaller<RespT> out =
+        responses ? (MethodDescriptor.Marshaller<RespT>) flightData : d.getResponseMarshaller();
+    return ServerMethodDefinition.create(d.toBuilder(in, out).build(), m.getServerCallHandler());
   }
 }
