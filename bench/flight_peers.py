@@ -1,18 +1,28 @@
 #!/usr/bin/env python3
 """Quiver's Flight server against a pyarrow in-memory Flight server, from the same pyarrow client.
 
-One run measures, for both servers holding the same 256 MiB float32 tensor (as Quiver streams it):
-DoGet throughput, DoPut throughput (GB/s) and the round trip of a one-element DoGet (microseconds),
-plus the loopback TCP limit of this machine measured in the same run. It prints the ratios against the
-goal: Quiver >= 1.5x pyarrow's throughput both ways, one-element round trip at most half of pyarrow's.
+Run (the lock keeps other benchmarks off the machine while this one measures):
 
-Usage (after `mvn -B -q -DskipTests package -pl bench -am`):
-    python bench/flight_peers.py [--reps N]
-Each server runs in its own process; the client runs here.
+    mvn -B -q -o -DskipTests package -pl bench -am
+    flock /tmp/quiver-bench.lock /work/main/.venv/bin/python bench/flight_peers.py
+
+Both servers hold the same 256 MiB float32 tensor (as Quiver streams it: 4 MiB record batches) and a
+one-element tensor. Measured, for each server, from one pyarrow client in this process:
+  - DoGet of the 256 MiB tensor (GB/s), read to a pyarrow Table;
+  - DoPut of the same tensor as one 256 MiB batch (GB/s), until the server answers (then it is deleted);
+  - the round trip of a one-element DoGet (microseconds).
+Each server runs in its own process and is warmed up first (the JVM compiles its hot paths); then both are
+measured in interleaved rounds, so that load from other processes falls on both alike. The table shows the
+median and the best of each measure, the ratio Quiver / pyarrow, and the goal: Quiver >= 1.5x pyarrow's
+throughput both ways and a one-element round trip at most half of pyarrow's. The loopback TCP limit (one
+connection, one sender and one receiver thread) is measured in the same run, before and after.
+
+Options: --rounds N (default 5), --java-opts "..." (extra JVM options for the Quiver server).
 """
 
 import argparse
 import pathlib
+import shlex
 import socket
 import statistics
 import subprocess
@@ -20,7 +30,6 @@ import sys
 import threading
 import time
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.flight as flight
 
@@ -97,49 +106,58 @@ def loopback_tcp_gbps(total=2 << 30, chunk=4 * MIB):
     return got / elapsed / 1e9
 
 
-def best_gbps(fn, nbytes, reps):
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return nbytes / min(times) / 1e9
+class Peer:
+    """One server seen from the shared pyarrow client: its three measured operations."""
 
+    def __init__(self, name, location, big_ticket, tiny_ticket, table):
+        self.name = name
+        self.client = flight.connect(location)
+        self.big = flight.Ticket(big_ticket)
+        self.tiny = flight.Ticket(tiny_ticket)
+        self.table = table
+        self.samples = {"get": [], "put": [], "tiny": []}
 
-def median_us(fn, reps):
-    for _ in range(50):
-        fn()
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e6
+    def get_big(self):
+        got = self.client.do_get(self.big).read_all()
+        assert got.nbytes == self.table.nbytes, (self.name, got.nbytes)
 
-
-def measure(location, big_ticket, tiny_ticket, table, reps, delete_action):
-    client = flight.connect(location)
-    nbytes = table.nbytes
-
-    def get_big():
-        client.do_get(flight.Ticket(big_ticket)).read_all()
-
-    def put_big():
-        writer, reader = client.do_put(flight.FlightDescriptor.for_path("tensors"), table.schema)
-        writer.write_table(table)
+    def put_big(self):
+        writer, reader = self.client.do_put(flight.FlightDescriptor.for_path("tensors"), self.table.schema)
+        writer.write_table(self.table)
         writer.done_writing()
         key = reader.read()
         writer.close()
-        list(client.do_action(flight.Action(delete_action, key.to_pybytes())))
+        return key
 
-    def get_tiny():
-        client.do_get(flight.Ticket(tiny_ticket)).read_all()
+    def delete(self, key):
+        list(self.client.do_action(flight.Action("delete", key.to_pybytes())))
 
-    return {
-        "doget_gbps": best_gbps(get_big, nbytes, reps),
-        "doput_gbps": best_gbps(put_big, nbytes, reps),
-        "tiny_us": median_us(get_tiny, reps * 100),
-    }
+    def get_tiny(self):
+        self.client.do_get(self.tiny).read_all()
+
+    def warm_up(self, big=6, tiny=10000):
+        for _ in range(big):
+            self.get_big()
+            self.delete(self.put_big())
+        for _ in range(tiny):
+            self.get_tiny()
+
+    def round(self, transfers, tiny):
+        nbytes = self.table.nbytes
+        for _ in range(transfers):
+            start = time.perf_counter()
+            self.get_big()
+            self.samples["get"].append(nbytes / (time.perf_counter() - start) / 1e9)
+            start = time.perf_counter()
+            key = self.put_big()
+            self.samples["put"].append(nbytes / (time.perf_counter() - start) / 1e9)
+            self.delete(key)
+        times = []
+        for _ in range(tiny):
+            start = time.perf_counter()
+            self.get_tiny()
+            times.append(time.perf_counter() - start)
+        self.samples["tiny"].append(statistics.median(times) * 1e6)
 
 
 def main():
@@ -147,13 +165,16 @@ def main():
         serve_pyarrow()
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=5, help="repetitions of each 256 MiB transfer")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved measuring rounds (default 5)")
+    parser.add_argument("--transfers", type=int, default=2, help="256 MiB DoGets and DoPuts per round (default 2)")
+    parser.add_argument("--tiny", type=int, default=500, help="one-element DoGets per round (default 500)")
+    parser.add_argument("--java-opts", default="", help="extra JVM options for the Quiver server")
     args = parser.parse_args()
 
     jar = ROOT / "bench" / "target" / "quiver-benchmarks.jar"
     flags = (ROOT / "clients" / "java" / "target" / "launcher" / "jvm.flags").read_text().split()
-    quiver = subprocess.Popen(["java", *flags, "-Xmx2g", "-cp", str(jar), "dev.quiver.bench.FlightBenchmark"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    java = ["java", *flags, "-Xmx2g", *shlex.split(args.java_opts), "-cp", str(jar), "dev.quiver.bench.FlightBenchmark"]
+    quiver = subprocess.Popen(java, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     quiver_location, big_handle, tiny_handle = quiver.stdout.readline().split()
     peer = subprocess.Popen([sys.executable, __file__, "--serve-pyarrow", quiver_location, big_handle, tiny_handle],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -161,23 +182,46 @@ def main():
     try:
         table = flight.connect(quiver_location).do_get(flight.Ticket(big_handle.encode())).read_all()
         table = table.combine_chunks()
-        print(f"tensor: {table.nbytes / MIB:.0f} MiB float32, {table.column(0).num_chunks} batch(es) per upload")
-        tcp = loopback_tcp_gbps()
-        print(f"loopback TCP, one connection:  {tcp:6.2f} GB/s")
-        q = measure(quiver_location, big_handle.encode(), tiny_handle.encode(), table, args.reps, "delete")
-        p = measure(peer_location, b"big", b"tiny", table, args.reps, "delete")
-        print(f"{'':24}{'Quiver':>10}{'pyarrow':>10}{'ratio':>8}  goal")
-        print(f"{'DoGet 256 MiB (GB/s)':24}{q['doget_gbps']:10.2f}{p['doget_gbps']:10.2f}"
-              f"{q['doget_gbps'] / p['doget_gbps']:8.2f}  >= 1.5")
-        print(f"{'DoPut 256 MiB (GB/s)':24}{q['doput_gbps']:10.2f}{p['doput_gbps']:10.2f}"
-              f"{q['doput_gbps'] / p['doput_gbps']:8.2f}  >= 1.5")
-        print(f"{'DoGet 1 element (us)':24}{q['tiny_us']:10.1f}{p['tiny_us']:10.1f}"
-              f"{q['tiny_us'] / p['tiny_us']:8.2f}  <= 0.5")
-        print(f"(DoGet at {q['doget_gbps'] / tcp:.0%} / {p['doget_gbps'] / tcp:.0%} of the loopback TCP limit)")
+        q = Peer("Quiver", quiver_location, big_handle.encode(), tiny_handle.encode(), table)
+        p = Peer("pyarrow", peer_location, b"big", b"tiny", table)
+        tcp_before = loopback_tcp_gbps()
+        q.warm_up()
+        p.warm_up()
+        for r in range(args.rounds):
+            for s in ((q, p) if r % 2 == 0 else (p, q)):
+                s.round(args.transfers, args.tiny)
+        tcp_after = loopback_tcp_gbps()
+        report(q, p, args, table, (tcp_before, tcp_after), args.java_opts)
     finally:
         for proc in (peer, quiver):
             proc.stdin.close()
             proc.wait(timeout=60)
+
+
+def report(q, p, args, table, tcp, java_opts):
+    print(f"\nFlight, pyarrow {pa.__version__} client; {table.nbytes / MIB:.0f} MiB float32 tensor "
+          f"(DoGet in 4 MiB batches, DoPut as one batch); {args.rounds} interleaved rounds of "
+          f"{args.transfers} transfers each way and {args.tiny} one-element DoGets"
+          + (f"; Quiver JVM options: {java_opts}" if java_opts else ""))
+    print(f"loopback TCP limit, one connection: {tcp[0]:.2f} GB/s before, {tcp[1]:.2f} GB/s after\n")
+    header = f"{'':26}{'Quiver':>16}{'pyarrow':>16}{'ratio':>14}  {'goal':>6}"
+    print(header)
+    print(f"{'':26}{'median   best':>16}{'median   best':>16}{'median  best':>14}")
+    rows = [("DoGet 256 MiB (GB/s)", "get", max, ">= 1.5"),
+            ("DoPut 256 MiB (GB/s)", "put", max, ">= 1.5"),
+            ("DoGet 1 element (us)", "tiny", min, "<= 0.5")]
+    verdicts = []
+    for label, key, best, goal in rows:
+        qm, qb = statistics.median(q.samples[key]), best(q.samples[key])
+        pm, pb = statistics.median(p.samples[key]), best(p.samples[key])
+        rm, rb = qm / pm, qb / pb
+        print(f"{label:26}{qm:8.2f}{qb:8.2f}{pm:8.2f}{pb:8.2f}{rm:8.2f}{rb:6.2f}  {goal:>6}")
+        met = rm >= 1.5 if goal.startswith(">=") else rm <= 0.5
+        verdicts.append(f"{label.split(' (')[0]}: {'met' if met else 'NOT met'}")
+    tcp_mid = min(tcp)
+    print(f"\nDoGet median at {statistics.median(q.samples['get']) / tcp_mid:.0%} (Quiver) and "
+          f"{statistics.median(p.samples['get']) / tcp_mid:.0%} (pyarrow) of the lower loopback TCP figure")
+    print("goal (on medians): " + "; ".join(verdicts))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ package dev.quiver.flight;
 
 import dev.quiver.store.HandleStore;
 import dev.quiver.store.interchange.TensorBatches;
+import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -14,7 +15,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.arrow.flight.FlightDataMarshaller;
 import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.FlightServiceBinding;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
@@ -43,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class QuiverServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QuiverServer.class);
+  /** Bytes of a DoGet's references gRPC may queue before the stream waits for the client (Flight's default). */
+  static final int BACKPRESSURE_THRESHOLD = 10 << 20;
 
   private final HandleStore store;
   private final BufferAllocator allocator;
@@ -232,8 +238,10 @@ public final class QuiverServer implements AutoCloseable {
       ExecutorService executor = Executors.newCachedThreadPool(daemonThreads());
       FlightServer flight = null;
       try {
-        StoreFlightProducer producer = new StoreFlightProducer(store, allocator, maxBatchBytes);
-        FlightServer.Builder fb = FlightServer.builder(allocator, bind, producer).executor(executor);
+        StoreFlightProducer producer = new StoreFlightProducer(store, allocator, maxBatchBytes, executor);
+        FlightServer.Builder fb = FlightServer.builder(allocator, bind, producer).executor(executor)
+            .backpressureThreshold(BACKPRESSURE_THRESHOLD)
+            .transportHint("grpc.builderConsumer", tuning(allocator, producer, executor, tls));
         if (authToken != null) {
           fb.headerAuthenticator(new StaticTokenAuthenticator(authToken));
         }
@@ -259,6 +267,27 @@ public final class QuiverServer implements AutoCloseable {
         allocator.close();
         throw e;
       }
+    }
+
+    /**
+     * What Flight's builder does not expose: calls that cannot block run on the network thread
+     * ({@link BlockingCalls}); received buffers are composed, not merged ({@link ComposingNegotiator}); batches
+     * go out without a copy and uploads are parsed with one copy per body instead of three
+     * ({@link FlightDataMarshaller}), when this Arrow version allows it.
+     */
+    private static Consumer<NettyServerBuilder> tuning(BufferAllocator allocator, StoreFlightProducer producer,
+        ExecutorService executor, boolean tls) {
+      return netty -> {
+        if (!tls) { // over TLS gRPC's own negotiation stays (Flight configured it from the certificate)
+          netty.protocolNegotiator(new ComposingNegotiator());
+        }
+        netty.directExecutor().callExecutor(new BlockingCalls(executor));
+        if (FlightDataMarshaller.isAvailable()) {
+          netty.addService(FlightServiceBinding.bind(allocator, producer, executor, BACKPRESSURE_THRESHOLD));
+        } else {
+          LOG.warn("this Arrow Flight version does not allow single-copy uploads; using Flight's own parser");
+        }
+      };
     }
 
     private static ThreadFactory daemonThreads() {

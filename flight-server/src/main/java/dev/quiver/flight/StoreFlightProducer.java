@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
 import org.apache.arrow.flight.Criteria;
@@ -61,11 +62,13 @@ final class StoreFlightProducer implements FlightProducer {
   private final BufferAllocator allocator;
   private volatile Location location;
   private final long maxBatchBytes;
+  private final Executor blockingWork;
   private final Set<TensorStream> streams = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
 
-  StoreFlightProducer(HandleStore store, BufferAllocator allocator, long maxBatchBytes) {
+  StoreFlightProducer(HandleStore store, BufferAllocator allocator, long maxBatchBytes, Executor blockingWork) {
     this.store = store;
+    this.blockingWork = blockingWork;
     this.allocator = allocator;
     this.maxBatchBytes = maxBatchBytes;
   }
@@ -80,10 +83,25 @@ final class StoreFlightProducer implements FlightProducer {
 
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
-    TensorStream stream;
+    String handle;
     try {
       checkServing();
-      String handle = FlightProtocol.utf8(ticket.getBytes(), "the ticket");
+      handle = FlightProtocol.utf8(ticket.getBytes(), "the ticket");
+      if (!store.info(handle).inMemory()) {
+        // Reloading reads the disk: not on the network thread DoGet starts on (BlockingCalls).
+        blockingWork.execute(() -> stream(handle, listener));
+        return;
+      }
+    } catch (RuntimeException e) {
+      listener.error(FlightErrors.toFlight(e));
+      return;
+    }
+    stream(handle, listener);
+  }
+
+  private void stream(String handle, ServerStreamListener listener) {
+    TensorStream stream;
+    try {
       try (Tensor tensor = store.get(handle)) {
         stream = TensorStream.prepare(allocator, handle, tensor, maxBatchBytes, listener, streams::remove);
       }
