@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The peers of bench's KernelBenchmark: numpy (and TensorFlow, if importable) on the same float32 sizes.
 
-Usage: kernel_peers.py [--repeat N] [--tf]
+Usage: kernel_peers.py [--repeat N] [--tf] [--only NAME]   (NAME: add, sum, matmul1024, matmul2048)
 Prints ms per op (best and median of N) and throughput, to set beside KernelBenchmark's ms/op from the
 same time window (the machine is shared: ratios from different windows mean little).
 """
@@ -29,15 +29,19 @@ def report(name, best, median, work=None, unit=None):
     print(f"{name:28s} best {best * 1e3:9.3f} ms  median {median * 1e3:9.3f} ms{extra}")
 
 
-def numpy_peers(repeat):
+def numpy_peers(repeat, only=None):
     rng = np.random.default_rng(42)
     a = rng.uniform(-1, 1, N).astype(np.float32)
     b = rng.uniform(-1, 1, N).astype(np.float32)
     out = np.empty_like(a)
-    report("numpy add16M (out=)", *timeit(lambda: np.add(a, b, out=out), repeat), N, "Gelem/s")
-    report("numpy add16M (a + b)", *timeit(lambda: a + b, repeat), N, "Gelem/s")
-    report("numpy reduceSum16M", *timeit(lambda: a.sum(), repeat), N, "Gelem/s")
+    if only in (None, "add"):
+        report("numpy add16M (out=)", *timeit(lambda: np.add(a, b, out=out), repeat), N, "Gelem/s")
+        report("numpy add16M (a + b)", *timeit(lambda: a + b, repeat), N, "Gelem/s")
+    if only in (None, "sum"):
+        report("numpy reduceSum16M", *timeit(lambda: a.sum(), repeat), N, "Gelem/s")
     for n in (1024, 2048):
+        if only not in (None, f"matmul{n}"):
+            continue
         x = rng.uniform(-1, 1, (n, n)).astype(np.float32)
         y = rng.uniform(-1, 1, (n, n)).astype(np.float32)
         report(f"numpy matMul {n}", *timeit(lambda: x @ y, repeat), 2.0 * n ** 3, "GFLOP/s")
@@ -60,9 +64,10 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--repeat", type=int, default=20)
     p.add_argument("--tf", action="store_true", help="also run TensorFlow (eager) if it is installed")
+    p.add_argument("--only", choices=["add", "sum", "matmul1024", "matmul2048"], help="run one peer only")
     args = p.parse_args()
     print(f"numpy {np.__version__}")
-    numpy_peers(args.repeat)
+    numpy_peers(args.repeat, args.only)
     if args.tf:
         try:
             tf_peers(args.repeat)

@@ -40,8 +40,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * The math kernels on Arrow memory with a two-thread intra-op pool, at the sizes {@code bench/kernel_peers.py}
  * runs numpy (and TensorFlow) on: float32 add of two 16M-element tensors (into a preallocated output as numpy's
  * {@code out=}, with the output allocated as a kernel does, and as a whole {@link Session} step), reduceSum of
- * 16M, and matMul 1024 and 2048 square. Compare ms/op with the peers' numbers from the same window (run both
- * under {@code flock /tmp/quiver-bench.lock}); GFLOP/s of matMul is {@code 2 n^3 / time}.
+ * 16M, and matMul 1024 and 2048 square. Compare ms/op with the peers' numbers from the same window:
+ * {@code bench/kernel-bench.sh} runs each group and its numpy peer under {@code flock /tmp/quiver-bench.lock};
+ * GFLOP/s of matMul is {@code 2 n^3 / time}.
+ *
+ * <p>The fork passes {@code -Dio.netty.tryReflectionSetAccessible=true} so Arrow's netty allocator takes big
+ * buffers from malloc without zeroing them (otherwise through {@code ByteBuffer.allocateDirect}, which clears
+ * every byte); run with {@code GLIBC_TUNABLES=glibc.malloc.hugetlb=1} (the script does) so those buffers get
+ * transparent huge pages as numpy's do.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Float32 matrix product {@code C = op(A) op(B)} on Arrow memory, blocked in the GotoBLAS way: a {@code KC x nc}
  * panel of B and {@code MC x KC} blocks of A are packed into heap scratch, and a 6x16 register-tiled Vector API
  * micro-kernel (12 accumulators of 8 lanes, AVX2's 16 registers) runs over them, a 16 KiB B micro-panel in L1
- * against the A block in L2. The intra-op threads each own an independent block of C (a range of columns,
- * or of rows when C is too narrow), pack their own operands and never wait on each other until the end; the
+ * against the A block in L2. C is cut into a grid of independent blocks, about two per intra-op thread, that
+ * the threads claim one at a time; each packs its own operands and never waits on another until the end; the
  * packed panels are the only copies (bounded, cache-sized scratch, not a copy of the operands). C is written
  * in place, every element of it (C may be uninitialized memory).
  *
@@ -27,6 +27,7 @@ public final class Sgemm {
   private static final int MC = 96;
   /** Products below this many multiply-adds run on the calling thread. */
   private static final long PARALLEL_FLOPS = 64L * 64 * 64;
+  private static final int BLOCKS_PER_THREAD = 2;
 
   private Sgemm() {}
 
@@ -46,29 +47,27 @@ public final class Sgemm {
       return;
     }
     int parts = (long) m * n * k < PARALLEL_FLOPS ? 1 : pool.parallelism();
-    int nPanels = (n + NR - 1) / NR;
-    int mPanels = (m + MR - 1) / MR;
     if (parts <= 1) {
       block(a, transA, b, transB, c, m, n, k, 0, m, 0, n);
-    } else if (nPanels >= parts) {
-      // independent column blocks: each thread packs its own share of B and all of A
-      pool.parallelFor(parts, 1, (s, e) -> {
-        for (long t = s; t < e; t++) {
-          int j0 = (int) (nPanels * t / parts) * NR;
-          int j1 = Math.min(n, (int) (nPanels * (t + 1) / parts) * NR);
-          block(a, transA, b, transB, c, m, n, k, 0, m, j0, j1);
-        }
-      });
-    } else {
-      int rowParts = Math.min(parts, mPanels);
-      pool.parallelFor(rowParts, 1, (s, e) -> {
-        for (long t = s; t < e; t++) {
-          int i0 = (int) (mPanels * t / rowParts) * MR;
-          int i1 = Math.min(m, (int) (mPanels * (t + 1) / rowParts) * MR);
-          block(a, transA, b, transB, c, m, n, k, i0, i1, 0, n);
-        }
-      });
+      return;
     }
+    // A grid of independent C blocks, about two per thread so a thread that stalls (shared cores) leaves work
+    // the others can claim. Columns first: a grid of r x c blocks packs A c times and B r times.
+    int nPanels = (n + NR - 1) / NR;
+    int mPanels = (m + MR - 1) / MR;
+    int colParts = Math.min(nPanels, parts);
+    int rowParts = Math.min(mPanels, Math.max(1, BLOCKS_PER_THREAD * parts / colParts));
+    pool.parallelFor((long) rowParts * colParts, 1, (s, e) -> {
+      for (long t = s; t < e; t++) {
+        int r = (int) (t / colParts);
+        int q = (int) (t % colParts);
+        int i0 = (int) ((long) mPanels * r / rowParts) * MR;
+        int i1 = Math.min(m, (int) ((long) mPanels * (r + 1) / rowParts) * MR);
+        int j0 = (int) ((long) nPanels * q / colParts) * NR;
+        int j1 = Math.min(n, (int) ((long) nPanels * (q + 1) / colParts) * NR);
+        block(a, transA, b, transB, c, m, n, k, i0, i1, j0, j1);
+      }
+    });
   }
 
   /** Computes the block {@code C[i0:i1, j0:j1]} on this thread, with its own packed scratch. */
