@@ -288,6 +288,16 @@ def _matmul(ta_key, tb_key):
     return ref
 
 
+def tensordot(inputs, attrs):
+    a, b = inputs
+    axes = attrs["axes"] if "axes" in attrs else (list(attrs["axes_a"]), list(attrs["axes_b"]))
+    if _f(a):
+        a64, b64 = a.astype(np.float64), b.astype(np.float64)
+        return ([np.tensordot(a64, b64, axes).astype(a.dtype)],
+                [np.tensordot(np.abs(a64), np.abs(b64), axes)])
+    return [np.tensordot(a, b, axes).astype(a.dtype)]
+
+
 REFERENCES = {
     "Add": add,
     "AddV2": add,
@@ -353,6 +363,7 @@ REFERENCES = {
     "LogSoftmax": log_softmax,
     "MatMul": _matmul("transpose_a", "transpose_b"),
     "BatchMatMulV2": _matmul("adj_x", "adj_y"),
+    "tf.linalg.tensordot": tensordot,
 }
 
 # float32 transcendental kernels (the Vector API's SVML paths) are within a few ulp; sums and products of
@@ -361,5 +372,5 @@ TOLERANCES = {
     "Exp": (1e-5, 1e-30), "Tanh": (1e-5, 1e-7), "Sigmoid": (1e-5, 1e-7), "Pow": (1e-5, 1e-30),
     "Sum": (1e-4, 1e-4), "Mean": (1e-4, 1e-4), "Prod": (1e-4, 1e-30), "Cumsum": (1e-4, 1e-4),
     "Cumprod": (1e-4, 1e-30), "AddN": (1e-5, 1e-6), "Softmax": (1e-5, 1e-6), "LogSoftmax": (1e-5, 1e-5),
-    "MatMul": (1e-4, 1e-4), "BatchMatMulV2": (1e-4, 1e-4),
+    "MatMul": (1e-4, 1e-4), "BatchMatMulV2": (1e-4, 1e-4), "tf.linalg.tensordot": (1e-4, 1e-4),
 }

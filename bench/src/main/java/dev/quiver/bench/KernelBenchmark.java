@@ -1,5 +1,12 @@
 package dev.quiver.bench;
 
+import dev.quiver.executor.Graph;
+import dev.quiver.executor.Ops;
+import dev.quiver.executor.Output;
+import dev.quiver.executor.Result;
+import dev.quiver.executor.Session;
+import dev.quiver.executor.SessionCallable;
+import dev.quiver.executor.SessionConfig;
 import dev.quiver.executor.kernels.math.BinaryOp;
 import dev.quiver.executor.kernels.math.ElementwiseBinary;
 import dev.quiver.executor.kernels.math.Reducer;
@@ -7,8 +14,10 @@ import dev.quiver.executor.kernels.math.Reduction;
 import dev.quiver.executor.kernels.math.Sgemm;
 import dev.quiver.executor.ops.IntraOpPool;
 import dev.quiver.store.DType;
+import dev.quiver.store.HandleStore;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
@@ -29,91 +38,161 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The math kernels on Arrow memory with a two-thread intra-op pool, at the sizes {@code bench/kernel_peers.py}
- * runs numpy (and TensorFlow) on: float32 add of two 16M-element tensors (into a preallocated output, and
- * with the output allocated as the executor does), reduceSum of 16M, and matMul 1024 and 2048 square.
- * Compare ms/op with the peers' numbers from the same window; GFLOP/s of matMul is {@code 2 n^3 / time}.
+ * runs numpy (and TensorFlow) on: float32 add of two 16M-element tensors (into a preallocated output as numpy's
+ * {@code out=}, with the output allocated as a kernel does, and as a whole {@link Session} step), reduceSum of
+ * 16M, and matMul 1024 and 2048 square. Compare ms/op with the peers' numbers from the same window (run both
+ * under {@code flock /tmp/quiver-bench.lock}); GFLOP/s of matMul is {@code 2 n^3 / time}.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-    "-Xmx4g"})
+    "-Dio.netty.tryReflectionSetAccessible=true", "-Xmx4g"})
 public class KernelBenchmark {
-  private static final int N = 16 << 20;
+  static final int N = 16 << 20;
 
-  @Param({"1024", "2048"})
-  public int matrixSize;
-
-  private BufferAllocator allocator;
-  private IntraOpPool pool;
-  private Tensor a;
-  private Tensor b;
-  private Tensor sum;
-  private Tensor scalar;
-  private Tensor ma;
-  private Tensor mb;
-  private Tensor mc;
-
-  @Setup(Level.Trial)
-  public void setUp() {
-    allocator = new RootAllocator();
-    pool = new IntraOpPool(2);
-    SplittableRandom r = new SplittableRandom(42);
-    a = random(Shape.of(N), r);
-    b = random(Shape.of(N), r);
-    sum = Tensor.allocate(allocator, DType.FLOAT32, Shape.of(N));
-    scalar = Tensor.allocate(allocator, DType.FLOAT32, Shape.scalar());
-    ma = random(Shape.of(matrixSize, matrixSize), r);
-    mb = random(Shape.of(matrixSize, matrixSize), r);
-    mc = Tensor.allocate(allocator, DType.FLOAT32, Shape.of(matrixSize, matrixSize));
-  }
-
-  private Tensor random(Shape shape, SplittableRandom r) {
-    Tensor t = Tensor.allocate(allocator, DType.FLOAT32, shape);
+  static Tensor random(BufferAllocator allocator, Shape shape, SplittableRandom r) {
+    Tensor t = Tensor.allocateUninitialized(allocator, DType.FLOAT32, shape);
     for (long i = 0; i < t.numElements(); i++) {
       t.dataBuffer().setFloat(i * 4, (float) r.nextDouble(-1, 1));
     }
     return t;
   }
 
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    for (Tensor t : new Tensor[] {a, b, sum, scalar, ma, mb, mc}) {
-      t.close();
+  /** Two 16M-element float32 vectors, an output for them, and a scalar. */
+  @State(Scope.Benchmark)
+  public static class Vectors {
+    BufferAllocator allocator;
+    IntraOpPool pool;
+    Tensor a;
+    Tensor b;
+    Tensor sum;
+    Tensor scalar;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      allocator = new RootAllocator();
+      pool = new IntraOpPool(2);
+      SplittableRandom r = new SplittableRandom(42);
+      a = random(allocator, Shape.of(N), r);
+      b = random(allocator, Shape.of(N), r);
+      sum = Tensor.allocate(allocator, DType.FLOAT32, Shape.of(N));
+      scalar = Tensor.allocate(allocator, DType.FLOAT32, Shape.scalar());
     }
-    pool.close();
-    allocator.close();
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      for (Tensor t : new Tensor[] {a, b, sum, scalar}) {
+        t.close();
+      }
+      pool.close();
+      allocator.close();
+    }
+  }
+
+  /** Two square float32 matrices and their product's output. */
+  @State(Scope.Benchmark)
+  public static class Matrices {
+    @Param({"1024", "2048"})
+    public int size;
+
+    BufferAllocator allocator;
+    IntraOpPool pool;
+    Tensor a;
+    Tensor b;
+    Tensor c;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      allocator = new RootAllocator();
+      pool = new IntraOpPool(2);
+      SplittableRandom r = new SplittableRandom(7);
+      a = random(allocator, Shape.of(size, size), r);
+      b = random(allocator, Shape.of(size, size), r);
+      c = Tensor.allocate(allocator, DType.FLOAT32, Shape.of(size, size));
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      a.close();
+      b.close();
+      c.close();
+      pool.close();
+      allocator.close();
+    }
+  }
+
+  /** {@code a + b} on two fed 16M-element placeholders as a session step (2 intra-op threads). */
+  @State(Scope.Benchmark)
+  public static class AddStep {
+    HandleStore store;
+    Graph graph;
+    Session session;
+    SessionCallable callable;
+    Tensor a;
+    Tensor b;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      store = HandleStore.builder().build();
+      graph = new Graph(store.allocator());
+      Ops tf = Ops.create(graph);
+      Output pa = tf.placeholder(DType.FLOAT32, Shape.of(N));
+      Output pb = tf.placeholder(DType.FLOAT32, Shape.of(N));
+      Output y = tf.math.add(pa, pb);
+      session = new Session(graph, SessionConfig.builder().handleStore(store).intraOpThreads(2).build());
+      callable = session.makeCallable(y, List.of(pa, pb));
+      SplittableRandom r = new SplittableRandom(42);
+      a = random(store.allocator(), Shape.of(N), r);
+      b = random(store.allocator(), Shape.of(N), r);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      a.close();
+      b.close();
+      session.close();
+      graph.close();
+      store.close();
+    }
   }
 
   /** numpy's {@code np.add(a, b, out=c)}. */
   @Benchmark
-  public Tensor add16M() {
-    ElementwiseBinary.run(BinaryOp.ADD_V2, a, b, sum, pool);
-    return sum;
+  public Tensor add16M(Vectors v) {
+    ElementwiseBinary.run(BinaryOp.ADD_V2, v.a, v.b, v.sum, v.pool);
+    return v.sum;
   }
 
-  /** numpy's {@code a + b}: the output is allocated (zero-filled, as the executor's allocateOutput) and freed. */
+  /** numpy's {@code a + b}: the output is allocated (uninitialized, as the Add kernel does) and freed. */
   @Benchmark
-  public long add16MAllocating() {
-    try (Tensor out = Tensor.allocate(allocator, DType.FLOAT32, Shape.of(N))) {
-      ElementwiseBinary.run(BinaryOp.ADD_V2, a, b, out, pool);
+  public long add16MAllocating(Vectors v) {
+    try (Tensor out = Tensor.allocateUninitialized(v.allocator, DType.FLOAT32, Shape.of(N))) {
+      ElementwiseBinary.run(BinaryOp.ADD_V2, v.a, v.b, out, v.pool);
       return out.address();
+    }
+  }
+
+  /** numpy's {@code a + b} as a whole session step: feeds, plan, kernel, fetch, close of the result. */
+  @Benchmark
+  public float add16MSession(AddStep s) {
+    try (Result r = s.callable.call(s.a, s.b)) {
+      return r.tensor().getFloat(0);
     }
   }
 
   /** numpy's {@code a.sum()}. */
   @Benchmark
-  public float reduceSum16M() {
-    Reduction.reduce(Reducer.SUM, DType.FLOAT32, a.address(), scalar.address(), 1, N, 1, pool);
-    return scalar.getFloat(0);
+  public float reduceSum16M(Vectors v) {
+    Reduction.reduce(Reducer.SUM, DType.FLOAT32, v.a.address(), v.scalar.address(), 1, N, 1, v.pool);
+    return v.scalar.getFloat(0);
   }
 
   /** numpy's {@code ma @ mb}. */
   @Benchmark
-  public Tensor matMul() {
-    Sgemm.multiply(ma.address(), false, mb.address(), false, mc.address(), matrixSize, matrixSize, matrixSize, pool);
-    return mc;
+  public Tensor matMul(Matrices m) {
+    Sgemm.multiply(m.a.address(), false, m.b.address(), false, m.c.address(), m.size, m.size, m.size, m.pool);
+    return m.c;
   }
 }

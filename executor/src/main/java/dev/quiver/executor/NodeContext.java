@@ -66,6 +66,13 @@ final class NodeContext implements KernelContext, SessionState {
   }
 
   @Override
+  public Tensor allocateUninitializedOutput(int i, DType dtype, Shape shape) {
+    Tensor t = Tensor.allocateUninitialized(allocator(), dtype, shape);
+    setOutput(i, t);
+    return t;
+  }
+
+  @Override
   public void setOutput(int i, Tensor tensor) {
     if (i < 0 || i >= outputs.length) {
       tensor.close();

@@ -176,6 +176,30 @@ class TensorTest {
   }
 
   @Test
+  void allocateZeroFillsEvenWhenTheAllocatorHandsBackUsedMemory(BufferAllocator a) {
+    try (Tensor dirty = Tensor.allocateUninitialized(a, DType.INT64, Shape.of(64))) {
+      dirty.dataBuffer().setOne(0, dirty.byteSize());
+    }
+    try (Tensor t = Tensor.allocate(a, DType.INT64, Shape.of(64))) {
+      assertArrayEquals(new long[64], t.toLongArray());
+    }
+  }
+
+  @Test
+  void uninitializedAllocationHasTheExactSizeAndTheSameValidationAsAllocate(BufferAllocator a) {
+    try (Tensor t = Tensor.allocateUninitialized(a, DType.FLOAT64, Shape.of(3, 5))) {
+      assertEquals(DType.FLOAT64, t.dtype());
+      assertEquals(Shape.of(3, 5), t.shape());
+      assertEquals(120, t.byteSize());
+      assertEquals(120, t.dataBuffer().capacity());
+      t.dataBuffer().setDouble(14 * 8, 2.5); // writable by the code that allocated it
+      assertEquals(2.5, t.getDouble(14));
+    }
+    assertThrows(InvalidArgumentException.class, () -> Tensor.allocateUninitialized(a, DType.STRING, Shape.of(2)));
+    assertThrows(InvalidArgumentException.class, () -> Tensor.allocateUninitialized(a, DType.FLOAT32, Shape.of(-1)));
+  }
+
+  @Test
   void contentEqualsComparesDTypeShapeAndBytes(BufferAllocator a) {
     try (Tensor x = Tensor.of(a, new float[] {1, Float.NaN}); Tensor y = Tensor.of(a, new float[] {1, Float.NaN});
          Tensor z = Tensor.of(a, new float[] {1, 2}, 1, 2)) {

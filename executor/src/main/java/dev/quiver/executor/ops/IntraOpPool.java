@@ -3,12 +3,12 @@ package dev.quiver.executor.ops;
 import dev.quiver.errors.InternalException;
 import dev.quiver.errors.QuiverException;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The threads a kernel may split its work over (TensorFlow's intra-op pool). {@link #parallelFor} cuts a
- * range into contiguous chunks, runs them on the pool and the calling thread, and returns when all are done.
+ * range into contiguous chunks, runs them on the pool's threads and the calling thread (whichever is free
+ * claims the next chunk), and returns when all are done.
  * Small ranges run inline on the caller, so tiny tensors pay no scheduling cost.
  */
 public final class IntraOpPool implements AutoCloseable {
@@ -51,45 +51,102 @@ public final class IntraOpPool implements AutoCloseable {
   }
 
   /**
-   * Runs {@code body} over {@code [0, n)} in chunks of at least {@code minChunk} indices, at most one chunk
-   * per thread. Exceptions from any chunk are rethrown (the first one) after every chunk has finished.
+   * Runs {@code body} over {@code [0, n)} in contiguous chunks of at least {@code minChunk} indices, and returns
+   * when every chunk has run. The range is cut into a few chunks per thread that the calling thread and the
+   * pool's threads claim one at a time, so a thread the OS descheduled (the cores are shared) delays only the
+   * chunk it holds, not a fixed share of the work; a helper that starts after all chunks were claimed does
+   * nothing. Exceptions from any chunk are rethrown (the first one) after every claimed chunk has finished.
    */
   public void parallelFor(long n, long minChunk, RangeBody body) {
     if (n <= 0) {
       return;
     }
-    long chunks = Math.min(parallelism, Math.max(1, n / Math.max(1, minChunk)));
+    long chunks = Math.min((long) parallelism * CHUNKS_PER_THREAD, Math.max(1, n / Math.max(1, minChunk)));
     if (chunks <= 1 || pool == null) {
       body.run(0, n);
       return;
     }
-    long per = (n + chunks - 1) / chunks;
-    ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[(int) chunks - 1];
-    for (int c = 1; c < chunks; c++) {
-      long start = c * per;
-      long end = Math.min(n, start + per);
-      tasks[c - 1] = start >= end ? null : pool.submit(() -> body.run(start, end));
-    }
-    Throwable failure = null;
-    try {
-      body.run(0, Math.min(n, per));
-    } catch (Throwable t) {
-      failure = t;
-    }
-    for (ForkJoinTask<?> task : tasks) {
-      if (task == null) {
-        continue;
-      }
+    Chunks work = new Chunks(n, chunks, body);
+    int helpers = (int) Math.min(parallelism - 1, chunks - 1);
+    for (int h = 0; h < helpers; h++) {
       try {
-        task.join();
-      } catch (Throwable t) {
-        if (failure == null) {
-          failure = t;
+        pool.execute(work::runChunks);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        break; // the pool is closing: the caller runs the rest
+      }
+    }
+    work.runChunks();
+    work.awaitAll();
+    if (work.failure != null) {
+      rethrow(work.failure);
+    }
+  }
+
+  /** Chunks per thread: enough that a stalled thread's share is small, few enough that claiming is cheap. */
+  private static final int CHUNKS_PER_THREAD = 4;
+
+  /** The chunks of one parallelFor: claimed through a counter, finished chunks counted for the caller's wait. */
+  private static final class Chunks {
+    private final long n;
+    private final long count;
+    private final long per;
+    private final RangeBody body;
+    private final java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong finished = new java.util.concurrent.atomic.AtomicLong();
+    private volatile Thread waiter;
+    volatile Throwable failure;
+
+    Chunks(long n, long count, RangeBody body) {
+      this.n = n;
+      this.count = count;
+      this.per = (n + count - 1) / count;
+      this.body = body;
+    }
+
+    void runChunks() {
+      long c;
+      while ((c = next.getAndIncrement()) < count) {
+        long start = c * per;
+        long end = Math.min(n, start + per);
+        try {
+          if (start < end && failure == null) {
+            body.run(start, end);
+          }
+        } catch (Throwable t) {
+          synchronized (this) {
+            if (failure == null) {
+              failure = t;
+            }
+          }
+        } finally {
+          if (finished.incrementAndGet() == count) {
+            Thread w = waiter;
+            if (w != null) {
+              java.util.concurrent.locks.LockSupport.unpark(w);
+            }
+          }
         }
       }
     }
-    if (failure != null) {
-      rethrow(failure);
+
+    /** Waits until every chunk has finished (only chunks a helper is still running can be outstanding). */
+    void awaitAll() {
+      if (finished.get() == count) {
+        return;
+      }
+      for (int spin = 0; spin < 1000 && finished.get() < count; spin++) {
+        Thread.onSpinWait();
+      }
+      waiter = Thread.currentThread();
+      boolean interrupted = false;
+      while (finished.get() < count) {
+        java.util.concurrent.locks.LockSupport.park(this);
+        interrupted |= Thread.interrupted(); // a pending interrupt would make park return at once
+      }
+      waiter = null;
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

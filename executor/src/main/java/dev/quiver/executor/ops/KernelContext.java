@@ -27,6 +27,15 @@ public interface KernelContext {
   Tensor allocateOutput(int i, DType dtype, Shape shape);
 
   /**
+   * Allocates output {@code i} without clearing its memory; the context owns it. Only for kernels that write
+   * every element of the output before returning (an elementwise op, a matmul): it saves a full pass of zeroes
+   * over memory the kernel overwrites anyway. Its contents are unspecified until written (this default zero-fills).
+   */
+  default Tensor allocateUninitializedOutput(int i, DType dtype, Shape shape) {
+    return allocateOutput(i, dtype, shape);
+  }
+
+  /**
    * Sets output {@code i} to {@code tensor}, transferring ownership of that reference to the context. Use it
    * to forward an input without copying ({@code setOutput(0, input(0).share())}) or for string outputs.
    */

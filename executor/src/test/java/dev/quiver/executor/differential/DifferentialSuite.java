@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.errors.QuiverException;
-import dev.quiver.executor.kernels.math.OpRunner;
-import dev.quiver.executor.ops.IntraOpPool;
+import dev.quiver.executor.Graph;
+import dev.quiver.executor.Ops;
+import dev.quiver.executor.Output;
+import dev.quiver.executor.Result;
+import dev.quiver.executor.Scope;
+import dev.quiver.executor.Session;
+import dev.quiver.executor.SessionConfig;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
@@ -28,8 +33,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The differential suite: generated cases run through Quiver's real op declarations (inference, then the
- * kernel on a two-thread intra-op pool), inputs and outputs (or the error) written as {@code .npy} files
+ * The differential suite: generated cases run through the real engine — each case adds its op to one
+ * {@link Graph} (inference at build time) with a placeholder per input of the input's dtype and shape, and one
+ * {@link Session} step (two intra-op threads) feeds the inputs and fetches every output. Inputs and outputs (or
+ * the error, from building or from running) are written as {@code .npy} files
  * with a {@code cases.jsonl} manifest, and {@code executor/src/test/python/differential/check.py} recomputing
  * each case with numpy (TF semantics written out where numpy differs) and printing every mismatch.
  *
@@ -59,9 +66,10 @@ public abstract class DifferentialSuite {
     Path script = Paths.get("src/test/python/differential/check.py").toAbsolutePath();
     Path dir = Files.createTempDirectory("quiver-differential-");
     int[] count = {0};
-    try (IntraOpPool pool = new IntraOpPool(2);
+    try (Graph graph = new Graph(allocator);
+         Session session = new Session(graph, SessionConfig.builder().intraOpThreads(2).build());
          BufferedWriter manifest = Files.newBufferedWriter(dir.resolve("cases.jsonl"), StandardCharsets.UTF_8)) {
-      OpRunner runner = new OpRunner(allocator, pool);
+      Ops tf = Ops.create(graph);
       generate(new Random(seed()), new CaseSink() {
         @Override public BufferAllocator allocator() {
           return allocator;
@@ -69,7 +77,7 @@ public abstract class DifferentialSuite {
 
         @Override public void accept(DifferentialCase c) {
           try (c) {
-            record(runner, c, dir, count[0]++, manifest);
+            record(tf, session, c, dir, count[0]++, manifest);
           } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
           }
@@ -91,7 +99,7 @@ public abstract class DifferentialSuite {
     }
   }
 
-  private static void record(OpRunner runner, DifferentialCase c, Path dir, int id, BufferedWriter manifest)
+  private static void record(Ops tf, Session session, DifferentialCase c, Path dir, int id, BufferedWriter manifest)
       throws java.io.IOException {
     Map<String, Object> entry = new LinkedHashMap<>();
     entry.put("id", id);
@@ -104,21 +112,35 @@ public abstract class DifferentialSuite {
       ins.add(Npy.write(c.inputs().get(i), dir, id + "_in" + i));
     }
     entry.put("inputs", ins);
-    List<String> outs = new ArrayList<>();
     try {
-      List<Tensor> results = runner.run(c.op(), c.attrs(), c.inputs().toArray(new Tensor[0]));
-      try {
-        for (int i = 0; i < results.size(); i++) {
-          outs.add(Npy.write(results.get(i), dir, id + "_out" + i));
-        }
-      } finally {
-        results.forEach(Tensor::close);
-      }
-      entry.put("outputs", outs);
+      entry.put("outputs", run(tf, session, c, dir, id));
     } catch (QuiverException | IllegalArgumentException e) {
       entry.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
     }
     manifest.write(JSON.writeValueAsString(entry));
     manifest.newLine();
+  }
+
+  /** Builds the case's op on placeholders and runs one step of it; returns the written output files. */
+  private static List<String> run(Ops tf, Session session, DifferentialCase c, Path dir, int id)
+      throws java.io.IOException {
+    Scope scope = tf.scope().withSubScope("case" + id);
+    Ops caseOps = Ops.create(scope);
+    Map<Output, Object> feeds = new LinkedHashMap<>();
+    List<Output> inputs = new ArrayList<>();
+    for (Tensor t : c.inputs()) {
+      Output p = caseOps.placeholder(t.dtype(), t.shape());
+      inputs.add(p);
+      feeds.put(p, t); // shared with the step, not copied
+    }
+    List<Output> fetches = c.composite() != null ? c.composite().build(caseOps, inputs)
+        : scope.addOp(c.op(), c.op(), c.attrs(), inputs).outputs();
+    List<String> outs = new ArrayList<>();
+    try (Result r = session.run(fetches, feeds)) {
+      for (int i = 0; i < fetches.size(); i++) {
+        outs.add(Npy.write(r.get(i), dir, id + "_out" + i));
+      }
+    }
+    return outs;
   }
 }

@@ -26,6 +26,7 @@ class MathDifferentialTest extends DifferentialSuite {
     selects(g, sink);
     reductions(g, sink);
     matmuls(g, sink);
+    tensordots(g, sink);
   }
 
   private static List<DType> types(BinaryOp op) {
@@ -213,6 +214,58 @@ class MathDifferentialTest extends DifferentialSuite {
         sink.accept(new DifferentialCase("BatchMatMulV2", Attrs.of("adj_x", ta, "adj_y", tb), List.of(a, b)));
       }
     }
+  }
+
+  /**
+   * tf.linalg.tensordot, composed of Transpose, Reshape and MatMul (TF's own composition), against numpy's
+   * tensordot: random ranks up to 4 with 0 to 2 contracted axes paired in any order, negative axes included.
+   */
+  private void tensordots(Gen g, CaseSink sink) {
+    for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64}) {
+      for (int i = 0; i < 8; i++) {
+        int rankA = 1 + g.random().nextInt(4);
+        int rankB = 1 + g.random().nextInt(4);
+        int pairs = g.random().nextInt(Math.min(2, Math.min(rankA, rankB)) + 1);
+        long[] da = new long[rankA];
+        long[] db = new long[rankB];
+        for (int d = 0; d < rankA; d++) {
+          da[d] = 1 + g.random().nextInt(6);
+        }
+        for (int d = 0; d < rankB; d++) {
+          db[d] = 1 + g.random().nextInt(6);
+        }
+        List<Integer> freeA = new ArrayList<>();
+        List<Integer> freeB = new ArrayList<>();
+        for (int d = 0; d < rankA; d++) {
+          freeA.add(d);
+        }
+        for (int d = 0; d < rankB; d++) {
+          freeB.add(d);
+        }
+        java.util.Collections.shuffle(freeA, g.random());
+        java.util.Collections.shuffle(freeB, g.random());
+        long[] axesA = new long[pairs];
+        long[] axesB = new long[pairs];
+        for (int p = 0; p < pairs; p++) {
+          int x = freeA.get(p);
+          int y = freeB.get(p);
+          db[y] = da[x]; // contracted dims agree
+          axesA[p] = g.random().nextBoolean() ? x : x - rankA;
+          axesB[p] = y;
+        }
+        Tensor a = g.tensor(t, Shape.of(da));
+        Tensor b = g.tensor(t, Shape.of(db));
+        int[] ia = java.util.Arrays.stream(axesA).mapToInt(v -> (int) v).toArray();
+        int[] ib = java.util.Arrays.stream(axesB).mapToInt(v -> (int) v).toArray();
+        sink.accept(new DifferentialCase("tf.linalg.tensordot", Attrs.of("axes_a", axesA, "axes_b", axesB),
+            List.of(a, b), (tf, in) -> List.of(tf.linalg.tensordot(in.get(0), in.get(1), ia, ib))));
+      }
+    }
+    // the integer form: the last `axes` dims of a against the first of b
+    Tensor a = g.tensor(DType.FLOAT32, Shape.of(3, 4, 5));
+    Tensor b = g.tensor(DType.FLOAT32, Shape.of(4, 5, 2));
+    sink.accept(new DifferentialCase("tf.linalg.tensordot", Attrs.of("axes", 2L), List.of(a, b),
+        (tf, in) -> List.of(tf.linalg.tensordot(in.get(0), in.get(1), 2))));
   }
 
   private static long[] concat(long[] a, long x, long y) {

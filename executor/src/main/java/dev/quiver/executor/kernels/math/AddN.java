@@ -21,7 +21,7 @@ public final class AddN {
       ctx.setOutput(0, first.share());
       return;
     }
-    Tensor out = ctx.allocateOutput(0, first.dtype(), first.shape());
+    Tensor out = ctx.allocateUninitializedOutput(0, first.dtype(), first.shape());
     ElementwiseBinary.run(BinaryOp.ADD, first, ctx.input(1), out, ctx.intraOp());
     for (int i = 2; i < n; i++) {
       ElementwiseBinary.run(BinaryOp.ADD, out, ctx.input(i), out, ctx.intraOp());

@@ -35,7 +35,7 @@ public final class ArgReduce {
     DType outType = ctx.attrs().has("output_type") ? ctx.attrs().getDType("output_type") : DType.INT64;
     boolean[] mask = new boolean[dims.length];
     mask[axis] = true;
-    Tensor out = ctx.allocateOutput(0, outType, Axes.reducedShape(x.shape(), mask, false));
+    Tensor out = ctx.allocateUninitializedOutput(0, outType, Axes.reducedShape(x.shape(), mask, false));
     long outer = 1;
     long inner = 1;
     for (int d = 0; d < axis; d++) {

@@ -27,7 +27,7 @@ public final class Cast {
       ctx.setOutput(0, x.share());
       return;
     }
-    run(x, ctx.allocateOutput(0, to, x.shape()), ctx.intraOp());
+    run(x, ctx.allocateUninitializedOutput(0, to, x.shape()), ctx.intraOp());
   }
 
   /** True for the dtypes Cast converts between (all but string). */

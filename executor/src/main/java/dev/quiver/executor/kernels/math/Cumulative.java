@@ -26,7 +26,7 @@ public final class Cumulative {
     int axis = (int) Axes.values(ctx.input(1), x.rank(), op)[0];
     boolean exclusive = ctx.attrs().getBool("exclusive", false);
     boolean reverse = ctx.attrs().getBool("reverse", false);
-    Tensor out = ctx.allocateOutput(0, x.dtype(), x.shape());
+    Tensor out = ctx.allocateUninitializedOutput(0, x.dtype(), x.shape());
     long[] dims = x.shape().dims();
     long outer = 1;
     long inner = 1;

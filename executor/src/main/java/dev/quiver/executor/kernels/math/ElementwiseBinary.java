@@ -43,7 +43,7 @@ public final class ElementwiseBinary {
       ctx.setOutput(0, StringBinary.compute(op, a, b, outShape, ctx.allocator()));
       return;
     }
-    Tensor out = ctx.allocateOutput(0, op.outputType(a.dtype()), outShape);
+    Tensor out = ctx.allocateUninitializedOutput(0, op.outputType(a.dtype()), outShape);
     try {
       run(op, a, b, out, ctx.intraOp());
     } catch (ArithmeticException e) {

@@ -26,7 +26,7 @@ public final class ElementwiseUnary {
 
   static void compute(UnaryOp op, KernelContext ctx) {
     Tensor x = ctx.input(0);
-    Tensor out = ctx.allocateOutput(0, op.outputType(x.dtype()), x.shape());
+    Tensor out = ctx.allocateUninitializedOutput(0, op.outputType(x.dtype()), x.shape());
     run(op, x, out, ctx.intraOp());
   }
 

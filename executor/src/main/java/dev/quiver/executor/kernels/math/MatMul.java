@@ -120,7 +120,7 @@ public final class MatMul {
     long[] od = Arrays.copyOf(bd, bd.length + 2);
     od[bd.length] = m;
     od[bd.length + 1] = n;
-    Tensor out = ctx.allocateOutput(0, a.dtype(), Shape.of(od));
+    Tensor out = ctx.allocateUninitializedOutput(0, a.dtype(), Shape.of(od));
     if (out.numElements() == 0) {
       return;
     }

@@ -8,6 +8,8 @@ import dev.quiver.executor.ops.KernelContext;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
@@ -24,6 +26,9 @@ public final class Reduction {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final int BLOCK = 4096;
   private static final int COLUMN_BLOCK = 2048;
+  /** Elements per buffer view of a float32 sum (its byte offsets are ints). */
+  private static final int VIEW_ELEMENTS = 1 << 28;
+  private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
   private Reduction() {}
 
@@ -57,7 +62,7 @@ public final class Reduction {
       ctx.setOutput(0, x.reshape(outShape)); // nothing to fold: every reduced dim has size 1
       return;
     }
-    Tensor out = ctx.allocateOutput(0, t, outShape);
+    Tensor out = ctx.allocateUninitializedOutput(0, t, outShape);
     if (x.numElements() == 0) {
       fillIdentity(out, reducer, mean);
       return;
@@ -88,7 +93,7 @@ public final class Reduction {
           }
         }
         boolean last = next.stream().noneMatch(g -> g[1] == 1);
-        Tensor dst = last ? out : Tensor.allocate(ctx.allocator(), t, Shape.of(outer * inner));
+        Tensor dst = last ? out : Tensor.allocateUninitialized(ctx.allocator(), t, Shape.of(outer * inner));
         reduce(reducer, t, srcAddr, dst.address(), outer, r, inner, ctx.intraOp());
         if (src != null) {
           src.close();
@@ -231,26 +236,37 @@ public final class Reduction {
     return acc;
   }
 
-  /** A float32 sum: four vector accumulators per block of {@value #BLOCK} elements, blocks added in double. */
+  /**
+   * A float32 sum: four vector accumulators per block of {@value #BLOCK} elements, blocks added in double. One
+   * buffer view spans many blocks (a view costs an object and a reflective constructor call).
+   */
   static double sumF32(long p, long n) {
     double total = 0;
+    for (long v = 0; v < n; v += VIEW_ELEMENTS) {
+      int len = (int) Math.min(VIEW_ELEMENTS, n - v);
+      total += sumF32(Memory.view(p + v * 4, len * 4L), len);
+    }
+    return total;
+  }
+
+  private static double sumF32(ByteBuffer view, int n) {
+    double total = 0;
     int step = F.length();
-    for (long b = 0; b < n; b += BLOCK) {
-      int len = (int) Math.min(BLOCK, n - b);
-      var view = Memory.view(p + b * 4, len * 4L);
+    for (int b = 0; b < n; b += BLOCK) {
+      int end = Math.min(n, b + BLOCK);
       FloatVector a0 = FloatVector.zero(F);
       FloatVector a1 = FloatVector.zero(F);
       FloatVector a2 = FloatVector.zero(F);
       FloatVector a3 = FloatVector.zero(F);
-      int i = 0;
-      for (int ub = len - 4 * step; i <= ub; i += 4 * step) {
-        a0 = a0.add(FloatVector.fromByteBuffer(F, view, i * 4, java.nio.ByteOrder.LITTLE_ENDIAN));
-        a1 = a1.add(FloatVector.fromByteBuffer(F, view, (i + step) * 4, java.nio.ByteOrder.LITTLE_ENDIAN));
-        a2 = a2.add(FloatVector.fromByteBuffer(F, view, (i + 2 * step) * 4, java.nio.ByteOrder.LITTLE_ENDIAN));
-        a3 = a3.add(FloatVector.fromByteBuffer(F, view, (i + 3 * step) * 4, java.nio.ByteOrder.LITTLE_ENDIAN));
+      int i = b;
+      for (int ub = end - 4 * step; i <= ub; i += 4 * step) {
+        a0 = a0.add(FloatVector.fromByteBuffer(F, view, i * 4, LE));
+        a1 = a1.add(FloatVector.fromByteBuffer(F, view, (i + step) * 4, LE));
+        a2 = a2.add(FloatVector.fromByteBuffer(F, view, (i + 2 * step) * 4, LE));
+        a3 = a3.add(FloatVector.fromByteBuffer(F, view, (i + 3 * step) * 4, LE));
       }
       float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-      for (; i < len; i++) {
+      for (; i < end; i++) {
         s += view.getFloat(i * 4);
       }
       total += s;

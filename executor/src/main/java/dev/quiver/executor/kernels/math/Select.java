@@ -40,7 +40,7 @@ public final class Select {
       ctx.setOutput(0, Tensor.of(ctx.allocator(), r, shape));
       return;
     }
-    Tensor out = ctx.allocateOutput(0, x.dtype(), shape);
+    Tensor out = ctx.allocateUninitializedOutput(0, x.dtype(), shape);
     int w = x.dtype().byteWidth();
     long pc = c.address();
     long px = x.address();

@@ -8,11 +8,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Float32 matrix product {@code C = op(A) op(B)} on Arrow memory, blocked in the GotoBLAS way: a
- * {@code KC x n} panel of B is packed once per K block and shared by the threads; each thread packs
- * {@code MC x KC} blocks of A and runs a 6x16 register-tiled Vector API micro-kernel (12 accumulators of
- * 8 lanes, AVX2's 16 registers) over them. The packed panels are the only copies (bounded, cache-sized
- * scratch, not a copy of the operands); C is written in place.
+ * Float32 matrix product {@code C = op(A) op(B)} on Arrow memory, blocked in the GotoBLAS way: a {@code KC x nc}
+ * panel of B and {@code MC x KC} blocks of A are packed into heap scratch, and a 6x16 register-tiled Vector API
+ * micro-kernel (12 accumulators of 8 lanes, AVX2's 16 registers) runs over them, a 16 KiB B micro-panel in L1
+ * against the A block in L2. The intra-op threads each own an independent block of C (a range of columns,
+ * or of rows when C is too narrow), pack their own operands and never wait on each other until the end; the
+ * packed panels are the only copies (bounded, cache-sized scratch, not a copy of the operands). C is written
+ * in place, every element of it (C may be uninitialized memory).
  *
  * <p>Thread-safe: every call has its own scratch.
  */
@@ -23,6 +25,8 @@ public final class Sgemm {
   static final int NR = 16;
   private static final int KC = 256;
   private static final int MC = 96;
+  /** Products below this many multiply-adds run on the calling thread. */
+  private static final long PARALLEL_FLOPS = 64L * 64 * 64;
 
   private Sgemm() {}
 
@@ -41,68 +45,98 @@ public final class Sgemm {
       }
       return;
     }
+    int parts = (long) m * n * k < PARALLEL_FLOPS ? 1 : pool.parallelism();
     int nPanels = (n + NR - 1) / NR;
-    float[] bPack = new float[nPanels * NR * Math.min(KC, k)];
-    int mBlocks = (m + MC - 1) / MC;
-    long flops = (long) m * n * k;
-    IntraOpPool exec = flops < 64L * 64 * 64 ? null : pool;
+    int mPanels = (m + MR - 1) / MR;
+    if (parts <= 1) {
+      block(a, transA, b, transB, c, m, n, k, 0, m, 0, n);
+    } else if (nPanels >= parts) {
+      // independent column blocks: each thread packs its own share of B and all of A
+      pool.parallelFor(parts, 1, (s, e) -> {
+        for (long t = s; t < e; t++) {
+          int j0 = (int) (nPanels * t / parts) * NR;
+          int j1 = Math.min(n, (int) (nPanels * (t + 1) / parts) * NR);
+          block(a, transA, b, transB, c, m, n, k, 0, m, j0, j1);
+        }
+      });
+    } else {
+      int rowParts = Math.min(parts, mPanels);
+      pool.parallelFor(rowParts, 1, (s, e) -> {
+        for (long t = s; t < e; t++) {
+          int i0 = (int) (mPanels * t / rowParts) * MR;
+          int i1 = Math.min(m, (int) (mPanels * (t + 1) / rowParts) * MR);
+          block(a, transA, b, transB, c, m, n, k, i0, i1, 0, n);
+        }
+      });
+    }
+  }
+
+  /** Computes the block {@code C[i0:i1, j0:j1]} on this thread, with its own packed scratch. */
+  private static void block(long a, boolean transA, long b, boolean transB, long c, int m, int n, int k,
+                            int i0, int i1, int j0, int j1) {
+    if (i0 >= i1 || j0 >= j1) {
+      return;
+    }
+    int width = j1 - j0;
+    int nPanels = (width + NR - 1) / NR;
+    int kcMax = Math.min(KC, k);
+    float[] bPack = new float[nPanels * NR * kcMax];
+    float[] aPack = new float[(MC + MR) * kcMax];
+    float[] tile = new float[MR * NR];
     for (int pc = 0; pc < k; pc += KC) {
       int kc = Math.min(KC, k - pc);
-      packB(b, transB, k, n, pc, kc, bPack);
       boolean accumulate = pc > 0;
-      int fpc = pc;
-      IntraOpPool.RangeBody body = (s, e) -> {
-        float[] aPack = new float[MC * kc + MR * kc];
-        float[] tile = new float[MR * NR];
-        for (long blk = s; blk < e; blk++) {
-          int ic = (int) blk * MC;
-          int mc = Math.min(MC, m - ic);
-          packA(a, transA, m, k, ic, mc, fpc, kc, aPack);
-          ByteBuffer cView = Memory.view(c + (long) ic * n * 4, (long) mc * n * 4);
-          for (int jp = 0; jp < nPanels; jp++) {
-            int jr = jp * NR;
-            int nr = Math.min(NR, n - jr);
-            for (int ir = 0; ir < mc; ir += MR) {
-              int mr = Math.min(MR, mc - ir);
-              kernel(kc, aPack, ir * kc, bPack, jp * NR * kc, tile);
-              if (mr == MR && nr == NR) {
-                storeFull(tile, cView, ir * n + jr, n, accumulate);
-              } else {
-                storePartial(tile, c + ((long) (ic + ir) * n + jr) * 4, n, mr, nr, accumulate);
-              }
+      packB(b, transB, k, n, j0, width, pc, kc, bPack);
+      for (int ic = i0; ic < i1; ic += MC) {
+        int mc = Math.min(MC, i1 - ic);
+        packA(a, transA, m, k, ic, mc, pc, kc, aPack);
+        ByteBuffer cView = Memory.view(c + (long) ic * n * 4, (long) mc * n * 4);
+        for (int jp = 0; jp < nPanels; jp++) {
+          int jr = j0 + jp * NR;
+          int nr = Math.min(NR, j1 - jr);
+          for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            kernel(kc, aPack, ir * kc, bPack, jp * NR * kc, tile);
+            if (mr == MR && nr == NR) {
+              storeFull(tile, cView, ir * n + jr, n, accumulate);
+            } else {
+              storePartial(tile, c + ((long) (ic + ir) * n + jr) * 4, n, mr, nr, accumulate);
             }
           }
         }
-      };
-      if (exec == null) {
-        body.run(0, mBlocks);
-      } else {
-        exec.parallelFor(mBlocks, 1, body);
       }
     }
   }
 
-  /** Packs rows {@code [pc, pc+kc)} of op(B) into NR-wide column panels: panel j holds kc rows of NR floats. */
-  private static void packB(long b, boolean transB, int k, int n, int pc, int kc, float[] dst) {
-    int nPanels = (n + NR - 1) / NR;
+  /**
+   * Packs rows {@code [pc, pc+kc)} x columns {@code [j0, j0+width)} of op(B) into NR-wide column panels: panel j
+   * holds kc rows of NR floats, zero-padded past the last column.
+   */
+  private static void packB(long b, boolean transB, int k, int n, int j0, int width, int pc, int kc, float[] dst) {
+    int nPanels = (width + NR - 1) / NR;
     for (int jp = 0; jp < nPanels; jp++) {
-      int j0 = jp * NR;
-      int nr = Math.min(NR, n - j0);
+      int jStart = j0 + jp * NR;
+      int nr = Math.min(NR, j0 + width - jStart);
       int base = jp * NR * kc;
       for (int p = 0; p < kc; p++) {
         int o = base + p * NR;
         if (!transB) {
-          long row = b + ((long) (pc + p) * n + j0) * 4;
+          long row = b + ((long) (pc + p) * n + jStart) * 4;
           for (int j = 0; j < nr; j++) {
             dst[o + j] = Memory.getFloat(row + j * 4L);
-          }
-        } else {
-          for (int j = 0; j < nr; j++) {
-            dst[o + j] = Memory.getFloat(b + ((long) (j0 + j) * k + pc + p) * 4);
           }
         }
         for (int j = nr; j < NR; j++) {
           dst[o + j] = 0f;
+        }
+      }
+      if (transB) {
+        // op(B) column j is row j of the stored B: read each along its length
+        for (int j = 0; j < nr; j++) {
+          long row = b + ((long) (jStart + j) * k + pc) * 4;
+          for (int p = 0; p < kc; p++) {
+            dst[base + p * NR + j] = Memory.getFloat(row + p * 4L);
+          }
         }
       }
     }

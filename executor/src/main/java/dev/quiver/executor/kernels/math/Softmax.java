@@ -23,7 +23,7 @@ public final class Softmax {
       throw new InvalidArgumentException(ctx.opType() + " op '" + ctx.opName() + "': logits must have >= 1 dimension, got "
           + x.shape());
     }
-    Tensor out = ctx.allocateOutput(0, x.dtype(), x.shape());
+    Tensor out = ctx.allocateUninitializedOutput(0, x.dtype(), x.shape());
     long n = x.shape().dim(-1);
     if (x.numElements() == 0) {
       return;

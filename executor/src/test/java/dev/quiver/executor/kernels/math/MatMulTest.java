@@ -74,6 +74,14 @@ class MatMulTest {
   }
 
   @Test
+  void parallelProductsSplitOverColumnsOrRowsMatchTheTripleLoop(BufferAllocator alloc) {
+    check(alloc, 200, 301, 280, false, false); // wide C: each thread owns a block of columns
+    check(alloc, 500, 10, 70, false, false); // narrow C: each thread owns a block of rows
+    check(alloc, 150, 170, 300, true, true);
+    check(alloc, 131, 97, 520, false, true);
+  }
+
+  @Test
   void zeroInnerDimensionGivesZeros(BufferAllocator alloc) {
     try (Tensor a = Tensor.of(alloc, new float[0], 2, 0); Tensor b = Tensor.of(alloc, new float[0], 0, 3);
          Tensor c = new OpRunner(alloc, POOL).run1("MatMul", Attrs.empty(), a, b)) {

@@ -1,0 +1,98 @@
+package dev.quiver.executor.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quiver.errors.InvalidArgumentException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class IntraOpPoolTest {
+
+  @Test
+  void everyIndexRunsExactlyOnceInChunksOfAtLeastMinChunk() {
+    try (IntraOpPool pool = new IntraOpPool(3)) {
+      int n = 100_003;
+      AtomicIntegerArray seen = new AtomicIntegerArray(n);
+      AtomicLong smallest = new AtomicLong(Long.MAX_VALUE);
+      pool.parallelFor(n, 1000, (s, e) -> {
+        smallest.accumulateAndGet(e - s, Math::min);
+        for (long i = s; i < e; i++) {
+          seen.incrementAndGet((int) i);
+        }
+      });
+      for (int i = 0; i < n; i++) {
+        assertEquals(1, seen.get(i), "index " + i);
+      }
+      assertTrue(smallest.get() >= 1000, "a chunk of " + smallest.get() + " indices");
+    }
+  }
+
+  @Test
+  void smallRangesRunInlineOnTheCaller() {
+    try (IntraOpPool pool = new IntraOpPool(2)) {
+      Thread caller = Thread.currentThread();
+      pool.parallelFor(10, 100, (s, e) -> {
+        assertSame(caller, Thread.currentThread());
+        assertEquals(0, s);
+        assertEquals(10, e);
+      });
+    }
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS) // a hang, not a speed: the old static split waited here forever
+  void theCallerFinishesTheWorkWhenEveryPoolThreadIsBusy() throws Exception {
+    try (IntraOpPool pool = new IntraOpPool(2)) {
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch busy = new CountDownLatch(4);
+      // two steps whose chunks wait until this test is done: their callers and both pool threads are stuck
+      Thread[] blockers = new Thread[2];
+      for (int b = 0; b < 2; b++) {
+        blockers[b] = new Thread(() -> pool.parallelFor(2, 1, (s, e) -> {
+          busy.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+          }
+        }));
+        blockers[b].start();
+      }
+      busy.await();
+      AtomicLong sum = new AtomicLong();
+      pool.parallelFor(1 << 20, 1 << 10, (s, e) -> sum.addAndGet(e - s));
+      assertEquals(1 << 20, sum.get());
+      release.countDown();
+      for (Thread b : blockers) {
+        b.join();
+      }
+    }
+  }
+
+  @Test
+  void aFailingChunkIsRethrownAfterTheOthersFinished() {
+    try (IntraOpPool pool = new IntraOpPool(2)) {
+      AtomicLong running = new AtomicLong();
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+          () -> pool.parallelFor(1 << 16, 1 << 10, (s, end) -> {
+            running.incrementAndGet();
+            try {
+              if (s == 0) {
+                throw new InvalidArgumentException("chunk at 0 failed");
+              }
+            } finally {
+              running.decrementAndGet();
+            }
+          }));
+      assertEquals("chunk at 0 failed", e.getMessage());
+      assertEquals(0, running.get(), "no chunk may still run when parallelFor throws");
+    }
+  }
+}
