@@ -28,6 +28,21 @@ class ViewOpsTest {
   }
 
   @Test
+  void reshapeOfAnEmptyTensorToAShapeWithAZeroResolvesMinusOneFromTheNonzeroDims(BufferAllocator a) {
+    // TF 2.21: tf.reshape(tf.zeros([1, 4, 3, 0]), [3, 0, -1, 1]).shape -> (3, 0, 4, 1), [5, -1, 0] -> (5, 2, 0)
+    for (boolean dynamic : new boolean[] {false, true}) {
+      try (OpRunner r = OpRunner.op(a, "Reshape").input(Tensor.of(a, new float[0], 1, 4, 3, 0))
+          .input(Tensor.of(a, new int[] {3, 0, -1, 1}))) {
+        assertEquals(Shape.of(3, 0, 4, 1), (dynamic ? r.dynamic() : r).run().shape());
+      }
+      try (OpRunner r = OpRunner.op(a, "Reshape").input(Tensor.of(a, new float[0], 1, 4, 3, 0))
+          .input(Tensor.of(a, new int[] {5, -1, 0}))) {
+        assertEquals(Shape.of(5, 2, 0), (dynamic ? r.dynamic() : r).run().shape());
+      }
+    }
+  }
+
+  @Test
   void reshapeToTheWrongElementCountFailsAtBuildTimeNamingTheOp(BufferAllocator a) {
     try (OpRunner r = OpRunner.op(a, "Reshape").input(Tensor.of(a, new int[6], 2, 3))
         .input(Tensor.of(a, new int[] {4}))) {
