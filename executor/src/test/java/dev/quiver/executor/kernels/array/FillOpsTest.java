@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.quiver.executor.kernels.OpRunner;
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
