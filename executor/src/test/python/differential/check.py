@@ -2,12 +2,45 @@
 
 Usage: check.py CASE_DIR
 
-CASE_DIR holds cases.jsonl (one JSON object per case: id, op, attrs, inputs, and outputs or error) and the
-.npy/.json files it names. Reference functions come from every ops_*.py module next to this script: each
-defines REFERENCES = {"OpType": fn(inputs, attrs) -> list of arrays}, where fn raises ExpectError(substring)
-when TensorFlow would fail (or returns (outputs, magnitudes): per-element scales for the relative tolerance,
-such as the sum of |terms| for sums, whose rounding error grows with the terms and not with the result), and may define TOLERANCES = {"OpType": (rtol, atol)}. Prints every mismatch and
-exits 1 if there is any (or if an op has no reference).
+How it fits together
+--------------------
+The Java side (dev.quiver.executor.differential.DifferentialSuite and its subclasses, one per op group:
+MathDifferentialTest, ArrayDifferentialTest, SparseDifferentialTest) generates cases from a fixed seed (random
+shapes with empty and size-1 dims, every broadcasting pattern, values with NaN, +-Inf, -0.0, rounding ties and
+the integer extremes, arguments TensorFlow rejects), builds each on placeholders in one Graph (so build-time
+inference runs) and runs it in one Session step. It writes CASE_DIR/cases.jsonl (one JSON object per case:
+id, op, attrs, inputs, and outputs or error) and the .npy (strings: .json) files it names, then runs this
+script, which recomputes every case with numpy and prints every mismatch; the JUnit test passes only if this
+exits 0.
+
+References
+----------
+Every ops_*.py module next to this script must define
+  REFERENCES = {"OpType": fn(inputs, attrs) -> list of arrays}
+keyed by TF op type (or, for a composite built from several ops, by the TF function name, e.g.
+"tf.linalg.tensordot"). A reference raises ExpectError(fragment) when TensorFlow fails on the case (the
+fragment must occur, ignoring case, in Quiver's "ExceptionClass: message"), or returns (outputs, magnitudes): per-element
+scales for the relative tolerance, such as the sum of |terms| for sums. A module may also define
+  TOLERANCES = {"OpType": (rtol, atol)}   float tolerance overriding the default
+  BIT_EXACT = {"OpType", ...}             floats compared byte for byte (ops that only move data)
+
+Comparison and tolerance table
+------------------------------
+dtype and shape must always match exactly. Integers, bools and strings: exact (integer overflow wraps, as TF).
+Floats: NaN where NaN is expected, equal infinities, otherwise |got - expected| <= atol + rtol * scale
+(scale = |expected|, or the reference's magnitude); -0.0 == 0.0 unless the op is BIT_EXACT.
+  default float32: rtol 2e-6, atol 1e-6      default float64: rtol 1e-12, atol 1e-12
+  float32 transcendental (Exp, Tanh, Sigmoid, Pow): rtol 1e-5 (SVML paths are a few ulp off)
+  sums, means, products, cumulative ops, AddN, Softmax, matmuls, tensordot: rtol 1e-4 to 1e-5 against a
+  float64 reference, scaled by the sum of |terms| (the exact values are in each module's TOLERANCES)
+  array ops (ops_array.BIT_EXACT): bit-exact
+
+Adding an op
+------------
+1. Generate cases in the op group's Java suite: sink.accept(new DifferentialCase("OpType", attrs, inputs)), or
+   with a Composite that builds the function from the input placeholders.
+2. Add its reference to that group's ops_*.py REFERENCES (and TOLERANCES / BIT_EXACT if needed).
+A case whose op has no reference is a failure, so nothing is skipped silently.
 """
 import glob
 import importlib.util
@@ -25,18 +58,21 @@ from refcommon import ExpectError, compare  # noqa: E402
 
 
 def load_references():
-    refs, tols = {}, {}
+    refs, tols, exact = {}, {}, set()
     for path in sorted(glob.glob(os.path.join(HERE, "ops_*.py"))):
         name = os.path.splitext(os.path.basename(path))[0]
         spec = importlib.util.spec_from_file_location(name, path)
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
-        for op, fn in getattr(mod, "REFERENCES", {}).items():
+        if not isinstance(getattr(mod, "REFERENCES", None), dict):
+            raise SystemExit(f"{name}.py defines no REFERENCES dict")
+        for op, fn in mod.REFERENCES.items():
             if op in refs:
                 raise SystemExit(f"op {op} has references in two modules")
             refs[op] = fn
         tols.update(getattr(mod, "TOLERANCES", {}))
-    return refs, tols
+        exact |= set(getattr(mod, "BIT_EXACT", ()))
+    return refs, tols, exact
 
 
 def load(case_dir, name):
@@ -48,56 +84,58 @@ def load(case_dir, name):
     return np.load(path)
 
 
+def check(case, case_dir, refs, tols, exact):
+    """Returns (problem or None, whether TF fails on the case)."""
+    op = case["op"]
+    label = f"case {case['id']} {op} attrs={case['attrs']}"
+    if op not in refs:
+        return f"{label}: no numpy reference for op {op}", False
+    inputs = [load(case_dir, n) for n in case["inputs"]]
+    label += f" inputs={[(str(x.dtype), tuple(x.shape)) for x in inputs]}"
+    try:
+        with np.errstate(all="ignore"):
+            expected = refs[op](inputs, case["attrs"])
+        magnitudes = [None] * len(expected)
+        if isinstance(expected, tuple):
+            expected, magnitudes = expected
+    except ExpectError as e:
+        if "error" not in case:
+            return f"{label}: TF fails with '{e.fragment}' but Quiver returned a result", True
+        if e.fragment.lower() not in case["error"].lower():
+            return f"{label}: TF fails with '{e.fragment}' but Quiver failed with '{case['error']}'", True
+        return None, True
+    except Exception:
+        return f"{label}: the reference raised\n{traceback.format_exc()}", False
+    if "error" in case:
+        return f"{label}: Quiver failed with '{case['error']}' but TF computes a result", False
+    got = [load(case_dir, n) for n in case["outputs"]]
+    if len(got) != len(expected):
+        return f"{label}: {len(got)} outputs, expected {len(expected)}", False
+    rtol, atol = tols.get(op, (None, None))
+    for i, (g, e) in enumerate(zip(got, expected)):
+        problem = compare(g, np.asarray(e), rtol, atol, magnitudes[i], op in exact)
+        if problem:
+            return f"{label}: output {i}: {problem}\n  inputs: {summarize(inputs)}", False
+    return None, False
+
+
 def main():
     case_dir = sys.argv[1]
-    refs, tols = load_references()
-    failures, total, errors_expected = [], 0, 0
+    refs, tols, exact = load_references()
+    failures, errors_expected = [], 0
     per_op = {}
     with open(os.path.join(case_dir, "cases.jsonl"), encoding="utf-8") as f:
         cases = [json.loads(line) for line in f if line.strip()]
     for case in cases:
-        total += 1
-        op = case["op"]
-        per_op[op] = per_op.get(op, 0) + 1
-        label = f"case {case['id']} {op} attrs={case['attrs']}"
-        if op not in refs:
-            failures.append(f"{label}: no numpy reference for op {op}")
-            continue
-        inputs = [load(case_dir, n) for n in case["inputs"]]
-        shapes = [tuple(x.shape) for x in inputs]
-        dtypes = [str(x.dtype) for x in inputs]
-        label += f" inputs={list(zip(dtypes, shapes))}"
-        try:
-            with np.errstate(all="ignore"):
-                expected = refs[op](inputs, case["attrs"])
-            magnitudes = [None] * len(expected)
-            if isinstance(expected, tuple):
-                expected, magnitudes = expected
-        except ExpectError as e:
-            errors_expected += 1
-            if "error" not in case:
-                failures.append(f"{label}: TF fails with '{e.fragment}' but Quiver returned a result")
-            elif e.fragment not in case["error"]:
-                failures.append(f"{label}: TF fails with '{e.fragment}' but Quiver failed with '{case['error']}'")
-            continue
-        except Exception:
-            failures.append(f"{label}: the reference raised\n{traceback.format_exc()}")
-            continue
-        if "error" in case:
-            failures.append(f"{label}: Quiver failed with '{case['error']}' but TF computes a result")
-            continue
-        got = [load(case_dir, n) for n in case["outputs"]]
-        if len(got) != len(expected):
-            failures.append(f"{label}: {len(got)} outputs, expected {len(expected)}")
-            continue
-        rtol, atol = tols.get(op, (None, None))
-        for i, (g, e) in enumerate(zip(got, expected)):
-            problem = compare(g, np.asarray(e), rtol, atol, magnitudes[i])
-            if problem:
-                failures.append(f"{label}: output {i}: {problem}\n  inputs: {summarize(inputs)}")
+        per_op[case["op"]] = per_op.get(case["op"], 0) + 1
+        problem, tf_fails = check(case, case_dir, refs, tols, exact)
+        errors_expected += tf_fails
+        if problem:
+            failures.append(problem)
     for fail in failures:
         print("MISMATCH", fail)
-    print(f"{total} cases over {len(per_op)} ops ({errors_expected} expected errors), {len(failures)} mismatches")
+    print("cases per op: " + ", ".join(f"{op} {n}" for op, n in sorted(per_op.items())))
+    print(f"{len(cases)} cases over {len(per_op)} ops ({errors_expected} expected errors), {len(failures)} mismatches")
     sys.exit(1 if failures else 0)
 
 

@@ -298,6 +298,14 @@ def tensordot(inputs, attrs):
     return [np.tensordot(a, b, axes).astype(a.dtype)]
 
 
+def truediv(inputs, attrs):
+    x, y = inputs
+    if x.dtype.kind in "iu":
+        f = np.float64 if x.dtype.itemsize >= 4 else np.float32
+        x, y = x.astype(f), y.astype(f)
+    return [np.asarray(x / y, dtype=x.dtype)]
+
+
 REFERENCES = {
     "Add": add,
     "AddV2": add,
@@ -364,6 +372,8 @@ REFERENCES = {
     "MatMul": _matmul("transpose_a", "transpose_b"),
     "BatchMatMulV2": _matmul("adj_x", "adj_y"),
     "tf.linalg.tensordot": tensordot,
+    "tf.math.logical_xor": _cmp(np.logical_xor),
+    "tf.math.truediv": truediv,
 }
 
 # float32 transcendental kernels (the Vector API's SVML paths) are within a few ulp; sums and products of

@@ -13,18 +13,22 @@ class ExpectError(Exception):
 DEFAULT_TOL = {np.dtype(np.float32): (2e-6, 1e-6), np.dtype(np.float64): (1e-12, 1e-12)}
 
 
-def compare(got, expected, rtol=None, atol=None, magnitude=None):
+def compare(got, expected, rtol=None, atol=None, magnitude=None, bit_exact=False):
     """None if `got` matches `expected` (dtype, shape, values), else a description of the difference.
 
     Floats: NaN where NaN is expected, equal infinities, other values within atol + rtol * |expected| (or
-    rtol * magnitude, when the reference gives one); signed zeros are equal.
+    rtol * magnitude, when the reference gives one); signed zeros are equal. With `bit_exact`, floats must have
+    the same bytes (NaN payloads and the sign of zero included).
     Integers, bools and strings: exact.
     """
     if got.dtype != expected.dtype and not (got.dtype == object and expected.dtype.kind in "OUS"):
         return f"dtype {got.dtype}, expected {expected.dtype}"
     if got.shape != expected.shape:
         return f"shape {got.shape}, expected {expected.shape}"
-    if got.dtype.kind == "f":
+    if got.dtype.kind == "f" and bit_exact:
+        unsigned = np.uint32 if got.dtype.itemsize == 4 else np.uint64
+        bad = np.ascontiguousarray(got).view(unsigned) != np.ascontiguousarray(expected).view(unsigned)
+    elif got.dtype.kind == "f":
         r, a = DEFAULT_TOL[got.dtype]
         r = r if rtol is None else rtol
         a = a if atol is None else atol

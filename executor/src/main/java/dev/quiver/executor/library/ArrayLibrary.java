@@ -44,7 +44,7 @@ public final class ArrayLibrary implements OpLibrary {
     r.register(OpDef.of("ScatterNd", 3, GatherOps::inferScatterNd, GatherOps::scatterNd));
 
     r.register(OpDef.of("Fill", 2, FillOps::inferFill, FillOps::fill));
-    r.register(OpDef.of("ZerosLike", 1, FillOps::inferLike, FillOps::zerosLike));
+    r.register(OpDef.of("ZerosLike", 1, FillOps::inferZerosLike, FillOps::zerosLike));
     r.register(OpDef.of("OnesLike", 1, FillOps::inferLike, FillOps::onesLike));
     r.register(OpDef.of("OneHot", 4, FillOps::inferOneHot, FillOps::oneHot));
     r.register(OpDef.of("Range", 3, FillOps::inferRange, FillOps::range));

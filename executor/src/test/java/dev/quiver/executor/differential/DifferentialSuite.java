@@ -33,14 +33,31 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The differential suite: generated cases run through the real engine — each case adds its op to one
- * {@link Graph} (inference at build time) with a placeholder per input of the input's dtype and shape, and one
- * {@link Session} step (two intra-op threads) feeds the inputs and fetches every output. Inputs and outputs (or
- * the error, from building or from running) are written as {@code .npy} files
- * with a {@code cases.jsonl} manifest, and {@code executor/src/test/python/differential/check.py} recomputing
- * each case with numpy (TF semantics written out where numpy differs) and printing every mismatch.
+ * The differential suite: generated cases run through the real engine and checked against numpy.
  *
- * <p>Subclasses supply the cases; each is one JUnit test that passes only if the checker exits 0.
+ * <p><b>Cases.</b> Each subclass is one op group ({@link MathDifferentialTest}, {@link ArrayDifferentialTest},
+ * {@link SparseDifferentialTest}) and generates its cases from a fixed seed ({@code -Dquiver.differential.seed}
+ * to explore), with {@link Gen}: random shapes of rank 0 to 4 with empty and size-1 dims, every broadcasting
+ * pattern, values mixing ordinary numbers with NaN, infinities, -0.0, rounding ties and the integer extremes that
+ * overflow, every dtype an op takes, and arguments TensorFlow rejects.
+ *
+ * <p><b>Run.</b> Each case adds its op (or, for a composite such as {@code tf.linalg.tensordot}, the ops its
+ * {@link DifferentialCase.Composite} builds) to one shared {@link Graph} on a placeholder per input, so build-time
+ * inference runs, and one {@link Session} step (two intra-op threads) feeds the inputs and fetches every output.
+ * Inputs and outputs (or the error, from building or from running) are written as {@code .npy} files with a
+ * {@code cases.jsonl} manifest ({@code -Dquiver.differential.keep=true} keeps them), and
+ * {@code executor/src/test/python/differential/check.py} recomputes each case with the references in
+ * {@code ops_*.py}, comparing dtype, shape and values, and printing every mismatch.
+ *
+ * <p><b>Tolerance.</b> Integers, bools and strings exactly (overflow wraps as in TF); array ops move floats
+ * bit-exactly; other floats within a per-op relative tolerance (float32 2e-6 and float64 1e-12 by default, up to
+ * 1e-4 of the sum of |terms| for sums and products) — the table is at the top of {@code check.py}.
+ *
+ * <p><b>Adding an op.</b> Emit its cases from the group's {@link #generate} with {@code sink.accept(new
+ * DifferentialCase("OpType", attrs, inputs))}, and add a reference under the same name to that group's
+ * {@code ops_*.py} {@code REFERENCES}; a case without a reference fails the suite.
+ *
+ * <p>Each subclass is one JUnit test that passes only if the checker exits 0.
  */
 @ExtendWith(LeakCheckedAllocator.class)
 public abstract class DifferentialSuite {

@@ -16,6 +16,8 @@ public final class Gen {
   private static final double[] SPECIAL = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, 0.0,
       0.5, 1.5, 2.5, -2.5, -0.5, 1e30, -1e-30, 3e9, -3e9, 255.9, -1.7, 300};
 
+  private static final String[] STRINGS = {"", "a", "bc", "é", "日本", "x y"};
+
   private final Random r;
   private final BufferAllocator allocator;
 
@@ -57,6 +59,9 @@ public final class Gen {
 
   /** A tensor of random values; {@code nonZero} replaces zeros by one (divisors that must not fail). */
   public Tensor tensor(DType t, Shape shape, boolean nonZero) {
+    if (t == DType.STRING) {
+      return strings(shape);
+    }
     Tensor x = Tensor.allocate(allocator, t, shape);
     ArrowBuf b = x.dataBuffer();
     for (long i = 0; i < x.numElements(); i++) {
@@ -115,6 +120,63 @@ public final class Gen {
     }
     long span = r.nextLong();
     return t == DType.INT64 ? span : min + Math.floorMod(span, max - min + 1);
+  }
+
+  /** Random strings: empty, ASCII, and multi-byte UTF-8. */
+  public Tensor strings(Shape shape) {
+    String[] v = new String[Math.toIntExact(shape.numElements())];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = STRINGS[r.nextInt(STRINGS.length)] + (r.nextBoolean() ? "" : Integer.toString(i));
+    }
+    return Tensor.of(allocator, v, shape);
+  }
+
+  /** A random scalar of {@code t}. */
+  public Tensor scalar(DType t) {
+    return tensor(t, Shape.scalar());
+  }
+
+  /** An index vector (or scalar, for an empty {@code shape} list) of int32 or int64, picked at random. */
+  public Tensor indices(long... values) {
+    return indices(Shape.of(values.length), values);
+  }
+
+  /** Index values of {@code shape} in a random index dtype (int32 or int64). */
+  public Tensor indices(Shape shape, long... values) {
+    if (r.nextBoolean()) {
+      return Tensor.of(allocator, values, shape);
+    }
+    int[] v = new int[values.length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Math.toIntExact(values[i]);
+    }
+    return Tensor.of(allocator, v, shape);
+  }
+
+  /** An int32 scalar. */
+  public Tensor int32(int value) {
+    return Tensor.scalar(allocator, value);
+  }
+
+  /** A shape of rank 0..maxRank with dims 0..4, more often 1..4 (smaller than {@link #shape}). */
+  public long[] dims(int maxRank) {
+    int rank = r.nextInt(maxRank + 1);
+    long[] d = new long[rank];
+    for (int i = 0; i < rank; i++) {
+      int p = r.nextInt(10);
+      d[i] = p == 0 ? 0 : p < 3 ? 1 : 2 + r.nextInt(3);
+    }
+    return d;
+  }
+
+  /** A random permutation of {@code 0..n-1}. */
+  public long[] permutation(int n) {
+    java.util.List<Long> l = new java.util.ArrayList<>();
+    for (long i = 0; i < n; i++) {
+      l.add(i);
+    }
+    java.util.Collections.shuffle(l, r);
+    return l.stream().mapToLong(Long::longValue).toArray();
   }
 
   /** Small ints in {@code [lo, hi]} of an integer dtype, e.g. exponents or axes. */

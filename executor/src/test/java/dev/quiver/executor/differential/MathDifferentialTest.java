@@ -27,6 +27,29 @@ class MathDifferentialTest extends DifferentialSuite {
     reductions(g, sink);
     matmuls(g, sink);
     tensordots(g, sink);
+    composites(g, sink);
+  }
+
+  /**
+   * tf.math.logical_xor (composed of LogicalOr, LogicalAnd and LogicalNot, as TF composes it) over every
+   * broadcasting pattern, and tf.math.truediv on integers (cast to float32 for 8/16-bit, float64 for 32/64-bit,
+   * then RealDiv: zero divisors give infinities and NaN, not errors).
+   */
+  private void composites(Gen g, CaseSink sink) {
+    for (int i = 0; i < 12; i++) {
+      Shape out = g.shape(3);
+      sink.accept(new DifferentialCase("tf.math.logical_xor", Attrs.empty(),
+          List.of(g.tensor(DType.BOOL, g.broadcastable(out)), g.tensor(DType.BOOL, g.broadcastable(out))),
+          (tf, in) -> List.of(tf.math.logicalXor(in.get(0), in.get(1)))));
+    }
+    for (DType t : NUMERIC) {
+      for (int i = 0; i < 4; i++) {
+        Shape out = i == 0 ? Shape.of(33) : g.shape(3);
+        sink.accept(new DifferentialCase("tf.math.truediv", Attrs.empty(),
+            List.of(g.tensor(t, g.broadcastable(out)), g.tensor(t, g.broadcastable(out))),
+            (tf, in) -> List.of(tf.math.truediv(in.get(0), in.get(1)))));
+      }
+    }
   }
 
   private static List<DType> types(BinaryOp op) {

@@ -75,6 +75,12 @@ public final class FillOps {
 
   // ---- ZerosLike(x), OnesLike(x)
 
+  /** ZerosLike is defined for every dtype (strings give empty strings, as TF's). */
+  public static List<TensorSpec> inferZerosLike(InferenceContext ctx) {
+    return List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0)));
+  }
+
+  /** OnesLike has no string kernel in TF. */
   public static List<TensorSpec> inferLike(InferenceContext ctx) {
     DType d = ctx.inputDType(0);
     if (d == DType.STRING) {
@@ -85,6 +91,12 @@ public final class FillOps {
 
   public static void zerosLike(KernelContext ctx) {
     Tensor in = ctx.input(0);
+    if (in.dtype() == DType.STRING) {
+      try (Tensor empty = Tensor.scalar(ctx.allocator(), "")) {
+        repeatScalar(ctx, 0, empty, in.shape());
+      }
+      return;
+    }
     ctx.allocateOutput(0, in.dtype(), in.shape());
   }
 
@@ -100,7 +112,10 @@ public final class FillOps {
   // ---- OneHot(indices, depth, on_value, off_value; axis)
 
   public static List<TensorSpec> inferOneHot(InferenceContext ctx) {
-    OpArgs.requireIndexType(ctx, 0, "indices");
+    DType ixType = ctx.inputDType(0);
+    if (!OpArgs.isIndexType(ixType) && ixType != DType.UINT8) {
+      throw ctx.error("indices must be uint8, int32 or int64, got " + ixType);
+    }
     DType d = ctx.inputDType(2);
     if (ctx.inputDType(3) != d) {
       throw ctx.error("on_value is " + d + " but off_value is " + ctx.inputDType(3));

@@ -41,10 +41,15 @@ public final class ViewOps {
     return List.of(new TensorSpec(ctx.inputDType(0), reshapeTarget(target, in, ctx::error)));
   }
 
-  /** The static output shape of a reshape: resolves -1 when the input's element count is known. */
+  /**
+   * The static output shape of a reshape: resolves -1 when the input's dims are known, by TF's ReshapeOp rule:
+   * when the target has a zero dim, -1 is the product of the input's nonzero dims over the product of the
+   * target's nonzero dims (so reshaping [1, 4, 3, 0] to [3, 0, -1, 1] gives [3, 0, 4, 1]).
+   */
   static Shape reshapeTarget(long[] target, Shape in, java.util.function.Function<String, RuntimeException> err) {
     int unknown = -1;
-    long known = 1;
+    long product = 1;
+    boolean zeroTarget = false;
     for (int i = 0; i < target.length; i++) {
       if (target[i] == -1) {
         if (unknown >= 0) {
@@ -53,8 +58,10 @@ public final class ViewOps {
         unknown = i;
       } else if (target[i] < 0) {
         throw err.apply("size " + i + " must be non-negative, not " + target[i]);
+      } else if (target[i] == 0) {
+        zeroTarget = true;
       } else {
-        known = Math.multiplyExact(known, target[i]);
+        product = Math.multiplyExact(product, target[i]);
       }
     }
     long n = OpArgs.knownElements(in);
@@ -63,13 +70,25 @@ public final class ViewOps {
     }
     long[] out = target.clone();
     if (unknown >= 0) {
-      if (known == 0 ? n != 0 : n % known != 0) {
-        throw err.apply("input to reshape is a tensor with " + n + " values, but the requested shape requires a "
-            + "multiple of " + known);
+      long inputElements = 1;
+      boolean inputZero = false;
+      for (long d : in.dims()) {
+        if (d > 0 || !zeroTarget) {
+          inputElements *= d;
+        } else {
+          inputZero = true;
+        }
       }
-      out[unknown] = known == 0 ? 0 : n / known;
-    } else if (known != n) {
-      throw err.apply("input to reshape is a tensor with " + n + " values, but the requested shape has " + known);
+      long missing = inputElements / product;
+      if (!inputZero && product * missing != inputElements) {
+        throw err.apply("input to reshape is a tensor with " + n + " values, but the requested shape requires a "
+            + "multiple of " + product);
+      }
+      out[unknown] = missing;
+    }
+    long m = Shape.of(out).numElements();
+    if (m != n) {
+      throw err.apply("input to reshape is a tensor with " + n + " values, but the requested shape has " + m);
     }
     return Shape.of(out);
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.quiver.executor.kernels.OpRunner;
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
@@ -48,6 +49,29 @@ class FillOpsTest {
       Tensor out = r.run();
       assertEquals(Shape.of(4, 3), out.shape());
       assertArrayEquals(new float[] {5, 0, 0, 0, 0, 5, 0, 0, 0, 0, 5, 0}, out.toFloatArray());
+    }
+  }
+
+  @Test
+  void zerosLikeOfStringsIsEmptyStrings(BufferAllocator a) {
+    // TF 2.21: tf.raw_ops.ZerosLike(x=tf.constant(["a", "b"])) -> [b'', b''] (OnesLike has no string kernel)
+    try (OpRunner r = OpRunner.op(a, "ZerosLike").input(Tensor.of(a, new String[] {"a", "bc", "é"}, 3, 1))) {
+      Tensor out = r.run();
+      assertEquals(Shape.of(3, 1), out.shape());
+      assertArrayEquals(new String[] {"", "", ""}, out.toStringArray());
+    }
+  }
+
+  @Test
+  void oneHotTakesUint8Indices(BufferAllocator a) {
+    // TF 2.21: tf.raw_ops.OneHot(indices=tf.constant([0, 1], tf.uint8), depth=2, on_value=1., off_value=0.)
+    Tensor ix = Tensor.allocate(a, DType.UINT8, Shape.of(3));
+    ix.dataBuffer().setByte(0, 1);
+    ix.dataBuffer().setByte(1, 0);
+    ix.dataBuffer().setByte(2, 200);
+    try (OpRunner r = OpRunner.op(a, "OneHot").input(ix).input(Tensor.scalar(a, 2)).input(Tensor.scalar(a, 1f))
+        .input(Tensor.scalar(a, 0f))) {
+      assertArrayEquals(new float[] {0, 1, 1, 0, 0, 0}, r.run().toFloatArray());
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quiver.executor.kernels.OpRunner;
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;

@@ -3,6 +3,7 @@ package dev.quiver.executor.kernels.array;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quiver.executor.kernels.OpRunner;
 import dev.quiver.executor.ops.IntraOpPool;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;

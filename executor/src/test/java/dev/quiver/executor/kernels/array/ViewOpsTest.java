@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quiver.executor.kernels.OpRunner;
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
@@ -24,6 +25,21 @@ class ViewOpsTest {
       assertEquals(Shape.of(3, 2), out.shape());
       assertEquals(in.address(), out.address(), "a reshape is a view, not a copy");
       assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, out.toFloatArray());
+    }
+  }
+
+  @Test
+  void reshapeOfAnEmptyTensorToAShapeWithAZeroResolvesMinusOneFromTheNonzeroDims(BufferAllocator a) {
+    // TF 2.21: tf.reshape(tf.zeros([1, 4, 3, 0]), [3, 0, -1, 1]).shape -> (3, 0, 4, 1), [5, -1, 0] -> (5, 2, 0)
+    for (boolean dynamic : new boolean[] {false, true}) {
+      try (OpRunner r = OpRunner.op(a, "Reshape").input(Tensor.of(a, new float[0], 1, 4, 3, 0))
+          .input(Tensor.of(a, new int[] {3, 0, -1, 1}))) {
+        assertEquals(Shape.of(3, 0, 4, 1), (dynamic ? r.dynamic() : r).run().shape());
+      }
+      try (OpRunner r = OpRunner.op(a, "Reshape").input(Tensor.of(a, new float[0], 1, 4, 3, 0))
+          .input(Tensor.of(a, new int[] {5, -1, 0}))) {
+        assertEquals(Shape.of(5, 2, 0), (dynamic ? r.dynamic() : r).run().shape());
+      }
     }
   }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quiver.errors.InvalidArgumentException;
-import dev.quiver.executor.kernels.array.OpRunner;
+import dev.quiver.executor.kernels.OpRunner;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;

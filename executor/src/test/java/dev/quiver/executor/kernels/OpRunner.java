@@ -1,8 +1,12 @@
-package dev.quiver.executor.kernels.array;
+package dev.quiver.executor.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quiver.executor.Graph;
+import dev.quiver.executor.Operation;
+import dev.quiver.executor.Output;
+import dev.quiver.executor.Scope;
 import dev.quiver.executor.ops.Attrs;
 import dev.quiver.executor.ops.InferenceContext;
 import dev.quiver.executor.ops.IntraOpPool;
@@ -23,7 +27,9 @@ import org.apache.arrow.memory.BufferAllocator;
 /**
  * Runs one registered op outside any graph, for kernel tests: build-time inference (inputs seen as
  * constants unless {@link #dynamic()}), then the kernel, then a check that every output matches the
- * inferred spec. Owns its inputs and outputs; close it after reading the outputs.
+ * inferred spec. Owns its inputs and outputs; close it after reading the outputs. (Whole graphs and the
+ * differential suite run through {@link Graph} and {@code Session}; this is the kernel-level view, with a
+ * chosen intra-op pool and per-op state kept across {@link #again() runs}.)
  */
 public final class OpRunner implements KernelContext, InferenceContext, AutoCloseable {
   private static final IntraOpPool POOL = new IntraOpPool(2);
@@ -46,6 +52,42 @@ public final class OpRunner implements KernelContext, InferenceContext, AutoClos
 
   public static OpRunner op(BufferAllocator allocator, String type) {
     return new OpRunner(allocator, type, new ConcurrentHashMap<>());
+  }
+
+  /**
+   * Runs {@code type} once on {@code pool} with the caller's {@code inputs} (shared, not taken) and returns its
+   * first output, which the caller closes.
+   */
+  public static Tensor run1(BufferAllocator allocator, IntraOpPool pool, String type, Attrs attrs,
+                            Tensor... inputs) {
+    try (OpRunner r = op(allocator, type).pool(pool)) {
+      r.attrs = attrs;
+      for (Tensor t : inputs) {
+        r.input(t.share());
+      }
+      return r.run().share();
+    }
+  }
+
+  /**
+   * Build-time inference alone, from dtypes and (partial) shapes: the op, named after its type in lower case,
+   * is added to a graph on placeholders, so this is exactly what {@link Graph} infers.
+   */
+  public static List<TensorSpec> inferSpecs(String type, Attrs attrs, DType[] dtypes, Shape[] shapes) {
+    try (Graph g = new Graph()) {
+      Scope scope = Scope.create(g);
+      List<Output> inputs = new ArrayList<>();
+      for (int i = 0; i < dtypes.length; i++) {
+        inputs.add(scope.withName("input" + i).addOp("Placeholder", "Placeholder",
+            Attrs.of("dtype", dtypes[i], "shape", shapes[i])).output(0));
+      }
+      Operation op = scope.withName(type.toLowerCase()).addOp(type, type, attrs, inputs);
+      List<TensorSpec> specs = new ArrayList<>();
+      for (Output o : op.outputs()) {
+        specs.add(new TensorSpec(o.dtype(), o.shape()));
+      }
+      return specs;
+    }
   }
 
   /** A runner of the same op sharing this one's per-op state (a second run in the same session). */
