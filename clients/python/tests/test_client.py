@@ -83,7 +83,11 @@ def test_list_info_stats_devices_and_health(client):
     assert handle not in {t.handle for t in client.list(prefix="Other;")}
     stats = client.stats()
     assert stats["handles_in_memory"] >= 1 and "spills" in stats
-    assert client.list_devices()[0]["device_type"] == "CPU"
+    (device,) = client.list_devices()
+    # tf.Session().list_devices() entries have name, device_type, memory_limit_bytes, incarnation (TF 1.x API)
+    assert set(device) == {"name", "device_type", "memory_limit_bytes", "incarnation"}
+    assert device["device_type"] == "CPU" and device["name"].endswith("device:CPU:0")
+    assert device["memory_limit_bytes"] > 0
     assert client.health() == "SERVING"
 
 

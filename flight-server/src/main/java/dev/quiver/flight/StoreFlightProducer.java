@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.errors.NotFoundException;
 import dev.quiver.errors.StatusCode;
+import dev.quiver.executor.DeviceAttributes;
 import dev.quiver.store.HandleStore;
 import dev.quiver.store.Tensor;
 import dev.quiver.store.TensorInfo;
 import dev.quiver.store.interchange.TensorAssembler;
 import dev.quiver.store.interchange.TensorSchema;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +65,8 @@ final class StoreFlightProducer implements FlightProducer {
   private volatile Location location;
   private final long maxBatchBytes;
   private final Executor blockingWork;
+  /** Differs between two servers' devices of the same name, as a session's incarnation does. */
+  private final long incarnation = new SecureRandom().nextLong();
   private final Set<TensorStream> streams = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
 
@@ -226,7 +230,7 @@ final class StoreFlightProducer implements FlightProducer {
           answer = json(store.stats());
           break;
         case FlightProtocol.ACTION_LIST_DEVICES:
-          answer = json(List.of(device(store.device())));
+          answer = json(List.of(device(listDevice())));
           break;
         case FlightProtocol.ACTION_HEALTH:
           checkServing();
@@ -279,10 +283,12 @@ final class StoreFlightProducer implements FlightProducer {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** A device as TensorFlow's {@code Session.list_devices()} describes it: name and type. */
-  private static Map<String, Object> device(String name) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("name", name);
+  /**
+   * The store's device as the executor describes a session's ({@code Session.listDevices()}): its name and
+   * type, the limit of the allocator tensors live in, and this server's incarnation.
+   */
+  private DeviceAttributes listDevice() {
+    String name = store.device();
     String type = "CPU";
     int at = name.lastIndexOf("device:");
     if (at >= 0) {
@@ -292,8 +298,17 @@ final class StoreFlightProducer implements FlightProducer {
     } else if (name.contains(":")) {
       type = name.substring(0, name.indexOf(':'));
     }
-    d.put("device_type", type);
-    return d;
+    return new DeviceAttributes(name, type, store.allocator().getLimit(), incarnation);
+  }
+
+  /** The JSON of a device: the attribute names of TensorFlow's {@code Session.list_devices()} entries. */
+  private static Map<String, Object> device(DeviceAttributes d) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("name", d.name());
+    json.put("device_type", d.deviceType());
+    json.put("memory_limit_bytes", d.memoryLimit());
+    json.put("incarnation", d.incarnation());
+    return json;
   }
 
   private static byte[] json(Object value) {
