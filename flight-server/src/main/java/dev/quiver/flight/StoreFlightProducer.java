@@ -3,6 +3,7 @@ package dev.quiver.flight;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.quiver.errors.CancelledException;
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.errors.NotFoundException;
 import dev.quiver.errors.StatusCode;
@@ -33,6 +34,7 @@ import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.flight.UploadOpening;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -126,6 +128,7 @@ final class StoreFlightProducer implements FlightProducer {
       String handle;
       try {
         checkServing();
+        awaitSchema(upload);
         checkUploadDescriptor(upload.getDescriptor());
         handle = store(upload);
       } catch (RuntimeException e) {
@@ -154,6 +157,18 @@ final class StoreFlightProducer implements FlightProducer {
       try (Tensor tensor = assembler.finish()) {
         return store.put(tensor);
       }
+    }
+  }
+
+  /** Waits for the upload's first message; an upload that ends without a schema is not a tensor stream. */
+  private static void awaitSchema(FlightStream upload) {
+    try {
+      if (!UploadOpening.awaitSchema(upload)) {
+        throw new InvalidArgumentException("not a tensor stream: the upload ended before its schema");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancelledException("the upload was interrupted while waiting for its schema");
     }
   }
 
