@@ -104,7 +104,11 @@ class Client:
         return json.loads(self._action("health", b""))["status"]
 
     def list_devices(self):
-        """The devices the server's tensors live on: a list of dicts with ``name`` and ``device_type``."""
+        """The devices the server's tensors live on: dicts with TensorFlow's ``list_devices()`` attributes.
+
+        Each has ``name``, ``device_type``, ``memory_limit_bytes`` (the store's allocator limit) and
+        ``incarnation``.
+        """
         return json.loads(self._action("list-devices", b""))
 
     def _action(self, kind, body):

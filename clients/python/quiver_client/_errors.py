@@ -51,8 +51,10 @@ class UnavailableError(QuiverError, ConnectionError):
 
 
 _PYARROW_WRAPPING = re.compile(
-    r"^Flight returned (?P<kind>[a-z ]+) error, with message: (?P<msg>.*?)"
+    r"^(?:Flight|gRPC) returned (?P<kind>[a-z ]+) error, with message: (?P<msg>.*?)"
     r"(?:\. gRPC client debug context.*|\. Detail:.*)?$", re.S)
+# pyarrow words a status as "Flight returned ..." when the call ends, and "gRPC returned ..." when the server
+# ends an upload early (DoPut), raising ArrowInvalid whatever the code: the words name the status.
 
 
 def _parse(e):

@@ -50,6 +50,15 @@ def secured_server():
     s.stop()
 
 
+@pytest.fixture(scope="session")
+def tiny_server(tmp_path_factory):
+    """A server whose store keeps 64 bytes in memory and 64 on disk."""
+    spill = tmp_path_factory.mktemp("spill")
+    s = Server("--memory-budget", "64", "--disk-budget", "64", "--spill-dir", str(spill))
+    yield s
+    s.stop()
+
+
 @pytest.fixture
 def client(server):
     import quiver_client

@@ -83,8 +83,29 @@ def test_list_info_stats_devices_and_health(client):
     assert handle not in {t.handle for t in client.list(prefix="Other;")}
     stats = client.stats()
     assert stats["handles_in_memory"] >= 1 and "spills" in stats
-    assert client.list_devices()[0]["device_type"] == "CPU"
+    (device,) = client.list_devices()
+    # tf.Session().list_devices() entries have name, device_type, memory_limit_bytes, incarnation (TF 1.x API)
+    assert set(device) == {"name", "device_type", "memory_limit_bytes", "incarnation"}
+    assert device["device_type"] == "CPU" and device["name"].endswith("device:CPU:0")
+    assert device["memory_limit_bytes"] > 0
     assert client.health() == "SERVING"
+
+
+def test_an_upload_past_both_budgets_is_resource_exhausted_and_keeps_what_is_stored(tiny_server):
+    spilled = np.arange(12, dtype=np.float32)  # 48 bytes: in memory, then spilled when the next one comes
+    kept = np.array([[1, -2], [3, 4]], dtype=np.int64)  # 32 bytes
+    with quiver_client.connect(tiny_server.location) as q:
+        spilled_handle, kept_handle = q.put(spilled), q.put(kept)
+        assert q.stats()["handles_on_disk"] == 1
+        with pytest.raises(quiver_client.ResourceExhaustedError) as e:
+            q.put(np.zeros(100, dtype=np.float64))
+        assert isinstance(e.value, MemoryError)
+        assert "memory budget of 64 bytes" in str(e.value) and "disk budget of 64 bytes" in str(e.value)
+        # The raw Flight status, as any pyarrow client sees it.
+        assert "resource exhausted" in str(e.value.__cause__).lower()
+        assert {t.handle for t in q.list()} == {spilled_handle, kept_handle}
+        assert np.array_equal(q.get(spilled_handle), spilled)
+        assert np.array_equal(q.get(kept_handle), kept)
 
 
 def test_a_server_with_a_token_refuses_calls_without_it(secured_server):

@@ -1,5 +1,6 @@
 package dev.quiver.flight;
 
+import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.store.HandleStore;
 import dev.quiver.store.interchange.TensorBatches;
 import io.grpc.netty.NettyServerBuilder;
@@ -283,7 +284,9 @@ public final class QuiverServer implements AutoCloseable {
         }
         netty.directExecutor().callExecutor(new BlockingCalls(executor));
         if (FlightDataMarshaller.isAvailable()) {
-          netty.addService(FlightServiceBinding.bind(allocator, producer, executor, BACKPRESSURE_THRESHOLD));
+          netty.addService(FlightServiceBinding.bind(allocator, producer, executor, BACKPRESSURE_THRESHOLD,
+              malformed -> FlightErrors.toFlight(new InvalidArgumentException(
+                  "not a tensor stream: a FlightData message is malformed (" + malformed.getMessage() + ")"))));
         } else {
           LOG.warn("this Arrow Flight version does not allow single-copy uploads; using Flight's own parser");
         }

@@ -3,15 +3,18 @@ package dev.quiver.flight;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.quiver.errors.CancelledException;
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.errors.NotFoundException;
 import dev.quiver.errors.StatusCode;
+import dev.quiver.executor.DeviceAttributes;
 import dev.quiver.store.HandleStore;
 import dev.quiver.store.Tensor;
 import dev.quiver.store.TensorInfo;
 import dev.quiver.store.interchange.TensorAssembler;
 import dev.quiver.store.interchange.TensorSchema;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +34,7 @@ import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.flight.UploadOpening;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -63,6 +67,8 @@ final class StoreFlightProducer implements FlightProducer {
   private volatile Location location;
   private final long maxBatchBytes;
   private final Executor blockingWork;
+  /** Differs between two servers' devices of the same name, as a session's incarnation does. */
+  private final long incarnation = new SecureRandom().nextLong();
   private final Set<TensorStream> streams = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
 
@@ -122,6 +128,7 @@ final class StoreFlightProducer implements FlightProducer {
       String handle;
       try {
         checkServing();
+        awaitSchema(upload);
         checkUploadDescriptor(upload.getDescriptor());
         handle = store(upload);
       } catch (RuntimeException e) {
@@ -150,6 +157,18 @@ final class StoreFlightProducer implements FlightProducer {
       try (Tensor tensor = assembler.finish()) {
         return store.put(tensor);
       }
+    }
+  }
+
+  /** Waits for the upload's first message; an upload that ends without a schema is not a tensor stream. */
+  private static void awaitSchema(FlightStream upload) {
+    try {
+      if (!UploadOpening.awaitSchema(upload)) {
+        throw new InvalidArgumentException("not a tensor stream: the upload ended before its schema");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancelledException("the upload was interrupted while waiting for its schema");
     }
   }
 
@@ -226,7 +245,7 @@ final class StoreFlightProducer implements FlightProducer {
           answer = json(store.stats());
           break;
         case FlightProtocol.ACTION_LIST_DEVICES:
-          answer = json(List.of(device(store.device())));
+          answer = json(List.of(device(listDevice())));
           break;
         case FlightProtocol.ACTION_HEALTH:
           checkServing();
@@ -279,10 +298,12 @@ final class StoreFlightProducer implements FlightProducer {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** A device as TensorFlow's {@code Session.list_devices()} describes it: name and type. */
-  private static Map<String, Object> device(String name) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("name", name);
+  /**
+   * The store's device as the executor describes a session's ({@code Session.listDevices()}): its name and
+   * type, the limit of the allocator tensors live in, and this server's incarnation.
+   */
+  private DeviceAttributes listDevice() {
+    String name = store.device();
     String type = "CPU";
     int at = name.lastIndexOf("device:");
     if (at >= 0) {
@@ -292,8 +313,17 @@ final class StoreFlightProducer implements FlightProducer {
     } else if (name.contains(":")) {
       type = name.substring(0, name.indexOf(':'));
     }
-    d.put("device_type", type);
-    return d;
+    return new DeviceAttributes(name, type, store.allocator().getLimit(), incarnation);
+  }
+
+  /** The JSON of a device: the attribute names of TensorFlow's {@code Session.list_devices()} entries. */
+  private static Map<String, Object> device(DeviceAttributes d) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("name", d.name());
+    json.put("device_type", d.deviceType());
+    json.put("memory_limit_bytes", d.memoryLimit());
+    json.put("incarnation", d.incarnation());
+    return json;
   }
 
   private static byte[] json(Object value) {

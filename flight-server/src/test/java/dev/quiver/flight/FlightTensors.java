@@ -25,8 +25,13 @@ final class FlightTensors {
   private FlightTensors() {}
 
   static String put(FlightClient client, Tensor tensor, CallOption... options) throws Exception {
+    return put(client, tensor, 1 << 20, options);
+  }
+
+  /** Uploads {@code tensor} in batches of at most {@code maxBatchBytes} of elements. */
+  static String put(FlightClient client, Tensor tensor, long maxBatchBytes, CallOption... options) throws Exception {
     BufferAllocator allocator = tensor.allocator();
-    List<ArrowRecordBatch> batches = TensorBatches.of(tensor, 1 << 20);
+    List<ArrowRecordBatch> batches = TensorBatches.of(tensor, maxBatchBytes);
     try (VectorSchemaRoot root = VectorSchemaRoot.create(TensorSchema.of(tensor), allocator);
          SyncPutListener answers = new SyncPutListener()) {
       FlightClient.ClientStreamListener upload =

@@ -227,14 +227,46 @@ class QuiverServerTest {
   }
 
   @Test
-  void listDevicesAndHealthAnswerJson(BufferAllocator allocator) throws Exception {
+  void listDevicesAnswersTheStoreDeviceWithTensorFlowsAttributes(BufferAllocator allocator) throws Exception {
+    // TF 1.x: sess.list_devices()[0] has name, device_type, memory_limit_bytes, incarnation (observed, TF 2.x compat.v1).
     try (FlightClient client = client(allocator)) {
       JsonNode devices = new ObjectMapper().readTree(action(client, "list-devices", ""));
       assertEquals(1, devices.size());
-      assertEquals(store.device(), devices.get(0).get("name").asText());
-      assertEquals("CPU", devices.get(0).get("device_type").asText());
+      JsonNode device = devices.get(0);
+      assertEquals(List.of("name", "device_type", "memory_limit_bytes", "incarnation"), fieldNames(device));
+      assertEquals(store.device(), device.get("name").asText());
+      assertEquals("CPU", device.get("device_type").asText());
+      assertEquals(store.allocator().getLimit(), device.get("memory_limit_bytes").asLong());
+      assertTrue(device.get("incarnation").isIntegralNumber(), device.toString());
+      assertEquals(device.get("incarnation"), new ObjectMapper().readTree(action(client, "list-devices", "")).get(0)
+          .get("incarnation"), "one server, one incarnation");
+    }
+  }
+
+  @Test
+  void aDeviceAttributedStoreListsThatDevicesType(BufferAllocator allocator) throws Exception {
+    try (HandleStore gpuStore = HandleStore.builder().device("/job:w/replica:0/task:1/device:GPU:3")
+             .memoryBudget(1 << 20).allocatorLimit(8 << 20).build();
+         QuiverServer gpuServer = QuiverServer.builder(gpuStore).port(0).start();
+         FlightClient client = FlightClient.builder(allocator, gpuServer.location()).build()) {
+      JsonNode device = new ObjectMapper().readTree(action(client, "list-devices", "")).get(0);
+      assertEquals("GPU", device.get("device_type").asText());
+      assertEquals(8 << 20, device.get("memory_limit_bytes").asLong());
+    }
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  @Test
+  void healthAnswersServingAndTheStore(BufferAllocator allocator) throws Exception {
+    try (FlightClient client = client(allocator)) {
       JsonNode health = new ObjectMapper().readTree(action(client, "health", ""));
       assertEquals("SERVING", health.get("status").asText());
+      assertEquals(store.id(), health.get("store").asText());
     }
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.errors.NotFoundException;
+import dev.quiver.errors.ResourceExhaustedException;
 import dev.quiver.errors.UnauthenticatedException;
 import dev.quiver.errors.UnavailableException;
 import dev.quiver.flight.QuiverServer;
@@ -15,12 +16,14 @@ import dev.quiver.store.HandleStore;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import dev.quiver.testing.LeakCheckedAllocator;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(LeakCheckedAllocator.class)
 class QuiverClientTest {
@@ -115,6 +118,29 @@ class QuiverClientTest {
          QuiverClient right = QuiverClient.builder(secured.location()).allocator(allocator).token("tok").build()) {
       assertThrows(UnauthenticatedException.class, anonymous::list);
       assertFalse(right.health().isEmpty());
+    }
+  }
+
+  @Test
+  void anUploadPastBothBudgetsIsResourceExhaustedAndKeepsWhatIsStored(BufferAllocator allocator,
+      @TempDir Path spill) throws Exception {
+    try (HandleStore tiny = HandleStore.builder().memoryBudget(32).diskBudget(32).spillDirectory(spill).build();
+         QuiverServer small = QuiverServer.builder(tiny).port(0).start();
+         QuiverClient client = QuiverClient.builder(small.location()).allocator(allocator).build();
+         Tensor first = Tensor.of(allocator, new int[] {1, 2, 3, 4, 5, 6});
+         Tensor second = Tensor.of(allocator, new double[] {0.5, 1.5, 2.5});
+         Tensor tooBig = Tensor.of(allocator, new float[16])) {
+      String spilled = client.put(first); // 24 bytes: in memory, then spilled when the second comes
+      String kept = client.put(second);
+      assertEquals(1, client.stats().handlesOnDisk());
+      ResourceExhaustedException e = assertThrows(ResourceExhaustedException.class, () -> client.put(tooBig));
+      assertTrue(e.getMessage().contains("memory budget of 32 bytes"), e.getMessage());
+      assertTrue(e.getMessage().contains("disk budget of 32 bytes"), e.getMessage());
+      assertEquals(2, client.list().size());
+      try (Tensor a = client.get(spilled); Tensor b = client.get(kept)) {
+        assertTrue(a.contentEquals(first));
+        assertTrue(b.contentEquals(second));
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package org.apache.arrow.flight;
 
 import io.grpc.MethodDescriptor;
+import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
 import org.apache.arrow.flight.auth.ServerAuthHandler;
 import org.apache.arrow.flight.auth.ServerAuthInterceptor;
 import org.apache.arrow.flight.grpc.ServerBackpressureThresholdInterceptor;
@@ -38,12 +40,13 @@ public final class FlightServiceBinding {
    * Flight's service for {@code producer}, with the same interceptors {@link FlightServer.Builder#build} puts
    * around it (the backpressure threshold of each call, and the legacy handshake check, which with no
    * {@code authHandler} admits every call). Header authentication and middleware are server-wide interceptors
-   * and stay as the builder set them.
+   * and stay as the builder set them. An upload message that cannot be parsed ends its call with the error
+   * {@code onMalformedUpload} makes of the parse failure ({@link ParsingListener}).
    *
    * @throws IllegalStateException if this Arrow version does not support {@link FlightDataMarshaller}
    */
   public static ServerServiceDefinition bind(BufferAllocator allocator, FlightProducer producer,
-      ExecutorService executor, int backpressureThreshold) {
+      ExecutorService executor, int backpressureThreshold, Function<RuntimeException, Throwable> onMalformedUpload) {
     if (!FlightDataMarshaller.isAvailable()) {
       throw new IllegalStateException("FlightDataMarshaller does not support this Arrow Flight version");
     }
@@ -56,7 +59,7 @@ public final class FlightServiceBinding {
     for (ServerMethodDefinition<?, ?> m : flights.getMethods()) {
       String name = m.getMethodDescriptor().getFullMethodName();
       ServerMethodDefinition<?, ?> bound = UPLOADS.contains(name) || DOWNLOADS.contains(name)
-          ? withMarshallers(m, UPLOADS.contains(name), DOWNLOADS.contains(name), flightData) : m;
+          ? withMarshallers(m, UPLOADS.contains(name), DOWNLOADS.contains(name), flightData, onMalformedUpload) : m;
       service.addMethod(bound.getMethodDescriptor());
       methods.add(bound);
     }
@@ -68,14 +71,19 @@ public final class FlightServiceBinding {
   }
 
   @SuppressWarnings("unchecked")
-  private static <ReqT, RespT> ServerMethodDefinition<ReqT, RespT> withMarshallers(
-      ServerMethodDefinition<?, ?> method, boolean requests, boolean responses, FlightDataMarshaller flightData) {
+  private static <ReqT, RespT> ServerMethodDefinition<?, RespT> withMarshallers(ServerMethodDefinition<?, ?> method,
+      boolean requests, boolean responses, FlightDataMarshaller flightData,
+      Function<RuntimeException, Throwable> onMalformedUpload) {
     ServerMethodDefinition<ReqT, RespT> m = (ServerMethodDefinition<ReqT, RespT>) method;
     MethodDescriptor<ReqT, RespT> d = m.getMethodDescriptor();
-    MethodDescriptor.Marshaller<ReqT> in =
-        requests ? (MethodDescriptor.Marshaller<ReqT>) flightData : d.getRequestMarshaller();
     MethodDescriptor.Marshaller<RespT> out =
         responses ? (MethodDescriptor.Marshaller<RespT>) flightData : d.getResponseMarshaller();
-    return ServerMethodDefinition.create(d.toBuilder(in, out).build(), m.getServerCallHandler());
+    if (!requests) {
+      return ServerMethodDefinition.create(d.toBuilder(d.getRequestMarshaller(), out).build(), m.getServerCallHandler());
+    }
+    // Requests reach the listener raw and are parsed there, so a malformed message gets a status of ours.
+    ServerCallHandler<ArrowMessage, RespT> flights = (ServerCallHandler<ArrowMessage, RespT>) m.getServerCallHandler();
+    return ServerMethodDefinition.create(d.toBuilder(ParsingListener.RAW, out).build(),
+        ParsingListener.handler(flights, flightData, onMalformedUpload));
   }
 }
