@@ -3,8 +3,10 @@
 
 Run (the lock keeps other benchmarks off the machine while this one measures):
 
-    mvn -B -q -o -DskipTests package -pl bench -am
-    flock /tmp/quiver-bench.lock /work/main/.venv/bin/python bench/flight_peers.py
+    bench/run flight        # builds, makes bench/.venv, runs this script (bench/run --quick flight: 2 rounds)
+or by hand, with any venv that has pyarrow and numpy:
+    mvn -B -q -DskipTests package -pl bench -am
+    flock /tmp/quiver-bench.lock bench/.venv/bin/python bench/flight_peers.py
 
 Both servers hold the same 256 MiB float32 tensor (as Quiver streams it: 4 MiB record batches) and a
 one-element tensor. Measured, for each server, from one pyarrow client in this process:
