@@ -4,6 +4,7 @@ import dev.quiver.executor.kernels.array.ConcatOps;
 import dev.quiver.executor.kernels.array.FillOps;
 import dev.quiver.executor.kernels.array.GatherOps;
 import dev.quiver.executor.kernels.array.LayoutOps;
+import dev.quiver.executor.kernels.array.ScatterOps;
 import dev.quiver.executor.kernels.array.SliceOps;
 import dev.quiver.executor.kernels.array.ViewOps;
 import dev.quiver.executor.ops.OpDef;
@@ -41,7 +42,7 @@ public final class ArrayLibrary implements OpLibrary {
 
     r.register(OpDef.of("GatherV2", 3, GatherOps::inferGather, GatherOps::gather));
     r.register(OpDef.of("GatherNd", 2, GatherOps::inferGatherNd, GatherOps::gatherNd));
-    r.register(OpDef.of("ScatterNd", 3, GatherOps::inferScatterNd, GatherOps::scatterNd));
+    r.register(OpDef.of("ScatterNd", 3, ScatterOps::inferScatterNd, ScatterOps::scatterNd));
 
     r.register(OpDef.of("Fill", 2, FillOps::inferFill, FillOps::fill));
     r.register(OpDef.of("ZerosLike", 1, FillOps::inferZerosLike, FillOps::zerosLike));

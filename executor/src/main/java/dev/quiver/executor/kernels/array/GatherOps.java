@@ -9,7 +9,7 @@ import dev.quiver.store.Tensor;
 import java.util.List;
 
 /**
- * Index-driven copies: GatherV2 (axis, batch_dims), GatherNd and ScatterNd. Indices are validated before
+ * Index-driven copies: GatherV2 (axis, batch_dims) and GatherNd (ScatterNd is in {@link ScatterOps}). Indices are validated before
  * anything is written; an index out of range fails naming the op and the index, as TensorFlow's CPU kernels
  * do.
  */
@@ -246,89 +246,11 @@ public final class GatherOps {
     return b.append(tuple(t, i * k, k).substring(1)).toString();
   }
 
-  private static String tuple(Tensor t, long from, int k) {
+  static String tuple(Tensor t, long from, int k) {
     StringBuilder b = new StringBuilder("[");
     for (int j = 0; j < k; j++) {
       b.append(j > 0 ? ", " : "").append(OpArgs.index(t, from + j));
     }
     return b.append(']').toString();
-  }
-
-  // ---- ScatterNd(indices, updates, shape)
-
-  public static List<TensorSpec> inferScatterNd(InferenceContext ctx) {
-    OpArgs.requireIndexType(ctx, 0, "indices");
-    OpArgs.requireIndexType(ctx, 2, "shape");
-    DType dtype = ctx.inputDType(1);
-    if (!dtype.isNumeric()) {
-      throw ctx.error("updates must be numeric, got " + dtype);
-    }
-    long[] shape = OpArgs.constant(ctx, 2);
-    if (shape == null) {
-      Shape s = ctx.inputShape(2);
-      return List.of(new TensorSpec(dtype, s.rank() == 1 && s.dim(0) >= 0 ? Shape.unknownDims((int) s.dim(0))
-          : Shape.unknown()));
-    }
-    Shape ix = ctx.inputShape(0);
-    Shape up = ctx.inputShape(1);
-    if (!ix.hasUnknownRank() && !up.hasUnknownRank() && ix.isFullyDefined() && up.isFullyDefined()) {
-      checkScatterShapes(ix.dims(), up.dims(), shape, ctx::error);
-    }
-    return List.of(new TensorSpec(dtype, Shape.of(shape)));
-  }
-
-  private static void checkScatterShapes(long[] ix, long[] up, long[] shape,
-                                         java.util.function.Function<String, RuntimeException> err) {
-    if (ix.length < 1) {
-      throw err.apply("indices must be at least a vector");
-    }
-    int k = (int) ix[ix.length - 1];
-    if (k > shape.length) {
-      throw err.apply("index innermost dimension length must be <= output rank; saw: " + k + " vs. " + shape.length);
-    }
-    long[] expect = new long[ix.length - 1 + shape.length - k];
-    System.arraycopy(ix, 0, expect, 0, ix.length - 1);
-    System.arraycopy(shape, k, expect, ix.length - 1, shape.length - k);
-    if (!java.util.Arrays.equals(expect, up)) {
-      throw err.apply("updates has shape " + Shape.of(up) + " but indices " + Shape.of(ix) + " into shape "
-          + Shape.of(shape) + " need updates of shape " + Shape.of(expect));
-    }
-  }
-
-  public static void scatterNd(KernelContext ctx) {
-    Tensor indices = ctx.input(0);
-    Tensor updates = ctx.input(1);
-    long[] shape = OpArgs.longs(ctx, 2, "shape");
-    if (!OpArgs.isIndexType(indices.dtype())) {
-      throw OpArgs.error(ctx, "indices must be int32 or int64, got " + indices.dtype());
-    }
-    if (!updates.dtype().isNumeric()) {
-      throw OpArgs.error(ctx, "updates must be numeric, got " + updates.dtype());
-    }
-    for (long d : shape) {
-      if (d < 0) {
-        throw OpArgs.error(ctx, "shape dims must be non-negative, got " + Shape.of(shape));
-      }
-    }
-    long[] ix = indices.shape().dims();
-    checkScatterShapes(ix, updates.shape().dims(), shape, m -> OpArgs.error(ctx, m));
-    int k = (int) ix[ix.length - 1];
-    long count = OpArgs.product(ix, 0, ix.length - 1);
-    long inner = OpArgs.product(shape, k, shape.length);
-    long[] strides = AxisGather.strides(Shape.of(shape));
-    Tensor out = ctx.allocateOutput(0, updates.dtype(), Shape.of(shape));
-    int w = updates.dtype().byteWidth();
-    for (long i = 0; i < count; i++) {
-      long at = 0;
-      for (int j = 0; j < k; j++) {
-        long v = OpArgs.index(indices, i * k + j);
-        if (v < 0 || v >= shape[j]) {
-          throw OpArgs.error(ctx, "indices" + position(Shape.of(java.util.Arrays.copyOf(ix, ix.length - 1)), i)
-              + " = " + tuple(indices, i * k, k) + " does not index into shape " + OpArgs.dims(Shape.of(shape)));
-        }
-        at += v * strides[j];
-      }
-      ElementAdd.add(updates.dtype(), updates.address() + i * inner * w, out.address() + at * w, inner);
-    }
   }
 }

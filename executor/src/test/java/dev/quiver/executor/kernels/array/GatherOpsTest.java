@@ -167,4 +167,57 @@ class GatherOpsTest {
       assertTrue(e.getMessage().contains("indices[0] = [8] does not index into shape [8]"), e.getMessage());
     }
   }
+
+  @Test
+  void scatterNdOrsBoolUpdatesAtDuplicateIndices(BufferAllocator a) {
+    // TF 2.21: tf.scatter_nd([[1],[1],[3]], [True, False, True], [5]) -> [False, True, False, True, False],
+    // and tf.scatter_nd([[1],[1]], [False, True], [3]) -> [False, True, False]: repeated bools combine with OR.
+    try (OpRunner r = OpRunner.op(a, "ScatterNd").input(Tensor.of(a, new int[] {1, 1, 3}, 3, 1))
+        .input(Tensor.of(a, new boolean[] {true, false, true})).input(Tensor.of(a, new int[] {5}))) {
+      assertArrayEquals(new boolean[] {false, true, false, true, false}, r.run().toBooleanArray());
+    }
+    try (OpRunner r = OpRunner.op(a, "ScatterNd").input(Tensor.of(a, new int[] {1, 1}, 2, 1))
+        .input(Tensor.of(a, new boolean[] {false, true})).input(Tensor.of(a, new int[] {3}))) {
+      assertArrayEquals(new boolean[] {false, true, false}, r.run().toBooleanArray());
+    }
+  }
+
+  @Test
+  void scatterNdConcatenatesStringUpdatesInIndexOrder(BufferAllocator a) {
+    // TF 2.21: tf.scatter_nd([[1],[1],[3],[1]], ["a","b","c","d"], [5]) -> [b'', b'abd', b'', b'c', b'']
+    try (OpRunner r = OpRunner.op(a, "ScatterNd").input(Tensor.of(a, new int[] {1, 1, 3, 1}, 4, 1))
+        .input(Tensor.of(a, new String[] {"a", "b", "c", "d"})).input(Tensor.of(a, new int[] {5}))) {
+      assertArrayEquals(new String[] {"", "abd", "", "c", ""}, r.run().toStringArray());
+    }
+  }
+
+  @Test
+  void scatterNdConcatenatesStringSlicesElementwise(BufferAllocator a) {
+    // TF 2.21: tf.scatter_nd([[0],[0]], [["a","b"],["c","d"]], [2,2]) -> [[b'ac', b'bd'], [b'', b'']]
+    try (OpRunner r = OpRunner.op(a, "ScatterNd").input(Tensor.of(a, new int[] {0, 0}, 2, 1))
+        .input(Tensor.of(a, new String[] {"a", "b", "c", "d"}, 2, 2)).input(Tensor.of(a, new int[] {2, 2}))) {
+      Tensor out = r.run();
+      assertEquals(Shape.of(2, 2), out.shape());
+      assertArrayEquals(new String[] {"ac", "bd", "", ""}, out.toStringArray());
+    }
+  }
+
+  @Test
+  void scatterNdOfNoStringUpdatesIsAllEmptyStrings(BufferAllocator a) {
+    // TF 2.21: tf.scatter_nd(zeros([0,1], int32), constant([], string), [3]) -> [b'', b'', b'']
+    try (OpRunner r = OpRunner.op(a, "ScatterNd").input(Tensor.of(a, new int[0], 0, 1))
+        .input(Tensor.of(a, new String[0], 0)).input(Tensor.of(a, new int[] {3}))) {
+      assertArrayEquals(new String[] {"", "", ""}, r.run().toStringArray());
+    }
+  }
+
+  @Test
+  void scatterNdOfStringsOutOfRangeFails(BufferAllocator a) {
+    // TF 2.21: tf.scatter_nd([[5]], ["a"], [3]) raises "indices[0] = [5] does not index into shape [3]"
+    try (OpRunner r = OpRunner.op(a, "ScatterNd").input(Tensor.of(a, new int[] {5}, 1, 1))
+        .input(Tensor.of(a, new String[] {"a"})).input(Tensor.of(a, new int[] {3}))) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+      assertTrue(e.getMessage().contains("indices[0] = [5] does not index into shape [3]"), e.getMessage());
+    }
+  }
 }
