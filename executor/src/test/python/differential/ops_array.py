@@ -181,7 +181,8 @@ def gather_nd(i, at):
 
 
 def scatter_nd(i, at):
-    # TF: updates at repeated indices add (integers wrap, strings concatenate, bools or); out of range fails.
+    # TF 2.21: updates at repeated indices add (integers wrap), OR (bools) or concatenate in index order
+    # (strings); out of range fails.
     ix, upd, shape = i
     shape = tuple(int(d) for d in shape)
     k = ix.shape[-1]
@@ -309,8 +310,9 @@ def split_v(i, at):
 
 def fill(i, at):
     dims, value = i
-    if (dims < 0).any():
-        raise invalid()  # TF: "Dimension -1 must be >= 0"
+    neg = [int(d) for d in dims if d < 0]
+    if neg:
+        raise ExpectError(f"Dimension {neg[0]} must be >= 0")  # TF 2.21's Fill kernel
     return [np.full(tuple(int(d) for d in dims), value, dtype=value.dtype)]
 
 

@@ -91,7 +91,8 @@ def sparse_reduce_sum(i, at):
     rank = len(shape)
     for a in np.asarray(axes).reshape(-1):
         if not -rank <= a < rank:
-            raise ExpectError("InvalidArgumentException")  # TF: "Invalid reduction dimension 4, for input ..."
+            # TF 2.21's SparseReduceSum kernel
+            raise ExpectError(f"Invalid reduction dimension {int(a)}, for input with {rank} dimensions.")
     ax = tuple(sorted({int(a) % rank for a in np.asarray(axes).reshape(-1)}))
     keep = at.get("keep_dims", False)
     if values.dtype.kind == "f":

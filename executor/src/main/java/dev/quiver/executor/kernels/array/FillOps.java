@@ -32,7 +32,7 @@ public final class FillOps {
     if (dims != null) {
       for (long d : dims) {
         if (d < 0) {
-          throw ctx.error("dims must be non-negative, got " + Shape.of(dims.clone()).toString().replace("?", "-1"));
+          throw ctx.error(negativeDimension(d));
         }
       }
       return Shape.of(dims);
@@ -45,10 +45,15 @@ public final class FillOps {
     long[] dims = OpArgs.longs(ctx, input, "dims");
     for (long d : dims) {
       if (d < 0) {
-        throw OpArgs.error(ctx, "dims must be non-negative, got " + java.util.Arrays.toString(dims));
+        throw OpArgs.error(ctx, negativeDimension(d));
       }
     }
     return Shape.of(dims);
+  }
+
+  /** TensorFlow's words for a negative entry of a shape argument (Fill's kernel, TF 2.21). */
+  private static String negativeDimension(long d) {
+    return "Dimension " + d + " must be >= 0";
   }
 
   public static void fill(KernelContext ctx) {

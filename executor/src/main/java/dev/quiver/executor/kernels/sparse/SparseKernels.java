@@ -299,7 +299,11 @@ public final class SparseKernels {
   private static boolean[] reducedAxes(long[] shape, long[] axes, Function<String, RuntimeException> err) {
     boolean[] r = new boolean[shape.length];
     for (long a : axes) {
-      r[OpArgs.axis(a, shape.length, "reduction axis", err)] = true;
+      if (a < -shape.length || a >= shape.length) {
+        // TensorFlow's words (SparseReduceSum's kernel, TF 2.21)
+        throw err.apply("Invalid reduction dimension " + a + ", for input with " + shape.length + " dimensions.");
+      }
+      r[(int) (a < 0 ? a + shape.length : a)] = true;
     }
     return r;
   }

@@ -3,6 +3,7 @@ package dev.quiver.executor.kernels.array;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quiver.executor.kernels.OpRunner;
 import dev.quiver.errors.InvalidArgumentException;
@@ -26,6 +27,15 @@ class FillOpsTest {
     }
     try (OpRunner r = OpRunner.op(a, "Fill").input(Tensor.of(a, new int[] {2})).input(Tensor.scalar(a, "hi"))) {
       assertArrayEquals(new String[] {"hi", "hi"}, r.run().toStringArray());
+    }
+  }
+
+  @Test
+  void fillWithANegativeDimensionFailsInTensorFlowsWords(BufferAllocator a) {
+    // TF 2.21: tf.fill([2, -3], 1.0) raises InvalidArgumentError "Dimension -3 must be >= 0"
+    try (OpRunner r = OpRunner.op(a, "Fill").input(Tensor.of(a, new int[] {2, -3})).input(Tensor.scalar(a, 1f))) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+      assertTrue(e.getMessage().contains("Dimension -3 must be >= 0"), e.getMessage());
     }
   }
 

@@ -115,4 +115,17 @@ class SparseKernelsTest {
       assertEquals(3, r.run().getInt(0));
     }
   }
+
+  @Test
+  void sparseReduceSumWithAnAxisOutOfRangeFailsInTensorFlowsWords(BufferAllocator a) {
+    // TF 2.21: tf.sparse.reduce_sum on a rank-2 input with axis=-3 raises InvalidArgumentError
+    // "Invalid reduction dimension -3, for input with 2 dimensions."
+    try (OpRunner r = OpRunner.op(a, "SparseReduceSum").input(Tensor.of(a, new long[] {0, 0, 1, 2}, 2, 2))
+        .input(Tensor.of(a, new float[] {1, 2})).input(Tensor.of(a, new long[] {2, 3}))
+        .input(Tensor.of(a, new int[] {-3}))) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+      assertTrue(e.getMessage().contains("Invalid reduction dimension -3, for input with 2 dimensions."),
+          e.getMessage());
+    }
+  }
 }
