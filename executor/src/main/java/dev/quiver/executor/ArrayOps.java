@@ -221,7 +221,10 @@ public final class ArrayOps {
     return op("GatherNd", "GatherNd", Attrs.of("batch_dims", (long) batchDims), params, indices);
   }
 
-  /** {@code tf.scatter_nd}: updates summed into zeros of {@code shape}. */
+  /**
+   * {@code tf.scatter_nd}: updates scattered into an empty tensor of {@code shape} (zeros, false or "");
+   * updates for a repeated index are summed, ORed for bool, concatenated in index order for strings.
+   */
   public Output scatterNd(Output indices, Output updates, long... shape) {
     return op("ScatterNd", "ScatterNd", Attrs.empty(), indices, updates, ints("ScatterNd", "shape", shape));
   }
