@@ -80,7 +80,7 @@ public final class HandleStore implements AutoCloseable {
     this.memoryBudget = b.memoryBudget;
     this.diskBudget = b.diskBudget;
     this.spill = SpillDirectory.open(b.spillDirectory, id);
-    this.memory = new StoreMemory(id, b.allocatorLimit());
+    this.memory = new StoreMemory(id, b.allocatorLimit(), memoryBudget / 4);
     Caffeine<Object, Object> indexBuilder = Caffeine.newBuilder().executor(Runnable::run).ticker(b.ticker);
     if (b.expireAfterAccess != null) {
       indexBuilder.expireAfterAccess(b.expireAfterAccess);

@@ -1,6 +1,7 @@
 package dev.quiver.store;
 
 import dev.quiver.errors.ResourceExhaustedException;
+import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
@@ -13,14 +14,24 @@ import org.apache.arrow.memory.RootAllocator;
  * if not. Thread-safe (Arrow's allocators are).
  */
 final class StoreMemory {
+  /** A freed block kept for reuse is returned to the OS after this long unused. */
+  private static final long RECYCLE_IDLE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   private final String storeId;
+  private final RecyclingAllocationManager.Pool recycled;
   private final RootAllocator root;
   private final BufferAllocator stored;
   private boolean closed; // guarded by the store's lifecycle lock
 
-  StoreMemory(String storeId, long limit) {
+  /**
+   * @param limit the root allocator's limit
+   * @param recycleBytes bytes of freed large blocks kept for reuse (see {@link RecyclingAllocationManager})
+   */
+  StoreMemory(String storeId, long limit, long recycleBytes) {
     this.storeId = storeId;
-    this.root = new RootAllocator(limit);
+    this.recycled = new RecyclingAllocationManager.Pool(recycleBytes, RECYCLE_IDLE_NANOS, System::nanoTime);
+    this.root = new RootAllocator(RootAllocator.configBuilder().maxAllocation(limit)
+        .allocationManagerFactory(recycled).build());
     this.stored = root.newChildAllocator("handles of store " + storeId, 0, Long.MAX_VALUE);
   }
 
@@ -122,6 +133,7 @@ final class StoreMemory {
     }
     stored.close();
     root.close();
+    recycled.close();
     closed = true;
   }
 }
