@@ -19,10 +19,12 @@ median and the best of each measure, the ratio Quiver / pyarrow, and the goal: Q
 throughput both ways and a one-element round trip at most half of pyarrow's. The loopback TCP limit (one
 connection, one sender and one receiver thread) is measured in the same run, before and after.
 
-Options: --rounds N (default 5), --java-opts "..." (extra JVM options for the Quiver server).
+Options: --rounds N (default 5), --java-opts="..." (extra JVM options for the Quiver server). The environment
+variable QUIVER_BENCH_JAR points at another build's quiver-benchmarks.jar, to compare builds.
 """
 
 import argparse
+import os
 import pathlib
 import shlex
 import socket
@@ -173,7 +175,7 @@ def main():
     parser.add_argument("--java-opts", default="", help="extra JVM options for the Quiver server")
     args = parser.parse_args()
 
-    jar = ROOT / "bench" / "target" / "quiver-benchmarks.jar"
+    jar = os.environ.get("QUIVER_BENCH_JAR", ROOT / "bench" / "target" / "quiver-benchmarks.jar")
     flags = (ROOT / "clients" / "java" / "target" / "launcher" / "jvm.flags").read_text().split()
     java = ["java", *flags, "-Xmx2g", *shlex.split(args.java_opts), "-cp", str(jar), "dev.quiver.bench.FlightBenchmark"]
     quiver = subprocess.Popen(java, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
