@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens=java.base/java.nio=ALL-UNNAMED"})
+@Fork(1) // Quiver's JVM flags come from BenchMain
 public class FlightBenchmark {
   /** 256 MiB of float32. */
   static final Shape BIG = Shape.of(64 * 1024, 1024);
