@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.channels.WritableByteChannel;
 
 /**
  * Wrappers that keep the caller's stream open when Arrow closes its reader or writer, and remember whether the
@@ -82,6 +83,28 @@ interface KeepOpen {
     public void close() throws IOException {
       out.flush();
     }
+  }
+
+  /** A writable channel that Arrow may close without closing the caller's. */
+  final class Channel implements WritableByteChannel {
+    private final WritableByteChannel channel;
+
+    Channel(WritableByteChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      return channel.write(src);
+    }
+
+    @Override
+    public boolean isOpen() {
+      return channel.isOpen();
+    }
+
+    @Override
+    public void close() {}
   }
 
   /** A seekable channel that remembers its failures; closing it leaves the wrapped channel to its owner. */

@@ -69,6 +69,17 @@ public final class TensorIpc {
   }
 
   /**
+   * Writes {@code tensor} as an Arrow IPC file to {@code channel}, which must be at the start of an empty file
+   * (the file's offsets count from there), in batches of at most {@code maxBatchBytes}. The channel stays open:
+   * for callers that open the file themselves, say with permissions of their own.
+   *
+   * @throws IOException if {@code channel} fails
+   */
+  public static void writeFile(Tensor tensor, WritableByteChannel channel, long maxBatchBytes) throws IOException {
+    write(tensor, maxBatchBytes, new KeepOpen.Channel(channel), true);
+  }
+
+  /**
    * Reads the tensor of an Arrow IPC stream; its memory belongs to {@code allocator}. The caller owns it.
    *
    * @throws InvalidArgumentException "not a tensor stream: ..." if the bytes are not a tensor's stream (nothing
@@ -86,12 +97,21 @@ public final class TensorIpc {
   /**
    * Reads the tensor of an Arrow IPC file; its memory belongs to {@code allocator}. The caller owns it.
    *
+   * <p>A tensor of a fixed-width dtype other than bool is read straight from the file into its own buffer, one
+   * allocation whatever the number of batches (no copy but the read itself); bool and string tensors go through
+   * Arrow's reader like a stream, and so does any file that is not laid out as this format writes it.
+   *
    * @throws InvalidArgumentException if the file is not a tensor's Arrow file (nothing leaks)
-   * @throws ResourceExhaustedException if {@code allocator} cannot hold a batch
+   * @throws ResourceExhaustedException if {@code allocator} cannot hold the tensor or a batch
    * @throws IOException if the file cannot be opened or read
    */
   public static Tensor readFile(BufferAllocator allocator, Path path) throws IOException {
     try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+      Tensor direct = DirectFileRead.tryRead(allocator, file, new KeepOpen.Seekable(file));
+      if (direct != null) {
+        return direct;
+      }
+      file.position(0);
       KeepOpen.Seekable source = new KeepOpen.Seekable(file);
       try (ArrowFileReader reader = new ArrowFileReader(source, allocator)) {
         return read(reader, allocator, source);

@@ -46,6 +46,13 @@ final class Samples {
         () -> "expected " + expected + " but read " + actual);
   }
 
+  /** True if two fixed-width tensors hold the same element bytes, bit for bit. */
+  static boolean sameBytes(Tensor a, Tensor b) {
+    int n = Math.toIntExact(Tensor.byteSizeOf(a.dtype(), a.shape()));
+    return a.dtype() == b.dtype() && a.shape().equals(b.shape())
+        && a.asByteBuffer().limit(n).equals(b.asByteBuffer().limit(n));
+  }
+
   static Tensor sample(BufferAllocator allocator, DType dtype, Shape shape) {
     int n = Math.toIntExact(shape.numElements());
     switch (dtype) {

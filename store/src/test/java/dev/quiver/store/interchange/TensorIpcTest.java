@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.arrow.memory.AllocationListener;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -102,6 +103,72 @@ class TensorIpcTest {
       TensorIpc.writeFile(t, file, 8);
       try (Tensor back = TensorIpc.readFile(allocator, file)) {
         assertSameTensor(t, back);
+      }
+    }
+  }
+
+  /** Sizes of the allocations made from an allocator, in order. */
+  private static final class Allocations implements AllocationListener {
+    final List<Long> sizes = new ArrayList<>();
+
+    @Override
+    public synchronized void onAllocation(long size) {
+      sizes.add(size);
+    }
+  }
+
+  @Test
+  void aManyBatchStreamIsGatheredOnce(BufferAllocator allocator) throws IOException {
+    Shape shape = Shape.of(64, 1024); // 256 KiB of float32, sent in 16 batches of 16 KiB
+    long batchBytes = 16 << 10;
+    byte[] bytes;
+    try (Tensor t = Samples.sample(allocator, DType.FLOAT32, shape)) {
+      bytes = streamBytes(t, batchBytes);
+    }
+    Allocations allocations = new Allocations();
+    try (BufferAllocator counting = allocator.newChildAllocator("counting", allocations, 0, Long.MAX_VALUE)) {
+      try (Tensor back = TensorIpc.readStream(counting, new ByteArrayInputStream(bytes));
+          Tensor expected = Samples.sample(allocator, DType.FLOAT32, shape)) {
+        assertSameTensor(expected, back);
+      }
+      long tensorBytes = Tensor.byteSizeOf(DType.FLOAT32, shape);
+      // One allocation of the tensor's size (the gather); every other is a received batch's body (its elements and
+      // the validity bitmaps Arrow's writer adds, rounded up to a power of two by the allocator).
+      assertEquals(1, allocations.sizes.stream().filter(s -> s >= tensorBytes).count(), allocations.sizes.toString());
+      assertTrue(allocations.sizes.contains(tensorBytes), allocations.sizes.toString());
+      List<Long> others = allocations.sizes.stream().filter(s -> s < tensorBytes).toList();
+      long bodyBound = counting.getRoundingPolicy().getRoundedSize(batchBytes + batchBytes / 8 + 64);
+      assertTrue(others.stream().allMatch(s -> s <= bodyBound), others.toString());
+      assertEquals(16, others.stream().filter(s -> s >= batchBytes).count(), "one body per batch: " + others);
+    }
+  }
+
+  /** The fixed-width dtypes, whose files are read straight into the tensor's buffer. */
+  static Stream<DType> directlyReadDtypes() {
+    return Stream.of(DType.values()).filter(d -> d.isFixedWidth() && d != DType.BOOL);
+  }
+
+  @ParameterizedTest
+  @MethodSource("directlyReadDtypes")
+  void aFileOfOneOrManyBatchesIsReadStraightIntoOneBufferBitIdentical(DType dtype, BufferAllocator allocator,
+      @TempDir Path dir) throws IOException {
+    for (Shape shape : List.of(Shape.of(33, 7), Shape.of(2, 3, 5, 4), Shape.of(129), Shape.scalar(), Shape.of(3, 0, 2),
+        Shape.of(0, 4))) {
+      for (long batchBytes : new long[] {24, TensorBatches.DEFAULT_MAX_BATCH_BYTES}) { // many batches, one batch
+        Path file = dir.resolve("t.arrow");
+        try (Tensor t = Samples.sample(allocator, dtype, shape)) {
+          TensorIpc.writeFile(t, file, batchBytes);
+          Allocations allocations = new Allocations();
+          try (BufferAllocator counting = allocator.newChildAllocator("counting", allocations, 0, Long.MAX_VALUE)) {
+            try (Tensor back = TensorIpc.readFile(counting, file)) {
+              assertSameTensor(t, back);
+              assertTrue(Samples.sameBytes(t, back), dtype + " " + shape + " bit for bit");
+            }
+            long bytes = Tensor.byteSizeOf(dtype, shape);
+            assertEquals(bytes == 0 ? List.of() : List.of(counting.getRoundingPolicy().getRoundedSize(bytes)),
+                allocations.sizes, dtype + " " + shape + " in batches of " + batchBytes + ": the tensor's own buffer only");
+          }
+        }
       }
     }
   }
