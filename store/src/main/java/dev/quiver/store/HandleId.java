@@ -42,11 +42,13 @@ public record HandleId(String name, String storeId, String secret, String device
    * Parses a handle string.
    *
    * @throws InvalidArgumentException naming {@code handle} if it is not {@code name;storeId.secret;device}
-   *     in the format stores issue
-   * @throws NullPointerException if {@code handle} is null
+   *     in the format stores issue, or if it is null (a handle comes from outside, like any other feed)
    */
   public static HandleId parse(String handle) {
-    Objects.requireNonNull(handle, "handle");
+    if (handle == null) {
+      throw new InvalidArgumentException("a tensor handle (name;storeId.secret;device) is required, but the handle "
+          + "given is null");
+    }
     String[] parts = handle.split(";", -1);
     String problem;
     if (parts.length != 3) {

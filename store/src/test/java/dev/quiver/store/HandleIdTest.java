@@ -58,6 +58,11 @@ class HandleIdTest {
     assertThrows(IllegalArgumentException.class, () -> new HandleId("n", "short", SECRET, "/cpu"));
     assertThrows(IllegalArgumentException.class, () -> new HandleId("n", "abcdEFGH", "short", "/cpu"));
     assertThrows(IllegalArgumentException.class, () -> new HandleId("n", "abcdEFGH", SECRET, ""));
-    assertThrows(NullPointerException.class, () -> HandleId.parse(null));
+  }
+
+  @Test
+  void aNullHandleIsInvalidArgumentSayingSo() {
+    InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> HandleId.parse(null));
+    assertTrue(e.getMessage().contains("handle given is null"), e.getMessage());
   }
 }
