@@ -11,16 +11,16 @@ import dev.quiver.errors.NotFoundException;
 import dev.quiver.errors.ResourceExhaustedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.UnaryOperator;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.slf4j.Logger;
@@ -32,22 +32,33 @@ import org.slf4j.LoggerFactory;
  * copying it.
  *
  * <p><b>Lifecycle.</b> A handle lives until it is {@link #delete deleted}, is not read for the
- * {@link Builder#expireAfterAccess expire-after-access} time, or the store is closed. Memory pressure never
- * frees a handle: when the tensors in memory would exceed the {@link Builder#memoryBudget memory budget},
- * the coldest ones in Caffeine's eviction order are spilled to Arrow IPC files and read back transparently
- * on the next {@code get}. A tensor larger than the memory budget goes straight to disk. Only when neither
- * budget has room does {@code put} fail, with {@link ResourceExhaustedException}; every stored handle stays
- * readable.
+ * {@link Builder#expireAfterAccess expire-after-access} time, or the store is closed. An expired handle is freed
+ * on time (within about a second) by the store's maintenance thread, memory and spill file, even if nobody calls
+ * the store. Memory
+ * pressure never frees a handle: when the tensors in memory would exceed the {@link Builder#memoryBudget memory
+ * budget}, the coldest ones in Caffeine's eviction order are spilled to Arrow IPC files first, then the new
+ * tensor is admitted, and spilled ones are read back transparently on the next {@code get}. A tensor larger than
+ * the memory budget goes straight to disk. Neither budget is exceeded, not even for a moment; only when neither
+ * has room does {@code put} fail, with {@link ResourceExhaustedException}, and every stored handle stays
+ * readable (a spilled tensor that memory cannot take back is read for the caller without being kept).
  *
  * <p><b>Memory.</b> All stored memory is accounted to the store's {@link #allocator() root allocator}.
  * {@code put} takes a new reference: a tensor allocated under that root is moved there without copying
  * (its accounting transferred, so the caller's child allocator may close while the handle lives on); a
- * tensor from another root is copied once, because Arrow cannot move memory between roots. {@code get}
- * returns a new reference to the stored memory, which stays valid after the handle is spilled, deleted or
- * expired, until the caller closes it.
+ * tensor from another root is copied once, because Arrow cannot move memory between roots, and so is a slice
+ * spanning less than half of its buffer, whose move would keep the whole buffer alive under the slice's small
+ * weight. {@code get} returns a new reference to the stored memory, which stays valid after the handle is
+ * spilled, deleted or expired, until the caller closes it.
  *
- * <p><b>Threads.</b> All methods are thread-safe. After {@link #close()} every method but {@code id()},
- * {@code device()} and {@code close()} throws {@link IllegalStateException}.
+ * <p><b>Threads.</b> All methods are thread-safe. A {@code get} of an in-memory tensor and a {@code put} that
+ * fits the free room never wait for another thread's disk I/O; one thread at a time spills to make room. After
+ * {@link #close()} every method but {@code id()}, {@code device()} and {@code close()} throws
+ * {@link IllegalStateException}.
+ *
+ * <p><b>Bad arguments.</b> A handle is data from outside (a feed, a Flight ticket): a null, malformed or foreign
+ * one is {@link InvalidArgumentException}, one not in the store {@link NotFoundException}. Misused Java
+ * arguments (a null tensor or name, a name with {@code ';'}) are {@link NullPointerException} and
+ * {@link IllegalArgumentException}, as in Caffeine.
  */
 public final class HandleStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HandleStore.class);
@@ -56,19 +67,14 @@ public final class HandleStore implements AutoCloseable {
   private final String device;
   private final long memoryBudget;
   private final long diskBudget;
+  private final StoreMaintenance maintenance;
   private final StoreMemory memory;
   private final SpillDirectory spill;
   private final StoreCounters counters = new StoreCounters();
+  private final StorageTiers tiers;
   private final SecureRandom random;
   /** Every live handle; expire-after-access applies here, whichever tier the tensor is in. */
   private final Cache<String, StoredTensor> index;
-  /** The handles whose tensor is in memory, weighed in bytes; its eviction order picks what to spill. */
-  private final Cache<String, StoredTensor> resident;
-  /**
-   * Serializes what adds to memory or disk (put, reload), so budgets are checked and kept exactly. Fair, so
-   * a reader waiting to reload is not overtaken by a stream of puts.
-   */
-  private final ReentrantLock admission = new ReentrantLock(true);
   /** Read: any operation; write: close. */
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed; // guarded by lifecycle
@@ -79,19 +85,15 @@ public final class HandleStore implements AutoCloseable {
     this.device = b.device;
     this.memoryBudget = b.memoryBudget;
     this.diskBudget = b.diskBudget;
-    this.spill = SpillDirectory.open(b.spillDirectory, id);
-    this.memory = new StoreMemory(id, b.allocatorLimit(), memoryBudget / 4);
-    Caffeine<Object, Object> indexBuilder = Caffeine.newBuilder().executor(Runnable::run).ticker(b.ticker);
+    this.spill = SpillDirectory.open(b.spillDirectory, id, b.spillBatchBytes, b.spillChannels);
+    this.maintenance = new StoreMaintenance(id);
+    this.memory = new StoreMemory(id, b.allocatorLimit(), memoryBudget / 4, b.recycleIdle, maintenance);
+    this.tiers = new StorageTiers(memoryBudget, diskBudget, spill, counters);
+    Caffeine<Object, Object> indexBuilder = Caffeine.newBuilder().executor(maintenance.executor()).ticker(b.ticker);
     if (b.expireAfterAccess != null) {
-      indexBuilder.expireAfterAccess(b.expireAfterAccess);
+      indexBuilder.expireAfterAccess(b.expireAfterAccess).scheduler(maintenance.scheduler());
     }
-    this.index = indexBuilder.<String, StoredTensor>removalListener((h, t, cause) -> freed(h, t, cause)).build();
-    this.resident = Caffeine.newBuilder()
-        .executor(Runnable::run)
-        .maximumWeight(memoryBudget)
-        .<String, StoredTensor>weigher((h, t) -> (int) Math.min(t.byteSize, Integer.MAX_VALUE))
-        .evictionListener((h, t, cause) -> evicted(t))
-        .build();
+    this.index = indexBuilder.<String, StoredTensor>evictionListener((h, t, cause) -> expired(t, cause)).build();
   }
 
   /** A builder with a 1 GiB memory budget, no disk budget but the disk's size, and no expiry. */
@@ -133,8 +135,8 @@ public final class HandleStore implements AutoCloseable {
    *
    * @param name the first part of the handle, usually the op that produced the tensor; no {@code ';'}
    * @return the handle, {@code name;id;device}
-   * @throws ResourceExhaustedException if neither the memory nor the disk budget has room, or the allocator
-   *     limit is reached
+   * @throws ResourceExhaustedException if neither the memory nor the disk budget has room, a spill file cannot
+   *     be written, or the allocator limit is reached
    * @throws IllegalArgumentException if the name is empty or contains {@code ';'}
    * @throws IllegalStateException if the tensor or the store is closed
    */
@@ -151,26 +153,31 @@ public final class HandleStore implements AutoCloseable {
     try {
       checkOpen();
       long bytes = StoredTensor.sizeOf(tensor);
-      admission.lock();
-      try {
-        String handle = newHandle(name);
-        List<StoredTensor> victims = roomInMemory(bytes, 0);
-        if (victims != null) {
-          spillAll(victims, true);
-          StoredTensor slot = StoredTensor.inMemory(handle, memory.adopt(tensor), counters);
-          resident.put(handle, slot); // before the index: nobody can free it until it is findable
-          index.put(handle, slot);
-        } else if (counters.bytesOnDisk() + bytes <= diskBudget) {
-          Path file = writeSpill(tensor, handle);
-          counters.spills.increment();
-          index.put(handle, StoredTensor.onDisk(handle, tensor, file, counters));
-        } else {
-          throw exhausted("storing a " + tensor.dtype() + " " + tensor.shape() + " tensor of " + bytes + " bytes");
+      String handle = newHandle(name);
+      if (roomInMemory(tensor, bytes)) {
+        Tensor owned;
+        try {
+          owned = memory.adopt(tensor);
+        } catch (RuntimeException e) {
+          tiers.releaseMemory(bytes);
+          throw e;
         }
-        return handle;
-      } finally {
-        admission.unlock();
+        index.put(handle, StoredTensor.inMemory(handle, owned, tiers));
+      } else if (tiers.reserveDisk(bytes)) {
+        Path file;
+        try {
+          file = spill.write(tensor);
+        } catch (IOException | RuntimeException e) {
+          tiers.releaseDisk(bytes);
+          throw e instanceof IOException ? new ResourceExhaustedException("writing a " + describe(tensor, bytes)
+              + " to " + spill.path() + " failed: " + e, e) : (RuntimeException) e;
+        }
+        counters.spills.increment();
+        index.put(handle, StoredTensor.onDisk(handle, tensor, file, tiers));
+      } else {
+        throw exhausted("storing a " + describe(tensor, bytes));
       }
+      return handle;
     } finally {
       lifecycle.readLock().unlock();
     }
@@ -181,8 +188,9 @@ public final class HandleStore implements AutoCloseable {
    * closes it; it stays valid if the handle is deleted, spilled or expires meanwhile.
    *
    * @throws NotFoundException if the handle is not (or no longer) in the store
-   * @throws InvalidArgumentException if {@code handle} is malformed or names another store
+   * @throws InvalidArgumentException if {@code handle} is null, malformed or names another store
    * @throws ResourceExhaustedException if a spilled tensor cannot be read back within the allocator limit
+   * @throws DataLossException if its spill file cannot be read
    */
   public Tensor get(String handle) {
     lifecycle.readLock().lock();
@@ -191,7 +199,7 @@ public final class HandleStore implements AutoCloseable {
       StoredTensor slot = lookup(handle, true);
       Tensor t = slot == null ? null : slot.shareIfInMemory();
       if (t != null) {
-        resident.getIfPresent(handle); // a read makes it recent in the spill order
+        tiers.touch(handle); // a read makes it recent in the spill order
         counters.hits.increment();
         return t;
       }
@@ -210,7 +218,7 @@ public final class HandleStore implements AutoCloseable {
    * and without counting as a read for expiry.
    *
    * @throws NotFoundException if the handle is not in the store
-   * @throws InvalidArgumentException if {@code handle} is malformed or names another store
+   * @throws InvalidArgumentException if {@code handle} is null, malformed or names another store
    */
   public TensorInfo info(String handle) {
     lifecycle.readLock().lock();
@@ -230,7 +238,7 @@ public final class HandleStore implements AutoCloseable {
   /**
    * True if {@code handle} is in the store; does not count as a read for expiry.
    *
-   * @throws InvalidArgumentException if {@code handle} is malformed or names another store
+   * @throws InvalidArgumentException if {@code handle} is null, malformed or names another store
    */
   public boolean contains(String handle) {
     lifecycle.readLock().lock();
@@ -247,16 +255,18 @@ public final class HandleStore implements AutoCloseable {
    * Frees the handle: its memory once readers close their references, its spill file now.
    *
    * @throws NotFoundException if the handle is not in the store
-   * @throws InvalidArgumentException if {@code handle} is malformed or names another store
+   * @throws InvalidArgumentException if {@code handle} is null, malformed or names another store
    */
   public void delete(String handle) {
     lifecycle.readLock().lock();
     try {
       checkOpen();
       lookup(handle, false); // validates
-      if (index.asMap().remove(handle) == null) {
+      StoredTensor slot = index.asMap().remove(handle); // null if it expired meanwhile: the listener frees it
+      if (slot == null) {
         throw notFound(handle);
       }
+      slot.free(spill);
       counters.deletes.increment();
     } finally {
       lifecycle.readLock().unlock();
@@ -288,7 +298,7 @@ public final class HandleStore implements AutoCloseable {
     try {
       checkOpen();
       index.cleanUp();
-      return counters.snapshot();
+      return counters.snapshot(memory.pooledBytes());
     } finally {
       lifecycle.readLock().unlock();
     }
@@ -300,8 +310,9 @@ public final class HandleStore implements AutoCloseable {
   }
 
   /**
-   * Frees every handle, removes the spill files (and the spill directory if the store created it) and closes
-   * the allocator. Waits for operations under way. Idempotent.
+   * Frees every handle, stops the maintenance thread, removes the spill files (and the spill directory if the
+   * store created it), returns the kept memory blocks to the OS and closes the allocator. Waits for operations
+   * under way. Idempotent.
    *
    * @throws IllegalStateException if tensors or child allocators taken from the store are still open; the
    *     handles and files are released all the same, and the allocator stays usable for those references:
@@ -313,9 +324,15 @@ public final class HandleStore implements AutoCloseable {
     try {
       if (!closed) {
         closed = true;
-        index.invalidateAll(); // the removal listener frees each handle
-        index.cleanUp();
-        resident.invalidateAll();
+        for (String h : List.copyOf(index.asMap().keySet())) {
+          StoredTensor slot = index.asMap().remove(h);
+          if (slot != null) {
+            slot.free(spill);
+          }
+        }
+        index.invalidateAll(); // what expired meanwhile: the listener frees it
+        tiers.clear();
+        maintenance.close(); // after an expiry under way has freed its handle
         spill.close();
       }
       memory.close();
@@ -329,15 +346,22 @@ public final class HandleStore implements AutoCloseable {
     return "HandleStore(" + id + ", " + device + ")";
   }
 
+  /** The memory tier's Caffeine policy, for tests that make Caffeine evict on its own. */
+  Policy.Eviction<String, StoredTensor> residentEviction() {
+    return tiers.residentEviction();
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   /**
    * The handle's entry, or null if this store does not hold it.
    *
-   * @throws InvalidArgumentException if {@code handle} is malformed or names another store
+   * @throws InvalidArgumentException if {@code handle} is null, malformed or names another store
    */
   private StoredTensor lookup(String handle, boolean asRead) {
-    Objects.requireNonNull(handle, "handle");
+    if (handle == null) {
+      HandleId.parse(null); // throws InvalidArgumentException
+    }
     StoredTensor slot = asRead ? index.getIfPresent(handle) : index.policy().getIfPresentQuietly(handle);
     if (slot != null) {
       return slot; // only well-formed handles of this store are ever stored: no need to parse
@@ -350,16 +374,32 @@ public final class HandleStore implements AutoCloseable {
     return null;
   }
 
-  private Tensor reload(StoredTensor slot) {
-    admission.lock();
+  /**
+   * Reserves memory for {@code tensor}, spilling colder tensors first if needed.
+   *
+   * @return false if memory cannot take it within the budgets (the caller tries the disk)
+   * @throws ResourceExhaustedException if a spill that would make room failed
+   */
+  private boolean roomInMemory(Tensor tensor, long bytes) {
     try {
-      Tensor t = slot.shareIfInMemory(); // another reader may have reloaded it while we waited
+      return tiers.reserveMemory(bytes);
+    } catch (IOException e) {
+      // The message names no other handle: handles are capabilities, and this error goes to the caller.
+      throw new ResourceExhaustedException("storing a " + describe(tensor, bytes) + " in handle store " + id
+          + ": memory has no room because " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads a spilled tensor back, keeping it in memory if the memory budget can make room for it. */
+  private Tensor reload(StoredTensor slot) {
+    slot.reloading.lock(); // readers of this handle wait for one read of its file; no other reader waits
+    try {
+      Tensor t = slot.shareIfInMemory(); // another reader reloaded it while we waited
       if (t != null) {
         counters.hits.increment();
         return t;
       }
-      List<StoredTensor> victims = roomInMemory(slot.byteSize, slot.byteSize);
-      boolean keep = victims != null;
+      boolean keep = roomToKeep(slot);
       Tensor loaded;
       try {
         loaded = slot.load(spill, memory.stored(), keep);
@@ -377,103 +417,30 @@ public final class HandleStore implements AutoCloseable {
         throw notFound(slot.handle);
       }
       counters.reloads.increment();
-      if (keep) {
-        spillAll(victims, false);
-        resident.put(slot.handle, slot);
-        if (slot.place() != StoredTensor.Place.MEMORY) {
-          resident.invalidate(slot.handle); // freed meanwhile: its free may have run before our put
-        }
-      }
       return loaded;
     } finally {
-      admission.unlock();
+      slot.reloading.unlock();
     }
   }
 
   /**
-   * The coldest in-memory handles to spill so that {@code bytes} more fit the memory budget, or null if that
-   * is impossible within the disk budget (counting {@code diskFreed} bytes the caller removes from disk).
-   * Caller holds {@link #admission}: nothing else adds to either tier meanwhile.
+   * Reserves memory to keep a reloaded tensor, spilling colder ones first. False (the reader gets the tensor,
+   * the handle stays on disk) if it is larger than the budget, if room cannot be made within the disk budget
+   * (which must take the spilled tensors before the reloaded one's file goes), or if a spill fails.
    */
-  private List<StoredTensor> roomInMemory(long bytes, long diskFreed) {
-    if (bytes > memoryBudget) {
-      return null;
-    }
-    long need = counters.bytesInMemory() + bytes - memoryBudget;
-    if (need <= 0) {
-      return List.of();
-    }
-    resident.cleanUp(); // apply pending inserts and removals, so the order below is complete and current
-    Policy.Eviction<String, StoredTensor> eviction = resident.policy().eviction().orElseThrow();
-    List<StoredTensor> victims = eviction.coldest(entries -> {
-      List<StoredTensor> picked = new ArrayList<>();
-      long sum = 0;
-      for (Iterator<Policy.CacheEntry<String, StoredTensor>> it = entries.iterator(); it.hasNext() && sum < need; ) {
-        StoredTensor t = it.next().getValue();
-        // A handle freed or spilled meanwhile is no longer counted in memory: spilling it frees nothing.
-        if (t.byteSize > 0 && t.place() == StoredTensor.Place.MEMORY) {
-          picked.add(t);
-          sum += t.byteSize;
-        }
-      }
-      return picked;
-    });
-    long freed = victims.stream().mapToLong(t -> t.byteSize).sum();
-    if (freed < need || counters.bytesOnDisk() - diskFreed + freed > diskBudget) {
-      return null;
-    }
-    return victims;
-  }
-
-  /**
-   * Spills {@code victims}. With {@code strict}, a failed write fails the caller (nothing was stored yet);
-   * otherwise it is logged and the tensor stays in memory, over the budget until the next spill.
-   */
-  private void spillAll(List<StoredTensor> victims, boolean strict) {
-    for (StoredTensor v : victims) {
-      try {
-        if (v.spill(spill)) {
-          counters.spills.increment();
-        }
-        resident.invalidate(v.handle);
-      } catch (IOException e) {
-        if (strict) {
-          throw new ResourceExhaustedException("spilling handle '" + v.handle + "' to " + spill.path()
-              + " failed, so memory has no room: " + e, e);
-        }
-        LOG.warn("spilling handle '{}' to {} failed; it stays in memory: {}", v.handle, spill.path(), e.toString());
-      }
-    }
-  }
-
-  private Path writeSpill(Tensor tensor, String handle) {
+  private boolean roomToKeep(StoredTensor slot) {
     try {
-      return spill.write(tensor);
+      return tiers.reserveMemory(slot.byteSize);
     } catch (IOException e) {
-      throw new ResourceExhaustedException("writing handle '" + handle + "' (" + StoredTensor.sizeOf(tensor) + " bytes) to "
-          + spill.path() + " failed: " + e, e);
+      LOG.warn("reading back handle '{}' without keeping it in memory: {}", slot.handle, e.getMessage());
+      return false;
     }
   }
 
-  /** Caffeine evicted a resident handle on its own (the budget is normally kept before it has to). */
-  private void evicted(StoredTensor t) {
-    try {
-      if (t.spill(spill)) {
-        counters.spills.increment();
-      }
-    } catch (IOException e) {
-      LOG.warn("spilling handle '{}' to {} failed; it stays in memory: {}", t.handle, spill.path(), e.toString());
-    }
-  }
-
-  /** The index removed a handle: deleted, expired, or the store is closing. */
-  private void freed(String handle, StoredTensor t, RemovalCause cause) {
-    if (t == null) {
-      return;
-    }
-    t.free(spill);
-    resident.invalidate(handle);
+  /** The index dropped a handle on its own: it was not read for the expire-after-access time. */
+  private void expired(StoredTensor t, RemovalCause cause) {
     if (cause == RemovalCause.EXPIRED) {
+      t.free(spill);
       counters.expiries.increment();
     }
   }
@@ -490,6 +457,10 @@ public final class HandleStore implements AutoCloseable {
     byte[] b = new byte[bytes];
     random.nextBytes(b);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  private static String describe(Tensor tensor, long bytes) {
+    return tensor.dtype() + " " + tensor.shape() + " tensor of " + bytes + " bytes";
   }
 
   private NotFoundException notFound(String handle) {
@@ -518,6 +489,9 @@ public final class HandleStore implements AutoCloseable {
     private long allocatorLimit = -1;
     private String device = HandleId.DEFAULT_DEVICE;
     private Ticker ticker = Ticker.systemTicker();
+    private long spillBatchBytes = SpillDirectory.BATCH_BYTES;
+    private UnaryOperator<WritableByteChannel> spillChannels = UnaryOperator.identity();
+    private Duration recycleIdle = StoreMemory.RECYCLE_IDLE;
 
     private Builder() {}
 
@@ -575,6 +549,27 @@ public final class HandleStore implements AutoCloseable {
     /** The time source for expiry; tests pass one they control. */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** The most element bytes in one record batch of a spill file; tests make it small to get many batches. */
+    Builder spillBatchBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("spillBatchBytes must be positive, not " + bytes);
+      }
+      this.spillBatchBytes = bytes;
+      return this;
+    }
+
+    /** How long a freed memory block is kept for reuse; tests shorten it. */
+    Builder recycleIdle(Duration idle) {
+      this.recycleIdle = Objects.requireNonNull(idle, "idle");
+      return this;
+    }
+
+    /** Wraps the channel each spill file is written through; tests use it to stall or fail spills. */
+    Builder spillChannels(UnaryOperator<WritableByteChannel> wrap) {
+      this.spillChannels = Objects.requireNonNull(wrap, "wrap");
       return this;
     }
 

@@ -19,7 +19,8 @@ import org.apache.arrow.memory.util.MemoryUtil;
  * the first write and unmap them on free. For a store that takes an upload, serves it and deletes it, that
  * page work was a third of the server's CPU per uploaded byte. Blocks are kept by size, rounded up to 64 KiB
  * so that tensors of one shape share them; at most {@code capacity} bytes are kept, and a kept block unused for
- * {@code idleNanos} is freed at the next allocation or release. Smaller requests go to Arrow's Netty pool.
+ * {@code idleNanos} is freed at the next allocation, release or {@link Pool#trim}. Smaller requests go to Arrow's
+ * Netty pool.
  *
  * <p>Accounting is unchanged: the allocator sees the requested size; the rounding (under 64 KiB a block) and
  * the kept blocks are outside it. Thread-safe.
@@ -117,6 +118,11 @@ final class RecyclingAllocationManager extends AllocationManager {
         }
       }
       MemoryUtil.freeMemory(address);
+    }
+
+    /** Frees the kept blocks unused for the idle time; the owner calls it now and then, so an idle pool empties. */
+    synchronized void trim() {
+      freeIdle();
     }
 
     /** Bytes of freed blocks being kept for reuse. */

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * What a {@link HandleStore} holds, per tier, and what it has done. Thread-safe; each {@link StoredTensor}
  * moves its own bytes between tiers under its lock, so per handle the counts never disagree with its place.
+ * The budgets themselves are kept by {@link StorageTiers}; these are the figures {@link StoreStats} reports.
  */
 final class StoreCounters {
   private final AtomicLong handlesInMemory = new AtomicLong();
@@ -37,8 +38,9 @@ final class StoreCounters {
     bytesOnDisk.addAndGet(bytes);
   }
 
-  StoreStats snapshot() {
+  /** The counts now, with {@code bytesPooled} from the store's memory. */
+  StoreStats snapshot(long bytesPooled) {
     return new StoreStats(handlesInMemory.get(), bytesInMemory.get(), handlesOnDisk.get(), bytesOnDisk.get(),
-        hits.sum(), misses.sum(), spills.sum(), reloads.sum(), expiries.sum(), deletes.sum());
+        hits.sum(), misses.sum(), spills.sum(), reloads.sum(), expiries.sum(), deletes.sum(), bytesPooled);
   }
 }

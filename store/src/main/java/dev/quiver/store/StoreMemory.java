@@ -1,7 +1,7 @@
 package dev.quiver.store;
 
 import dev.quiver.errors.ResourceExhaustedException;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
@@ -11,11 +11,14 @@ import org.apache.arrow.memory.RootAllocator;
 /**
  * A {@link HandleStore}'s Arrow memory: one root allocator with the store's limit, and under it the child that
  * owns stored tensors. Tensors enter it by {@link #adopt}: moved if they are under the same root, copied once
- * if not. Thread-safe (Arrow's allocators are).
+ * if not, or if they are a small slice of a larger buffer. Freed blocks of a megabyte or more are kept for reuse
+ * ({@link RecyclingAllocationManager}), at most a quarter of the memory budget, returned to the operating system
+ * after {@link #RECYCLE_IDLE} unused (checked every half of that by the maintenance thread, so an idle store
+ * empties its pool) and when the store closes. Thread-safe (Arrow's allocators are).
  */
 final class StoreMemory {
   /** A freed block kept for reuse is returned to the OS after this long unused. */
-  private static final long RECYCLE_IDLE_NANOS = TimeUnit.SECONDS.toNanos(10);
+  static final Duration RECYCLE_IDLE = Duration.ofSeconds(10);
 
   private final String storeId;
   private final RecyclingAllocationManager.Pool recycled;
@@ -26,13 +29,19 @@ final class StoreMemory {
   /**
    * @param limit the root allocator's limit
    * @param recycleBytes bytes of freed large blocks kept for reuse (see {@link RecyclingAllocationManager})
+   * @param recycleIdle how long a kept block may stay unused ({@link #RECYCLE_IDLE} but in tests)
+   * @param maintenance the thread that returns idle kept blocks to the OS, also when nothing is allocated
    */
-  StoreMemory(String storeId, long limit, long recycleBytes) {
+  StoreMemory(String storeId, long limit, long recycleBytes, Duration recycleIdle, StoreMaintenance maintenance) {
     this.storeId = storeId;
-    this.recycled = new RecyclingAllocationManager.Pool(recycleBytes, RECYCLE_IDLE_NANOS, System::nanoTime);
+    long idleNanos = recycleIdle.toNanos();
+    this.recycled = new RecyclingAllocationManager.Pool(recycleBytes, idleNanos, System::nanoTime);
     this.root = new RootAllocator(RootAllocator.configBuilder().maxAllocation(limit)
         .allocationManagerFactory(recycled).build());
     this.stored = root.newChildAllocator("handles of store " + storeId, 0, Long.MAX_VALUE);
+    if (recycleBytes >= RecyclingAllocationManager.MIN_RECYCLED) {
+      maintenance.every(Math.max(1, idleNanos / 2), recycled::trim);
+    }
   }
 
   /** The root that callers allocate under, so that their tensors are stored without copying. */
@@ -45,21 +54,30 @@ final class StoreMemory {
     return stored;
   }
 
+  /** Bytes of freed blocks kept for reuse: memory the process holds outside the allocator's accounting. */
+  long pooledBytes() {
+    return recycled.keptBytes();
+  }
+
   /**
-   * A new reference to {@code t}'s elements accounted to this store: moved without copying if it is under
-   * this store's root allocator, copied once otherwise (Arrow cannot move accounting between roots).
+   * A new reference to {@code t}'s elements accounted to this store. Moved without copying if it is under this
+   * store's root allocator, so the store holds the buffers {@code t} spans, whole. Copied once if it is under
+   * another root (Arrow cannot move accounting between roots), or if those buffers are more than twice the
+   * tensor's bytes: a small slice of a large tensor, whose move would keep the whole tensor's memory alive
+   * under the budget weight of the slice.
    */
   Tensor adopt(Tensor t) {
     ArrowBuf data = t.dataBuffer();
     ArrowBuf offsets = t.offsetBuffer();
-    boolean sameRoot = underRoot(data) && (offsets == null || underRoot(offsets));
+    boolean move = underRoot(data) && (offsets == null || underRoot(offsets))
+        && heldBytes(data, offsets) <= 2 * StoredTensor.sizeOf(t);
     try {
       if (offsets == null) {
         long bytes = Tensor.byteSizeOf(t.dtype(), t.shape());
-        return Tensor.wrap(t.dtype(), t.shape(), sameRoot ? transfer(data, bytes) : copy(data, 0, bytes));
+        return Tensor.wrap(t.dtype(), t.shape(), move ? transfer(data, bytes) : copy(data, 0, bytes));
       }
       long offsetBytes = (t.numElements() + 1) * 4;
-      if (sameRoot) {
+      if (move) {
         ArrowBuf o = transfer(offsets, offsetBytes);
         try {
           return Tensor.wrapStrings(t.shape(), o, transfer(data, data.capacity()));
@@ -85,6 +103,15 @@ final class StoreMemory {
       throw new ResourceExhaustedException("storing a " + t.dtype() + " " + t.shape() + " tensor of "
           + StoredTensor.sizeOf(t) + " bytes exceeds the store's allocator limit of " + root.getLimit() + " bytes", e);
     }
+  }
+
+  /** The bytes of the allocations behind a tensor's buffers, each allocation counted once. */
+  private static long heldBytes(ArrowBuf data, ArrowBuf offsets) {
+    long held = data.getReferenceManager().getSize();
+    if (offsets != null && offsets.getReferenceManager() != data.getReferenceManager()) {
+      held += offsets.getReferenceManager().getSize();
+    }
+    return held;
   }
 
   private boolean underRoot(ArrowBuf buf) {
@@ -124,6 +151,7 @@ final class StoreMemory {
     if (closed) {
       return;
     }
+    recycled.close(); // kept blocks go now; blocks that readers release later are freed at once
     long outstanding = root.getAllocatedMemory();
     int children = root.getChildAllocators().size() - 1 + stored.getChildAllocators().size();
     if (outstanding > 0 || children > 0) {
@@ -133,7 +161,6 @@ final class StoreMemory {
     }
     stored.close();
     root.close();
-    recycled.close();
     closed = true;
   }
 }

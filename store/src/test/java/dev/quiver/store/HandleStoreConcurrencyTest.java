@@ -53,7 +53,13 @@ class HandleStoreConcurrencyTest {
   void eightThreadsPuttingReadingAndDeletingWithSpillsLoseNothingAndLeakNothing(BufferAllocator allocator)
       throws Exception {
     int opsPerThread = 800;
-    HandleStore store = HandleStore.builder().memoryBudget(128 << 10).build();
+    try (HandleStore store = HandleStore.builder().memoryBudget(128 << 10).build()) {
+      eightThreadsPuttingReadingAndDeleting(store, allocator, opsPerThread);
+    }
+  }
+
+  private void eightThreadsPuttingReadingAndDeleting(HandleStore store, BufferAllocator allocator, int opsPerThread)
+      throws Exception {
     BufferAllocator storeAllocator = store.allocator();
     Path spillDir = store.spillDirectory();
     AtomicReferenceArray<String> published = new AtomicReferenceArray<>(THREADS * opsPerThread);
@@ -146,6 +152,60 @@ class HandleStoreConcurrencyTest {
     store.close();
     assertEquals(0, storeAllocator.getAllocatedMemory());
     assertFalse(Files.exists(spillDir));
+  }
+
+  @Test
+  void aResidentGetAndAPutThatFitsDoNotWaitForAnotherThreadsSlowSpill(BufferAllocator allocator) throws Exception {
+    SpillGate gate = new SpillGate();
+    Random r = new Random(4);
+    Map<String, Long> sums = new ConcurrentHashMap<>();
+    try (HandleStore store = HandleStore.builder().memoryBudget(16 << 10).spillChannels(gate).build()) {
+      String a;
+      String x;
+      try (Tensor ta = TestTensors.ofSize(allocator, DType.FLOAT32, 4 << 10, r);
+          Tensor tx = TestTensors.ofSize(allocator, DType.FLOAT32, 8 << 10, r)) {
+        a = store.put(ta);
+        x = store.put(tx);
+        sums.put(a, TestTensors.checksum(ta));
+        sums.put(x, TestTensors.checksum(tx));
+      } // 12 KiB in memory, 4 KiB free
+      gate.stallNextWrite();
+      Future<String> spilling = pool.submit(() -> {
+        try (Tensor ty = TestTensors.ofSize(allocator, DType.FLOAT32, 8 << 10, r)) {
+          String y = store.put(ty); // needs 4 KiB more than is free: spills a, whose write stalls
+          sums.put(y, TestTensors.checksum(ty));
+          return y;
+        }
+      });
+      try {
+        assertTrue(gate.awaitStalled(60), "the put spills");
+        Future<?> meanwhile = pool.submit(() -> {
+          for (String h : List.of(a, x)) { // a is the tensor being written: it is still served from memory
+            try (Tensor back = store.get(h)) {
+              assertEquals(sums.get(h), TestTensors.checksum(back));
+            }
+          }
+          try (Tensor small = TestTensors.ofSize(allocator, DType.FLOAT32, 2 << 10, new Random(5))) {
+            String h = store.put(small); // fits the free 4 KiB
+            sums.put(h, TestTensors.checksum(small));
+          }
+          return null;
+        });
+        meanwhile.get(60, TimeUnit.SECONDS); // times out only if it waits for the stalled write
+        assertTrue(store.info(a).inMemory(), "the spill is still under way");
+      } finally {
+        gate.release();
+      }
+      spilling.get(60, TimeUnit.SECONDS);
+      StoreStats s = store.stats();
+      assertTrue(s.bytesInMemory() <= 16 << 10, s.toString());
+      assertEquals(4, s.handles(), s.toString());
+      for (Map.Entry<String, Long> e : sums.entrySet()) {
+        try (Tensor back = store.get(e.getKey())) {
+          assertEquals(e.getValue(), TestTensors.checksum(back));
+        }
+      }
+    }
   }
 
   @Test
@@ -262,7 +322,12 @@ class HandleStoreConcurrencyTest {
 
   @Test
   void closingWhileThreadsAreBusyNeitherHangsNorLeaks(BufferAllocator allocator) throws Exception {
-    HandleStore store = HandleStore.builder().memoryBudget(16 << 10).build();
+    try (HandleStore store = HandleStore.builder().memoryBudget(16 << 10).build()) {
+      closingWhileThreadsAreBusy(store, allocator);
+    } // a second close: frees what a failed assertion left behind
+  }
+
+  private void closingWhileThreadsAreBusy(HandleStore store, BufferAllocator allocator) throws Exception {
     BufferAllocator storeAllocator = store.allocator();
     Path spillDir = store.spillDirectory();
     CountDownLatch warmedUp = new CountDownLatch(THREADS * 20);

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
@@ -131,6 +132,28 @@ class HandleStoreExpiryTest {
       assertFalse(store.contains(h));
       assertArrayEquals(new double[] {2.5}, held.toDoubleArray());
     }
+  }
+
+  @Test
+  void anIdleStoreFreesAnExpiredHandlesMemoryAndSpillFileOnTime(BufferAllocator allocator) throws Exception {
+    // The system clock this time: the store's maintenance thread must wake up by itself.
+    store = HandleStore.builder().memoryBudget(4096).expireAfterAccess(Duration.ofMillis(200))
+        .spillDirectory(tmp.resolve("spill")).build();
+    storeAllocator = store.allocator();
+    try (Tensor a = Tensor.of(allocator, new int[1024]); Tensor b = Tensor.of(allocator, new int[1024])) {
+      store.put(a);
+      store.put(b); // spills a
+    }
+    assertEquals(1, fileCount());
+    assertEquals(4096, storeAllocator.getAllocatedMemory());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while ((storeAllocator.getAllocatedMemory() > 0 || fileCount() > 0) && System.nanoTime() < deadline) {
+      Thread.sleep(20); // no call into the store while waiting
+    }
+    assertEquals(0, storeAllocator.getAllocatedMemory(), "the in-memory tensor is freed");
+    assertEquals(0, fileCount(), "the spilled tensor's file is removed");
+    assertEquals(2, store.stats().expiries());
+    assertEquals(0, store.stats().handles());
   }
 
   @Test

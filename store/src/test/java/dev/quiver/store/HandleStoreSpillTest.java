@@ -5,15 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.quiver.errors.ResourceExhaustedException;
 import dev.quiver.errors.StatusCode;
 import dev.quiver.store.interchange.TensorIpc;
 import dev.quiver.testing.LeakCheckedAllocator;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +25,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +53,47 @@ class HandleStoreSpillTest {
         }
       }
       assertTrue(store.stats().reloads() >= 30, store.stats().toString());
+    }
+  }
+
+  @Test
+  void tensorsSpilledInManyBatchesReloadBitIdentical(BufferAllocator allocator) throws IOException {
+    Random r = new Random(8);
+    Path dir = tmp.resolve("spill");
+    try (HandleStore store = HandleStore.builder().memoryBudget(0).spillBatchBytes(16).spillDirectory(dir).build()) {
+      try (Tensor t = TestTensors.random(allocator, DType.FLOAT32, Shape.of(40, 3), r)) {
+        store.put(t);
+        try (FileChannel file = FileChannel.open(files(dir).get(0));
+            ArrowFileReader reader = new ArrowFileReader(file, allocator)) {
+          assertEquals(40, reader.getRecordBlocks().size(), "one 12-byte row per batch");
+        }
+      }
+      for (DType dtype : DType.values()) {
+        for (Shape shape : List.of(Shape.of(40, 3), Shape.of(7, 2, 5), Shape.of(100), Shape.of(0, 3), Shape.of(3, 0))) {
+          try (Tensor t = TestTensors.random(allocator, dtype, shape, r)) {
+            String h = store.put(t);
+            try (Tensor back = store.get(h)) {
+              assertTrue(TestTensors.sameElements(back, t), dtype + " " + shape);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void spillFilesAndTheSpillDirectoriesTheStoreCreatesAreOwnerOnly(BufferAllocator allocator) throws IOException {
+    assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "a POSIX file system");
+    Path given = tmp.resolve("new").resolve("spill");
+    try (HandleStore named = HandleStore.builder().memoryBudget(0).spillDirectory(given).build();
+        HandleStore temporary = HandleStore.builder().memoryBudget(0).build();
+        Tensor t = Tensor.of(allocator, new int[] {1, 2, 3})) {
+      for (HandleStore store : List.of(named, temporary)) {
+        store.put(t);
+        Path dir = store.spillDirectory();
+        assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(dir), dir.toString());
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(files(dir).get(0)));
+      }
     }
   }
 
@@ -148,7 +194,7 @@ class HandleStoreSpillTest {
       }
       assertFalse(store.info(big).inMemory());
       assertTrue(store.info(small).inMemory());
-      assertEquals(new StoreStats(1, 8, 1, 400, 0, 0, 1, 1, 0, 0), store.stats());
+      assertEquals(new StoreStats(1, 8, 1, 400, 0, 0, 1, 1, 0, 0, 0), store.stats());
     }
   }
 

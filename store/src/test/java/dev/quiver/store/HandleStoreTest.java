@@ -11,11 +11,13 @@ import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.errors.NotFoundException;
 import dev.quiver.errors.StatusCode;
 import dev.quiver.testing.LeakCheckedAllocator;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.junit.jupiter.api.AfterEach;
@@ -117,6 +119,82 @@ class HandleStoreTest {
   }
 
   @Test
+  void aSmallSliceOfALargeTensorIsCopiedSoTheStoreHoldsOnlyItsBytes() {
+    BufferAllocator session = store.allocator().newChildAllocator("session", 0, Long.MAX_VALUE);
+    String h;
+    long rowAddress;
+    try (Tensor whole = Tensor.allocate(session, DType.FLOAT32, Shape.of(4096, 1024))) { // 16 MiB
+      whole.dataBuffer().setFloat((5 * 1024 + 3) * 4L, 42f);
+      try (Tensor row = whole.slice(5, 6)) {
+        rowAddress = row.address();
+        h = store.put(row);
+      }
+    }
+    session.close(); // would throw if the stored row still pinned the 16 MiB
+    assertEquals(4096, store.allocator().getAllocatedMemory(), "the store holds the row's 4 KiB, within its budget");
+    assertEquals(4096, store.stats().bytesInMemory());
+    try (Tensor back = store.get(h)) {
+      assertEquals(Shape.of(1, 1024), back.shape());
+      assertEquals(42f, back.getFloat(3));
+      assertNotEquals(rowAddress, back.address(), "copied");
+    }
+  }
+
+  @Test
+  void aSliceSpanningMostOfItsBufferIsMovedNotCopied() {
+    BufferAllocator session = store.allocator().newChildAllocator("session", 0, Long.MAX_VALUE);
+    String h;
+    long address;
+    try (Tensor whole = Tensor.allocate(session, DType.FLOAT32, Shape.of(4, 1024)); Tensor rows = whole.slice(1, 4)) {
+      address = rows.address();
+      h = store.put(rows);
+    }
+    session.close();
+    try (Tensor back = store.get(h)) {
+      assertEquals(address, back.address(), "moved");
+    }
+    // The whole 16 KiB buffer stays, for 12 KiB of elements: never more than twice a tensor's bytes.
+    assertEquals(16 << 10, store.allocator().getAllocatedMemory());
+    assertEquals(12 << 10, store.stats().bytesInMemory());
+  }
+
+  @Test
+  void aSmallSliceOfALargeStringTensorIsCopiedWithItsOwnCharacters() {
+    BufferAllocator session = store.allocator().newChildAllocator("session", 0, Long.MAX_VALUE);
+    String[] words = new String[10_000];
+    for (int i = 0; i < words.length; i++) {
+      words[i] = "word-" + i;
+    }
+    String h;
+    try (Tensor all = Tensor.of(session, words); Tensor one = all.slice(10, 11)) {
+      h = store.put(one);
+    }
+    session.close();
+    assertEquals(2 * 4 + 7, store.stats().bytesInMemory()); // two offsets and "word-10"
+    assertTrue(store.allocator().getAllocatedMemory() <= 64, store.allocator().getAllocatedMemory() + " bytes");
+    try (Tensor back = store.get(h)) {
+      assertArrayEquals(new String[] {"word-10"}, back.toStringArray());
+    }
+  }
+
+  @Test
+  void freedBlocksKeptForReuseAreReportedAndReturnedToTheSystemWhenTheStoreIsIdle() throws InterruptedException {
+    try (HandleStore pooled = HandleStore.builder().memoryBudget(16 << 20).recycleIdle(Duration.ofMillis(200)).build()) {
+      try (BufferAllocator session = pooled.allocator().newChildAllocator("session", 0, Long.MAX_VALUE);
+          Tensor t = Tensor.allocate(session, DType.UINT8, Shape.of(2 << 20))) {
+        pooled.delete(pooled.put(t));
+      }
+      assertEquals(0, pooled.allocator().getAllocatedMemory());
+      assertEquals(2 << 20, pooled.stats().bytesPooled(), "the freed 2 MiB block is kept, and reported");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (pooled.stats().bytesPooled() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(0, pooled.stats().bytesPooled(), "unused, the block goes back although nothing is allocated");
+    }
+  }
+
+  @Test
   void putCopiesATensorFromAnotherRootAllocatorOnce(BufferAllocator allocator) {
     String h;
     long address;
@@ -197,6 +275,20 @@ class HandleStoreTest {
       try (Tensor back = store.get(h)) {
         assertTrue(TestTensors.sameElements(back, t));
       }
+    }
+  }
+
+  @Test
+  void aNullHandleIsInvalidArgumentSayingSoAndLeavesTheStoreIntact(BufferAllocator allocator) {
+    try (Tensor t = Tensor.of(allocator, new int[] {1, 2})) {
+      String h = store.put(t);
+      StoreStats before = store.stats();
+      for (Consumer<String> op : operations()) {
+        InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> op.accept(null));
+        assertTrue(e.getMessage().contains("handle given is null"), e.getMessage());
+      }
+      assertEquals(before, store.stats());
+      assertTrue(store.contains(h));
     }
   }
 
@@ -306,7 +398,7 @@ class HandleStoreTest {
       store.get(h).close();
       store.delete(h);
       assertThrows(NotFoundException.class, () -> store.get(h));
-      assertEquals(new StoreStats(0, 0, 0, 0, 2, 1, 0, 0, 0, 1), store.stats());
+      assertEquals(new StoreStats(0, 0, 0, 0, 2, 1, 0, 0, 0, 1, 0), store.stats());
       store.put(t);
       assertEquals(1, store.stats().handlesInMemory());
       assertEquals(24, store.stats().bytesInMemory());
