@@ -136,8 +136,9 @@ class HandleStoreExpiryTest {
 
   @Test
   void anIdleStoreFreesAnExpiredHandlesMemoryAndSpillFileOnTime(BufferAllocator allocator) throws Exception {
-    // The system clock this time: the store's maintenance thread must wake up by itself.
-    store = HandleStore.builder().memoryBudget(4096).expireAfterAccess(Duration.ofMillis(200))
+    // The system clock this time: the store's maintenance thread must wake up by itself. The TTL leaves a loaded
+    // machine time to check the tensors are there before they expire.
+    store = HandleStore.builder().memoryBudget(4096).expireAfterAccess(Duration.ofSeconds(3))
         .spillDirectory(tmp.resolve("spill")).build();
     storeAllocator = store.allocator();
     try (Tensor a = Tensor.of(allocator, new int[1024]); Tensor b = Tensor.of(allocator, new int[1024])) {
