@@ -5,6 +5,7 @@ import dev.quiver.errors.DeadlineExceededException;
 import dev.quiver.errors.InternalException;
 import dev.quiver.errors.QuiverException;
 import dev.quiver.errors.ResourceExhaustedException;
+import dev.quiver.executor.ops.IntraOpPool;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
@@ -46,6 +47,7 @@ final class StepExecution {
   private volatile RuntimeException failure;
   private volatile boolean awaiting; // the caller waits for ops on other threads
   private List<String> createdHandles; // guarded by this
+  private volatile IntraOpPool intraOp; // the cancellable view, made on first use
 
   StepExecution(Session session, StepPlan plan, StepArena arena, long timeoutMs, boolean trace) {
     this.session = session;
@@ -124,6 +126,19 @@ final class StepExecution {
       }
     }
     return result;
+  }
+
+  /**
+   * The session's intra-op pool as this step's kernels see it: it checks between slices of their work whether
+   * the step was cancelled ({@link #checkCancelled}), so a deadline or the session closing stops a long kernel.
+   */
+  IntraOpPool intraOp() {
+    IntraOpPool p = intraOp;
+    if (p == null) {
+      p = session.intraOpPool().withCancellation(this::checkCancelled);
+      intraOp = p; // two threads may each make one: they are the same view
+    }
+    return p;
   }
 
   /** A zero-filled tensor for a kernel's output: a small one is carved from the step's arena. */
