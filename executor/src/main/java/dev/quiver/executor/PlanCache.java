@@ -27,6 +27,9 @@ final class PlanCache {
     if (plan == null) {
       plan = StepPlan.create(feeds, fetches, targets);
       if (logDevicePlacement) { // as TensorFlow's log_device_placement prints each op's device
+        for (Operation op : plan.constOps) {
+          LOG.info("{}: ({}): {}", op.name(), op.type(), DeviceAttributes.LOCAL_CPU);
+        }
         for (StepPlan.Node n : plan.nodes) {
           LOG.info("{}: ({}): {}", n.op.name(), n.op.type(), DeviceAttributes.LOCAL_CPU);
         }

@@ -302,7 +302,9 @@ public final class Session implements AutoCloseable {
   /**
    * Makes this session the default of the current thread until the returned scope closes
    * ({@code with sess.as_default():}); {@link Output#eval()} and {@link Operation#run()} use it. Does not close
-   * the session, nor change the default graph. Other threads are not affected.
+   * the session, nor change the default graph. Other threads are not affected. Python's
+   * {@code with tf.compat.v1.Session() as sess:}, which does both, is one try with two resources:
+   * {@code try (Session sess = new Session(g); var d = sess.asDefault()) { c.eval(); }}.
    */
   public DefaultScope asDefault() {
     checkOpen();
