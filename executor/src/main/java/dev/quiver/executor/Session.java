@@ -61,12 +61,9 @@ public final class Session implements AutoCloseable {
   private final PlanCache plans;
   private final SessionThreads threads;
   private final ConcurrentHashMap<Operation, Object> opStates = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Operation, Tensor> constants = new ConcurrentHashMap<>();
+  private final LentConstants constants = new LentConstants();
   private final PartialRuns partialRuns = new PartialRuns(this);
-  private final AtomicInteger activeSteps = new AtomicInteger();
-  private final Object stepsDone = new Object();
-  private volatile boolean closing;
-  private boolean closed; // guarded by stepsDone
+  private final ActiveSteps steps = new ActiveSteps();
   private volatile ParsedOutput lastParsedOutput; // FetchStructure is immutable: steps share it
 
   /** A session on the default graph of this thread, with the default config. */
@@ -384,31 +381,11 @@ public final class Session implements AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (stepsDone) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      closing = true;
-      boolean interrupted = false;
-      while (activeSteps.get() > 0) {
-        try {
-          stepsDone.wait();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+    if (!steps.closeAndAwait()) {
+      return;
     }
     partialRuns.closeAll();
-    for (Operation op : new ArrayList<>(constants.keySet())) {
-      Tensor t = constants.remove(op);
-      if (t != null) {
-        t.close();
-      }
-    }
+    constants.close();
     arenaBlocks.close();
     handles.close();
     threads.close();
@@ -418,33 +395,29 @@ public final class Session implements AutoCloseable {
   }
 
   public boolean isClosed() {
-    return closing;
+    return steps.isClosing();
   }
 
   @Override
   public String toString() {
-    return "Session(" + id + (closing ? ", closed" : "") + ")";
+    return "Session(" + id + (steps.isClosing() ? ", closed" : "") + ")";
   }
 
   // ---------------------------------------------------------------------------------------------
   // Engine (package-private)
 
   void checkOpen() {
-    if (closing) {
+    if (steps.isClosing()) {
       throw new IllegalStateException("Attempted to use a closed Session.");
     }
   }
 
   boolean isClosing() {
-    return closing;
+    return steps.isClosing();
   }
 
   void beginStep() {
-    activeSteps.incrementAndGet();
-    if (closing) {
-      endStep();
-      throw new IllegalStateException("Attempted to use a closed Session.");
-    }
+    steps.begin();
     if (graph.isClosed()) {
       endStep();
       throw new IllegalStateException("Attempted to run a step of a closed Graph.");
@@ -452,11 +425,7 @@ public final class Session implements AutoCloseable {
   }
 
   void endStep() {
-    if (activeSteps.decrementAndGet() == 0 && closing) {
-      synchronized (stepsDone) {
-        stepsDone.notifyAll();
-      }
-    }
+    steps.end();
   }
 
   /** The plan of a step with these feeds, fetches and targets, from the cache or made now. */
@@ -537,8 +506,7 @@ public final class Session implements AutoCloseable {
    * kept until the session closes, so steps borrow it without a reference of their own. Called during a step.
    */
   Tensor constant(Operation op) {
-    Tensor t = constants.get(op);
-    return t != null ? t : constants.computeIfAbsent(op, o -> o.attrs().as("value", Tensor.class).share());
+    return constants.get(op);
   }
 
   @SuppressWarnings("unchecked")
@@ -570,7 +538,7 @@ public final class Session implements AutoCloseable {
 
   /** A result of this session was closed: if the session's own store waits for its tensors, try closing it. */
   void resultClosed() {
-    if (closing) {
+    if (steps.isClosing()) {
       OwnedStoreCloser.retry(handles);
     }
   }
