@@ -72,7 +72,7 @@ final class FetchStructure {
     private final Tensor[] values;
     private final boolean[] taken;
     private final Object[] built;
-    private final Map<List<Integer>, SparseTensorValue> sparse = new java.util.HashMap<>();
+    private Map<List<Integer>, SparseTensorValue> sparse; // made for the first sparse fetch
     final Session session;
     final List<AutoCloseable> owned;
 
@@ -108,6 +108,9 @@ final class FetchStructure {
     /** The value of a sparse tensor whose parts were fetched at {@code i}, {@code v} and {@code d}. */
     SparseTensorValue sparse(int i, int v, int d) {
       // its tensors are owned through tensor(): the value itself needs no closing of its own
+      if (sparse == null) {
+        sparse = new java.util.HashMap<>();
+      }
       return sparse.computeIfAbsent(List.of(i, v, d), k -> new SparseTensorValue(tensor(i), tensor(v), tensor(d)));
     }
 
