@@ -63,26 +63,55 @@ final class FetchStructure {
     return leafCount;
   }
 
-  /** Hands out each value once, sharing it for repeated leaves, and tracks what was handed out. */
+  /**
+   * Builds one value per distinct fetched output and hands that same object to every leaf that fetches it, as
+   * TensorFlow does ({@code r[0] is r[1]} for {@code sess.run([c, c])}, for tensors and handles alike): a handle
+   * fetched twice is one {@link TensorHandle}, so one Cleaner, and closing a tensor closes it for every leaf.
+   */
   static final class Builder {
     private final Tensor[] values;
     private final boolean[] taken;
+    private final Object[] built;
+    private Map<List<Integer>, SparseTensorValue> sparse; // made for the first sparse fetch
     final Session session;
     final List<AutoCloseable> owned;
 
     Builder(Tensor[] values, Session session, List<AutoCloseable> owned) {
       this.values = values;
       this.taken = new boolean[values.length];
+      this.built = new Object[values.length];
       this.session = session;
       this.owned = owned;
     }
 
-    Tensor take(int i) {
-      if (!taken[i]) {
+    /** The fetched tensor of output {@code i}, owned by the result (recorded in {@code owned} once). */
+    Tensor tensor(int i) {
+      if (built[i] == null) {
         taken[i] = true;
-        return values[i];
+        built[i] = values[i];
+        owned.add(values[i]);
       }
-      return values[i].share();
+      return (Tensor) built[i];
+    }
+
+    /** The handle object of the {@code GetSessionHandle} output {@code o}, fetched at index {@code i}. */
+    TensorHandle handle(int i, Output o) {
+      if (built[i] == null) {
+        taken[i] = true;
+        try (Tensor handleString = values[i]) {
+          built[i] = session.handleFromFetch(o, handleString);
+        }
+      }
+      return (TensorHandle) built[i];
+    }
+
+    /** The value of a sparse tensor whose parts were fetched at {@code i}, {@code v} and {@code d}. */
+    SparseTensorValue sparse(int i, int v, int d) {
+      // its tensors are owned through tensor(): the value itself needs no closing of its own
+      if (sparse == null) {
+        sparse = new java.util.HashMap<>();
+      }
+      return sparse.computeIfAbsent(List.of(i, v, d), k -> new SparseTensorValue(tensor(i), tensor(v), tensor(d)));
     }
 
     void closeUnused() {
@@ -124,11 +153,7 @@ final class FetchStructure {
         int v = indexOf(s.values());
         int d = indexOf(s.denseShape());
         leaves++;
-        return b -> {
-          SparseTensorValue value = new SparseTensorValue(b.take(i), b.take(v), b.take(d));
-          b.owned.add(value);
-          return value;
-        };
+        return b -> b.sparse(i, v, d);
       }
       if (f instanceof String name) {
         Object element;
@@ -201,20 +226,9 @@ final class FetchStructure {
       int i = indexOf(o);
       leaves++;
       if (TensorHandle.isHandleOutput(o)) {
-        return b -> {
-          Tensor t = b.take(i);
-          try {
-            return b.session.handleFromFetch(o, t);
-          } finally {
-            t.close();
-          }
-        };
+        return b -> b.handle(i, o);
       }
-      return b -> {
-        Tensor t = b.take(i);
-        b.owned.add(t);
-        return t;
-      };
+      return b -> b.tensor(i);
     }
 
     private <T> T check(T element, Graph g, Object shown) {

@@ -254,8 +254,9 @@ public final class Graph implements AutoCloseable {
   /**
    * Adds every op of {@code def} to this graph under the same names, as {@code tf.import_graph_def(def, name="")}.
    *
-   * @throws InvalidArgumentException if an op does not build (unknown type, bad input, bad shapes) or a name is
-   *     taken already; ops added before the failure stay in the graph
+   * @throws InvalidArgumentException if an op does not build (unknown type, bad input, an attribute its op does
+   *     not declare or of the wrong type, a missing required attribute, bad shapes) or a name is taken already;
+   *     ops added before the failure stay in the graph
    */
   public void importGraphDef(GraphDef def) {
     def.importInto(this);
@@ -356,7 +357,7 @@ public final class Graph implements AutoCloseable {
       throw new InvalidArgumentException(type + " op '" + name + "' takes " + expected + " inputs, got "
           + inputs.size());
     }
-    Attrs owned = shareTensorAttrs(attrs);
+    Attrs owned = shareTensorAttrs(def.resolveAttrs(name, attrs)); // checked as the op declares them
     try {
       synchronized (lock) {
         if (closed) {

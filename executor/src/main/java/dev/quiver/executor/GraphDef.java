@@ -38,10 +38,16 @@ import java.util.Map;
  * {@code {"unknown_rank": true}}), {@code list} ({@code {"i": [...]}}, {@code {"f": [...]}} or
  * {@code {"s": [...]}}) or {@code tensor} ({@code dtype}, {@code shape} and, for fixed-width dtypes, the
  * little-endian element bytes in base64 as {@code content}; for strings the values as {@code string_val}).
+ * Attributes are checked against the op's declaration on import, as when the op is built.
+ *
+ * <p>The placeholder of a {@code getSessionTensor} or {@code deleteSessionTensor} pair carries
+ * {@code "handle_feeder": true} (TensorFlow keeps this in the Python graph only, as {@code _handle_feeders}), so
+ * that a {@link TensorHandle} fed to it after an import still feeds its handle string.
  */
 public final class GraphDef {
   /** The value of the {@code format} field this version writes and reads. */
   public static final String FORMAT = "quiver.graphdef/1";
+  private static final String HANDLE_FEEDER = "handle_feeder";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ObjectNode root;
@@ -69,6 +75,9 @@ public final class GraphDef {
       ObjectNode attrs = n.putObject("attr");
       for (Map.Entry<String, Object> e : op.attrs().asMap().entrySet()) {
         attrs.set(e.getKey(), encode(e.getValue(), op.name(), e.getKey()));
+      }
+      if (op.numOutputs() > 0 && graph.isHandleFeeder(op.output(0))) {
+        n.put(HANDLE_FEEDER, true);
       }
     }
     return new GraphDef(root);
@@ -144,7 +153,14 @@ public final class GraphDef {
           Map.Entry<String, JsonNode> e = it.next();
           attrs.put(e.getKey(), decode(e.getValue(), graph, name, e.getKey()));
         }
-        graph.addOperation(type, name, true, Attrs.of(attrs), inputs, controls);
+        Operation op = graph.addOperation(type, name, true, Attrs.of(attrs), inputs, controls);
+        if (n.path(HANDLE_FEEDER).asBoolean(false)) {
+          if (op.numOutputs() != 1 || op.output(0).dtype() != DType.STRING || !op.inputs().isEmpty()) {
+            throw new InvalidArgumentException("node '" + name + "' is marked \"" + HANDLE_FEEDER + "\" but is not "
+                + "a placeholder of handle strings (an op without inputs with one string output)");
+          }
+          graph.registerHandleFeeder(op.output(0));
+        }
       } finally {
         for (Object v : attrs.values()) {
           if (v instanceof Tensor t) {

@@ -93,7 +93,7 @@ final class NodeContext implements KernelContext, SessionState {
 
   @Override
   public IntraOpPool intraOp() {
-    return step.session.intraOpPool();
+    return step.intraOp();
   }
 
   @Override

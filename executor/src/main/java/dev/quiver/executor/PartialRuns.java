@@ -65,12 +65,18 @@ final class PartialRuns {
   }
 
   Result run(String handle, Object fetches, Map<?, ?> feedDict) {
+    FetchStructure fs = FetchStructure.parse(session.graph(), fetches);
+    if (fs.targets.length > 0) {
+      // TF 2.21's words (a RuntimeError, checked before the handle): ops to run belong in partial_run_setup,
+      // where they run as soon as their inputs are fed
+      throw new IllegalStateException("partial_run() requires empty `target_list`. Received: target_list="
+          + java.util.Arrays.toString(fs.targets) + " (non-empty)");
+    }
     PartialRun run = handle == null ? null : runs.get(handle);
     if (run == null) {
       throw new InvalidArgumentException("Must run 'setup' before performing partial runs! (no partial run with "
           + "handle '" + handle + "' is under way in this session)");
     }
-    FetchStructure fs = FetchStructure.parse(session.graph(), fetches);
     Feeds feeds = Feeds.parse(session.graph(), feedDict);
     session.beginStep();
     try {
@@ -107,9 +113,9 @@ final class PartialRuns {
     private final Session session;
     private final StepPlan plan;
     private final StepExecution step;
+    private final long timeoutMs;
     private final Map<Output, Integer> feedIndex = new HashMap<>();
     private final Map<Output, Integer> fetchIndex = new HashMap<>();
-    private final Map<Operation, Integer> targetIndex = new HashMap<>();
     private final Map<Operation, Integer> nodeIndex = new HashMap<>();
     private final boolean[] fed;
     private final boolean[] fetched;
@@ -120,14 +126,12 @@ final class PartialRuns {
       this.session = session;
       this.plan = plan;
       this.step = new StepExecution(session, plan, null, 0, false);
+      this.timeoutMs = session.config().operationTimeoutInMs();
       for (int i = 0; i < plan.feeds.length; i++) {
         feedIndex.put(plan.feeds[i], i);
       }
       for (int i = 0; i < plan.fetches.length; i++) {
         fetchIndex.put(plan.fetches[i], i);
-      }
-      for (int i = 0; i < plan.targets.length; i++) {
-        targetIndex.put(plan.targets[i], i);
       }
       for (int k = 0; k < plan.nodes.length; k++) {
         nodeIndex.put(plan.nodes[k].op, k);
@@ -165,11 +169,6 @@ final class PartialRuns {
         }
         fetchIdx[i] = idx;
       }
-      for (Operation t : fs.targets) {
-        if (!targetIndex.containsKey(t)) {
-          throw new InvalidArgumentException("The fetch " + t.name() + " was not specified in partial_run_setup.");
-        }
-      }
 
       // What the feeds so far plus these make computable; every fetch asked for must be among it.
       boolean[] available = availableWith(feedIdx);
@@ -178,11 +177,6 @@ final class PartialRuns {
       for (int i = 0; i < fetchIdx.length; i++) {
         if (!isAvailable(plan.fetches[fetchIdx[i]], available, runnable)) {
           throw cannotCompute(plan.fetches[fetchIdx[i]].op(), available, runnable);
-        }
-      }
-      for (Operation t : fs.targets) {
-        if (!ranOrRunnable(t, runnable)) {
-          throw cannotCompute(t, available, runnable);
         }
       }
 
@@ -199,7 +193,7 @@ final class PartialRuns {
             now[k] = true;
           }
         }
-        step.runNodes(now);
+        step.runNodes(now, timeoutMs);
       } catch (RuntimeException e) {
         failed = true;
         step.abandon(true);
@@ -211,7 +205,7 @@ final class PartialRuns {
         fetched[fetchIdx[i]] = true;
       }
       List<AutoCloseable> owned = new ArrayList<>(out.length);
-      return new Result(fs.build(out, session, owned), owned, null);
+      return new Result(fs.build(out, session, owned), owned, null, session);
     }
 
     /** The error for a fetch that needs a feed not given yet, naming the first such feed. */
@@ -236,7 +230,13 @@ final class PartialRuns {
           }
         }
         for (Operation c : o.controlInputs()) {
-          if (!ranOrRunnable(c, runnable)) {
+          Integer f = fedPlaceholder(c);
+          if (f != null) {
+            if (!available[f]) {
+              missing = c.output(0).name();
+              break;
+            }
+          } else if (!ranOrRunnable(c, runnable)) {
             todo.push(c);
           }
         }
@@ -268,11 +268,21 @@ final class PartialRuns {
           ready &= isAvailable(in, feedsAvailable, ok);
         }
         for (Operation c : n.op.controlInputs()) {
-          ready &= ranOrRunnable(c, ok);
+          Integer f = fedPlaceholder(c);
+          ready &= f != null ? feedsAvailable[f] : ranOrRunnable(c, ok);
         }
         ok[k] = ready;
       }
       return ok;
+    }
+
+    /**
+     * The feed index of {@code op} if it is a placeholder this partial run feeds, else null. A control edge from
+     * it waits for its feed ({@link StepPlan#isFedPlaceholder}); TensorFlow 2.21 waits forever when such a fetch
+     * is asked for before the feed, where this names the feed.
+     */
+    private Integer fedPlaceholder(Operation op) {
+      return StepPlan.isFedPlaceholder(op, feedIndex) ? feedIndex.get(op.output(0)) : null;
     }
 
     private boolean isAvailable(Output o, boolean[] feedsAvailable, boolean[] runnable) {

@@ -11,18 +11,22 @@ import java.util.Map;
  *
  * <p><b>Ownership.</b> The result owns every tensor in it: {@link #close()} releases them all, so one
  * try-with-resources block frees a whole step's values. To keep a tensor longer, take {@link Tensor#share()}
- * of it. Handles are persistent: closing the result does not delete them. Not thread-safe.
+ * of it. A tensor or handle fetched at several places of the structure is one object, at each of them (as
+ * TensorFlow returns the same object); closing it (closing is idempotent) closes it everywhere. Handles are
+ * persistent: closing the result does not delete them. Not thread-safe.
  */
 public final class Result implements AutoCloseable {
   private final Object value;
   private final List<AutoCloseable> owned;
   private final RunMetadata metadata;
+  private final Session session;
   private boolean closed;
 
-  Result(Object value, List<AutoCloseable> owned, RunMetadata metadata) {
+  Result(Object value, List<AutoCloseable> owned, RunMetadata metadata, Session session) {
     this.value = value;
     this.owned = owned;
     this.metadata = metadata;
+    this.session = session;
   }
 
   /** The fetched structure. */
@@ -108,12 +112,16 @@ public final class Result implements AutoCloseable {
       return;
     }
     closed = true;
-    for (AutoCloseable c : owned) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        throw new IllegalStateException("closing a fetched value failed", e);
+    try {
+      for (AutoCloseable c : owned) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("closing a fetched value failed", e);
+        }
       }
+    } finally {
+      session.resultClosed();
     }
   }
 

@@ -3,9 +3,7 @@ package dev.quiver.executor;
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.errors.NotFoundException;
 import dev.quiver.executor.ops.IntraOpPool;
-import dev.quiver.store.DType;
 import dev.quiver.store.HandleStore;
-import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,14 +15,9 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link Graph}: TensorFlow 1's {@code tf.compat.v1.Session}, in-process.
@@ -53,11 +46,9 @@ import org.slf4j.LoggerFactory;
  * session throws {@link IllegalStateException}. Fetched {@link Result}s stay valid after close, until closed.
  */
 public final class Session implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(Session.class);
   private static final ThreadLocal<Deque<Session>> DEFAULT_STACK = ThreadLocal.withInitial(ArrayDeque::new);
   private static final Set<Session> LIVE = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
   private static final AtomicInteger SESSIONS = new AtomicInteger();
-  private static final int MAX_CACHED_PLANS = 1024;
 
   private final String target;
   private final Graph graph;
@@ -67,17 +58,12 @@ public final class Session implements AutoCloseable {
   private final StepArena.Pool arenaBlocks;
   private final int id = SESSIONS.incrementAndGet();
   private final long incarnation = new java.security.SecureRandom().nextLong();
-  private final ConcurrentHashMap<StepPlan.Key, StepPlan> plans = new ConcurrentHashMap<>();
+  private final PlanCache plans;
+  private final SessionThreads threads;
   private final ConcurrentHashMap<Operation, Object> opStates = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Operation, Tensor> constants = new ConcurrentHashMap<>();
+  private final LentConstants constants = new LentConstants();
   private final PartialRuns partialRuns = new PartialRuns(this);
-  private final AtomicInteger activeSteps = new AtomicInteger();
-  private final Object stepsDone = new Object();
-  private final Object poolLock = new Object();
-  private volatile boolean closing;
-  private boolean closed; // guarded by stepsDone
-  private volatile IntraOpPool intraOp;
-  private volatile ThreadPoolExecutor interOp;
+  private final ActiveSteps steps = new ActiveSteps();
   private volatile ParsedOutput lastParsedOutput; // FetchStructure is immutable: steps share it
 
   /** A session on the default graph of this thread, with the default config. */
@@ -110,8 +96,9 @@ public final class Session implements AutoCloseable {
       throw new IllegalStateException("cannot start a session on a closed graph");
     }
     this.config = config == null ? SessionConfig.defaults() : config;
-    HandleStore shared = this.config.handleStore();
-    this.handles = shared != null ? new SessionHandles(shared, false) : new SessionHandles(newStore(this.config), true);
+    this.handles = SessionHandles.forConfig(this.config);
+    this.plans = new PlanCache(this.config.logDevicePlacement());
+    this.threads = new SessionThreads(this.config, id);
     this.allocator = handles.store().allocator();
     this.arenaBlocks = new StepArena.Pool(allocator);
     LIVE.add(this);
@@ -124,23 +111,6 @@ public final class Session implements AutoCloseable {
           + "\"}. Quiver runs only the in-process engine, target \"\"; remote sessions are not available yet.");
     }
     return t;
-  }
-
-  private static HandleStore newStore(SessionConfig c) {
-    HandleStore.Builder b = HandleStore.builder().device(DeviceAttributes.LOCAL_CPU);
-    if (c.handleMemoryBudget() > 0) {
-      b.memoryBudget(c.handleMemoryBudget());
-    }
-    if (c.handleDiskBudget() > 0) {
-      b.diskBudget(c.handleDiskBudget());
-    }
-    if (c.spillDirectory() != null) {
-      b.spillDirectory(c.spillDirectory());
-    }
-    if (c.handleExpiry() != null) {
-      b.expireAfterAccess(c.handleExpiry());
-    }
-    return b.build();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -263,26 +233,25 @@ public final class Session implements AutoCloseable {
 
   /**
    * A step planned once: {@code call(values...)} feeds {@code feedList}'s tensors positionally and returns
-   * what {@code run(fetches, ...)} would ({@code sess.make_callable(fetches, feed_list, accept_options)}).
+   * what {@code run(fetches, ...)} would ({@code sess.make_callable(fetches, feed_list, accept_options)}). A
+   * tensor listed twice takes the later value, as in TensorFlow 2.21.
    *
    * @param feedList feed keys (Outputs or tensor names), or null for none
    * @param acceptOptions whether the callable takes {@link RunOptions} and {@link RunMetadata}
-   * @throws IllegalArgumentException if a fetch or feed key has an invalid type, or a key is listed twice
+   * @throws IllegalArgumentException if a fetch or feed key has an invalid type
    */
   public SessionCallable makeCallable(Object fetches, List<?> feedList, boolean acceptOptions) {
     checkOpen();
     FetchStructure fs = FetchStructure.parse(graph, fetches);
     List<?> keys = feedList == null ? List.of() : feedList;
-    Output[] feedKeys = new Output[keys.size()];
-    java.util.Set<Output> seen = new java.util.HashSet<>();
-    for (int i = 0; i < feedKeys.length; i++) {
-      feedKeys[i] = Feeds.key(graph, keys.get(i));
-      if (!seen.add(feedKeys[i])) {
-        throw new IllegalArgumentException("feed " + feedKeys[i].name() + " is listed twice in feed_list");
-      }
+    Map<Output, Integer> lastArgument = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      lastArgument.put(Feeds.key(graph, keys.get(i)), i);
     }
+    Output[] feedKeys = lastArgument.keySet().toArray(new Output[0]);
+    int[] argumentOf = lastArgument.values().stream().mapToInt(Integer::intValue).toArray();
     StepPlan plan = plan(feedKeys, fs.outputs, fs.targets);
-    return new SessionCallable(this, plan, fs, acceptOptions);
+    return new SessionCallable(this, plan, fs, acceptOptions, keys.size(), argumentOf);
   }
 
   /** {@link #makeCallable(Object, List, boolean)} without options. */
@@ -294,7 +263,8 @@ public final class Session implements AutoCloseable {
    * Sets up a sequence of partial runs over {@code fetches} with {@code feeds} to be given later
    * ({@code sess.partial_run_setup(fetches, feeds)}).
    *
-   * @param fetches a graph element or a List of them
+   * @param fetches a graph element or a List of them; the Operations among them run as soon as the feeds they
+   *     need were given
    * @param feeds a tensor or a List of tensors (Outputs or names) the partial runs will feed
    * @return the handle for {@link #partialRun}
    */
@@ -307,11 +277,16 @@ public final class Session implements AutoCloseable {
    * Continues a partial run: feeds {@code feedDict} and returns {@code fetches}, which must have been declared
    * in {@link #partialRunSetup} ({@code sess.partial_run(handle, fetches, feed_dict)}). Each declared feed is
    * fed at most once and each fetch fetched at most once; the partial run ends when all were. Each call runs
-   * every op its feeds so far make computable, scheduled as {@link #run} schedules a step; calls on one handle
-   * take turns.
+   * every op its feeds so far make computable, scheduled as {@link #run} schedules a step, within the config's
+   * {@link SessionConfig#operationTimeoutInMs() operation timeout}; calls on one handle take turns.
    *
+   * @param fetches tensors declared in the setup: a graph element or a List of them, no Operations
+   * @throws IllegalStateException if {@code fetches} holds an Operation (TF's RuntimeError "partial_run()
+   *     requires empty `target_list`"), or the session is closed
    * @throws InvalidArgumentException as TensorFlow: an undeclared or repeated feed or fetch, a fetch that the
    *     feeds given so far cannot compute, or an unknown handle
+   * @throws dev.quiver.errors.DeadlineExceededException if the call runs past the operation timeout; the partial
+   *     run ends
    */
   public Result partialRun(String handle, Object fetches, Map<?, ?> feedDict) {
     checkOpen();
@@ -324,7 +299,9 @@ public final class Session implements AutoCloseable {
   /**
    * Makes this session the default of the current thread until the returned scope closes
    * ({@code with sess.as_default():}); {@link Output#eval()} and {@link Operation#run()} use it. Does not close
-   * the session, nor change the default graph. Other threads are not affected.
+   * the session, nor change the default graph. Other threads are not affected. Python's
+   * {@code with tf.compat.v1.Session() as sess:}, which does both, is one try with two resources:
+   * {@code try (Session sess = new Session(g); var d = sess.asDefault()) { c.eval(); }}.
    */
   public DefaultScope asDefault() {
     checkOpen();
@@ -404,74 +381,43 @@ public final class Session implements AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (stepsDone) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      closing = true;
-      boolean interrupted = false;
-      while (activeSteps.get() > 0) {
-        try {
-          stepsDone.wait();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+    if (!steps.closeAndAwait()) {
+      return;
     }
     partialRuns.closeAll();
-    for (Operation op : new ArrayList<>(constants.keySet())) {
-      Tensor t = constants.remove(op);
-      if (t != null) {
-        t.close();
-      }
-    }
+    constants.close();
     arenaBlocks.close();
     handles.close();
-    synchronized (poolLock) {
-      if (interOp != null) {
-        interOp.shutdown();
-      }
-      if (intraOp != null) {
-        intraOp.close();
-      }
-    }
+    threads.close();
     opStates.clear();
     plans.clear();
     LIVE.remove(this);
   }
 
   public boolean isClosed() {
-    return closing;
+    return steps.isClosing();
   }
 
   @Override
   public String toString() {
-    return "Session(" + id + (closing ? ", closed" : "") + ")";
+    return "Session(" + id + (steps.isClosing() ? ", closed" : "") + ")";
   }
 
   // ---------------------------------------------------------------------------------------------
   // Engine (package-private)
 
   void checkOpen() {
-    if (closing) {
+    if (steps.isClosing()) {
       throw new IllegalStateException("Attempted to use a closed Session.");
     }
   }
 
   boolean isClosing() {
-    return closing;
+    return steps.isClosing();
   }
 
   void beginStep() {
-    activeSteps.incrementAndGet();
-    if (closing) {
-      endStep();
-      throw new IllegalStateException("Attempted to use a closed Session.");
-    }
+    steps.begin();
     if (graph.isClosed()) {
       endStep();
       throw new IllegalStateException("Attempted to run a step of a closed Graph.");
@@ -479,33 +425,12 @@ public final class Session implements AutoCloseable {
   }
 
   void endStep() {
-    if (activeSteps.decrementAndGet() == 0 && closing) {
-      synchronized (stepsDone) {
-        stepsDone.notifyAll();
-      }
-    }
+    steps.end();
   }
 
   /** The plan of a step with these feeds, fetches and targets, from the cache or made now. */
   StepPlan plan(Output[] feeds, Output[] fetches, Operation[] targets) {
-    StepPlan.Key key = new StepPlan.Key(feeds, fetches, targets);
-    StepPlan plan = plans.get(key);
-    if (plan == null) {
-      plan = StepPlan.create(feeds, fetches, targets);
-      if (config.logDevicePlacement()) {
-        for (StepPlan.Node n : plan.nodes) {
-          LOG.info("{}: ({}): {}", n.op.name(), n.op.type(), DeviceAttributes.LOCAL_CPU);
-        }
-      }
-      if (plans.size() >= MAX_CACHED_PLANS) {
-        plans.clear();
-      }
-      StepPlan raced = plans.putIfAbsent(key, plan);
-      if (raced != null) {
-        plan = raced;
-      }
-    }
-    return plan;
+    return plans.get(feeds, fetches, targets);
   }
 
   /** Runs a planned step, converting {@code feedValues} (one per plan feed) and building the fetched structure. */
@@ -516,7 +441,7 @@ public final class Session implements AutoCloseable {
       Tensor[] fetched = runStep(plan, feeds, arena, options, metadata);
       List<AutoCloseable> owned = new ArrayList<>(fetched.length);
       try {
-        return new Result(fs.build(fetched, this, owned), owned, metadata);
+        return new Result(fs.build(fetched, this, owned), owned, metadata, this);
       } catch (RuntimeException e) {
         for (AutoCloseable c : owned) {
           closeQuietly(c);
@@ -568,42 +493,12 @@ public final class Session implements AutoCloseable {
   }
 
   IntraOpPool intraOpPool() {
-    IntraOpPool p = intraOp;
-    if (p == null) {
-      synchronized (poolLock) {
-        p = intraOp;
-        if (p == null) {
-          p = new IntraOpPool(config.intraOpThreads());
-          intraOp = p;
-        }
-      }
-    }
-    return p;
+    return threads.intraOp();
   }
 
   /** The inter-op pool, or null if the session runs every op on the caller's thread (one inter-op thread). */
   Executor interOpPool() {
-    ThreadPoolExecutor p = interOp;
-    if (p == null) {
-      int n = config.interOpThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.interOpThreads();
-      if (n <= 1) {
-        return null;
-      }
-      synchronized (poolLock) {
-        p = interOp;
-        if (p == null) {
-          AtomicInteger seq = new AtomicInteger();
-          p = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "quiver-inter-op-" + id + "-" + seq.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-          });
-          p.allowCoreThreadTimeOut(true);
-          interOp = p;
-        }
-      }
-    }
-    return p;
+    return threads.interOp();
   }
 
   /**
@@ -611,8 +506,7 @@ public final class Session implements AutoCloseable {
    * kept until the session closes, so steps borrow it without a reference of their own. Called during a step.
    */
   Tensor constant(Operation op) {
-    Tensor t = constants.get(op);
-    return t != null ? t : constants.computeIfAbsent(op, o -> o.attrs().as("value", Tensor.class).share());
+    return constants.get(op);
   }
 
   @SuppressWarnings("unchecked")
@@ -622,35 +516,31 @@ public final class Session implements AutoCloseable {
 
   /** The value of a fetched {@code GetSessionHandle} output: a handle object over the stored tensor. */
   TensorHandle handleFromFetch(Output output, Tensor handleString) {
-    String h = handleString.getString(0);
-    Output data = output.op().inputs().get(0);
-    Shape shape;
-    try {
-      shape = handles.info(h).shape();
-    } catch (RuntimeException e) {
-      shape = data.shape();
-    }
-    return new TensorHandle(this, h, data.dtype(), shape);
+    return handles.handleFromFetch(this, output, handleString);
   }
 
   /**
    * The tensor a {@link TensorHandle} feeds: its handle string to the placeholder of a {@code getSessionTensor} or
-   * {@code deleteSessionTensor} pair, else the stored tensor itself (a new reference, no copy), whatever the
-   * key's dtype, as TensorFlow feeds it. Null if {@code value} is not a handle.
+   * {@code deleteSessionTensor} pair (whichever session's handle it is: reading it then fails as TensorFlow's
+   * does), else the stored tensor itself (a new reference, no copy), whatever the key's dtype, as TensorFlow
+   * feeds it. Null if {@code value} is not a handle.
    */
   Tensor feedFromHandle(Output key, Object value, StepArena arena) {
     if (!(value instanceof TensorHandle h)) {
       return null;
     }
-    if (h.session().handles().store() != handles.store()) {
-      throw new InvalidArgumentException("the handle '" + h.handle() + "' fed for Tensor '" + key.name()
-          + "' belongs to another session's store");
-    }
     if (graph.isHandleFeeder(key)) {
       Tensor carved = arena == null ? null : arena.scalar(h.handle());
       return carved != null ? carved : Tensor.scalar(allocator, h.handle());
     }
-    return handles.readTensor(h.handle());
+    return handles.feedStored(key, h);
+  }
+
+  /** A result of this session was closed: if the session's own store waits for its tensors, try closing it. */
+  void resultClosed() {
+    if (steps.isClosing()) {
+      OwnedStoreCloser.retry(handles);
+    }
   }
 
   void deleteHandleQuietly(String handle) {

@@ -12,12 +12,22 @@ public final class SessionCallable {
   private final StepPlan plan;
   private final FetchStructure fetches;
   private final boolean acceptOptions;
+  private final int numArguments;
+  private final int[] argumentOf; // per plan feed, the argument fed to it; null when they are the same
 
-  SessionCallable(Session session, StepPlan plan, FetchStructure fetches, boolean acceptOptions) {
+  /**
+   * @param numArguments the length of the feed list
+   * @param argumentOf for each of {@code plan.feeds}, the position of the argument fed to it (the last one, for
+   *     a tensor listed twice)
+   */
+  SessionCallable(Session session, StepPlan plan, FetchStructure fetches, boolean acceptOptions, int numArguments,
+                  int[] argumentOf) {
     this.session = session;
     this.plan = plan;
     this.fetches = fetches;
     this.acceptOptions = acceptOptions;
+    this.numArguments = numArguments;
+    this.argumentOf = argumentOf.length == numArguments ? null : argumentOf;
   }
 
   /**
@@ -46,15 +56,22 @@ public final class SessionCallable {
   private Result run(Object[] feedValues, RunOptions options, RunMetadata runMetadata) {
     Objects.requireNonNull(feedValues, "feedValues");
     session.checkOpen();
-    if (feedValues.length != plan.feeds.length) {
-      throw new IllegalArgumentException("this callable takes " + plan.feeds.length + " feed values, got "
+    if (feedValues.length != numArguments) {
+      throw new IllegalArgumentException("this callable takes " + numArguments + " feed values, got "
           + feedValues.length);
     }
-    return session.execute(plan, fetches, feedValues, options, runMetadata);
+    Object[] values = feedValues;
+    if (argumentOf != null) {
+      values = new Object[argumentOf.length];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = feedValues[argumentOf[i]];
+      }
+    }
+    return session.execute(plan, fetches, values, options, runMetadata);
   }
 
-  /** The number of feed values each call takes. */
+  /** The number of feed values each call takes: the length of the feed list. */
   public int numFeeds() {
-    return plan.feeds.length;
+    return numArguments;
   }
 }

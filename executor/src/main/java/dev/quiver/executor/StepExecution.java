@@ -5,6 +5,7 @@ import dev.quiver.errors.DeadlineExceededException;
 import dev.quiver.errors.InternalException;
 import dev.quiver.errors.QuiverException;
 import dev.quiver.errors.ResourceExhaustedException;
+import dev.quiver.executor.ops.IntraOpPool;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
@@ -38,14 +39,15 @@ final class StepExecution {
   private AtomicIntegerArray pending; // replaced by each call of a partial run
   private AtomicInteger remaining;
   private boolean[] only; // the nodes of the current partial-run call; null for a whole step
-  private final long deadlineNanos; // Long.MAX_VALUE for none
-  private final long timeoutMs;
+  private long deadlineNanos; // Long.MAX_VALUE for none; set before ops are dispatched, read by them
+  private long timeoutMs;
   private final boolean trace;
   private final List<NodeStats> stats;
   private final Object done = new Object();
   private volatile RuntimeException failure;
   private volatile boolean awaiting; // the caller waits for ops on other threads
   private List<String> createdHandles; // guarded by this
+  private volatile IntraOpPool intraOp; // the cancellable view, made on first use
 
   StepExecution(Session session, StepPlan plan, StepArena arena, long timeoutMs, boolean trace) {
     this.session = session;
@@ -55,8 +57,7 @@ final class StepExecution {
     this.uses = new AtomicIntegerArray(plan.initialUses);
     this.pending = new AtomicIntegerArray(plan.initialPending);
     this.remaining = new AtomicInteger(plan.nodes.length);
-    this.timeoutMs = timeoutMs;
-    this.deadlineNanos = timeoutMs > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs) : Long.MAX_VALUE;
+    setTimeout(timeoutMs);
     this.trace = trace;
     this.stats = trace ? java.util.Collections.synchronizedList(new ArrayList<>()) : null;
     for (int i = 0; i < plan.constOps.length; i++) {
@@ -68,6 +69,12 @@ final class StepExecution {
     if (trace) {
       recordConstants();
     }
+  }
+
+  /** Starts the deadline: {@code timeoutMs} from now (0 for none). */
+  private void setTimeout(long timeoutMs) {
+    this.timeoutMs = timeoutMs;
+    this.deadlineNanos = timeoutMs > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs) : Long.MAX_VALUE;
   }
 
   /** Lent constants ran at plan time; a trace lists them as TensorFlow's does, taking no time. */
@@ -121,6 +128,19 @@ final class StepExecution {
     return result;
   }
 
+  /**
+   * The session's intra-op pool as this step's kernels see it: it checks between slices of their work whether
+   * the step was cancelled ({@link #checkCancelled}), so a deadline or the session closing stops a long kernel.
+   */
+  IntraOpPool intraOp() {
+    IntraOpPool p = intraOp;
+    if (p == null) {
+      p = session.intraOpPool().withCancellation(this::checkCancelled);
+      intraOp = p; // two threads may each make one: they are the same view
+    }
+    return p;
+  }
+
   /** A zero-filled tensor for a kernel's output: a small one is carved from the step's arena. */
   Tensor allocate(DType dtype, Shape shape) {
     if (arena != null && dtype.isFixedWidth() && shape.isFullyDefined()) {
@@ -158,9 +178,11 @@ final class StepExecution {
   /**
    * Runs the nodes marked in {@code nodes} as one step would (independent large ones on the inter-op pool), then
    * throws the step's failure if there is one. Every predecessor of a marked node ran before or is marked.
-   * Calls must not overlap.
+   * Calls must not overlap; each has its own deadline, {@code timeoutMs} from its start (0 for none), as each
+   * of TensorFlow's {@code partial_run} calls waits at most {@code operation_timeout_in_ms}.
    */
-  void runNodes(boolean[] nodes) {
+  void runNodes(boolean[] nodes, long timeoutMs) {
+    setTimeout(timeoutMs);
     int[] local = new int[plan.nodes.length];
     int count = 0;
     for (int k = 0; k < nodes.length; k++) {
@@ -264,6 +286,7 @@ final class StepExecution {
     if (remaining.get() == 0) {
       return;
     }
+    boolean interrupted = false;
     synchronized (done) {
       awaiting = true; // set before reading remaining: whoever ends the last op then sees it and notifies
       while (remaining.get() > 0) {
@@ -279,10 +302,15 @@ final class StepExecution {
         try {
           done.wait(wait);
         } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+          // Restored after the loop: a pending interrupt would make every later wait throw at once, a busy spin
+          // until the ops still running on other threads see the failure and end.
+          interrupted = true;
           fail(new CancelledException("the thread running the step was interrupted"));
         }
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

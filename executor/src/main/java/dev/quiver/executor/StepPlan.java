@@ -92,6 +92,15 @@ final class StepPlan {
   }
 
   /**
+   * True for a {@code Placeholder} whose output this step feeds: it never runs, and a control edge from it is
+   * satisfied by the feed. TensorFlow's subgraph rewrite (FeedInputs in subgraph.cc) moves the control edges of
+   * a fed Placeholder only: any other fed op still runs when it is a target or a control input.
+   */
+  static boolean isFedPlaceholder(Operation op, Map<Output, ?> fed) {
+    return op.opDef().kernel() == CoreLibrary.PLACEHOLDER_KERNEL && fed.containsKey(op.output(0));
+  }
+
+  /**
    * Plans a step. The arrays hold distinct elements, all of {@code graph}.
    *
    * @throws NotFoundException if a needed op has no kernel
@@ -105,7 +114,7 @@ final class StepPlan {
       slotOf.put(feeds[i], slots++);
     }
 
-    // Walk back from the fetches and targets, stopping at fed tensors.
+    // Walk back from the fetches and targets, stopping at fed tensors and fed placeholders.
     BitSet needed = new BitSet();
     Map<Integer, Operation> byId = new HashMap<>();
     ArrayList<Operation> stack = new ArrayList<>();
@@ -128,7 +137,7 @@ final class StepPlan {
         }
       }
       for (Operation c : op.controlInputs()) {
-        if (!needed.get(c.id())) {
+        if (!needed.get(c.id()) && !isFedPlaceholder(c, slotOf)) {
           stack.add(c);
         }
       }
@@ -206,7 +215,7 @@ final class StepPlan {
       }
       for (Operation c : op.controlInputs()) {
         Integer dep = nodeOf.get(c);
-        if (dep != null) { // a lent constant has nothing to wait for
+        if (dep != null) { // a lent constant or a fed placeholder has nothing to wait for
           succ.get(dep).add(k);
           nodes[k].pending++;
         }

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Session.as_default and the default session of a thread; expectations from the Session page and TF 2.21. */
 @ExtendWith(LeakCheckedAllocator.class)
 class DefaultSessionTest {
-  @Test
-  void theDefaultSessionIsAPropertyOfTheThread(BufferAllocator allocator) throws Exception {
-    try (SessionFixture f = new SessionFixture(allocator); var scope = f.session.asDefault()) {
+  @SessionMatrixTest
+  void theDefaultSessionIsAPropertyOfTheThread(SessionMatrix config, BufferAllocator allocator) throws Exception {
+    try (SessionFixture f = config.fixture(allocator); var scope = f.session.asDefault()) {
       ExecutorService other = Executors.newSingleThreadExecutor();
       try {
         // seed: "If you create a new thread ... you must explicitly add a with sess.as_default(): in that thread"
@@ -32,8 +32,25 @@ class DefaultSessionTest {
   }
 
   @Test
-  void defaultScopesNest(BufferAllocator allocator) {
-    try (SessionFixture f1 = new SessionFixture(allocator); SessionFixture f2 = new SessionFixture(allocator)) {
+  void aSessionAndItsDefaultScopeInOneTryAreTensorFlowsWithSession(BufferAllocator allocator) {
+    try (Graph g = new Graph(allocator)) {
+      Output c = Ops.create(g).constant(3f);
+      Session used;
+      // TF 2.21: with tf.compat.v1.Session() as s: c.eval() gives 3.0 (tfaudit t2.py "with-session-eval"): the
+      // context manager makes the session the default, and closes it at the end
+      try (Session sess = new Session(g); var asDefault = sess.asDefault(); Tensor t = c.eval()) {
+        assertEquals(3f, t.getFloat(0));
+        assertSame(sess, Session.getDefaultSession());
+        used = sess;
+      }
+      assertNull(Session.getDefaultSession(), "the scope closed before the session");
+      assertTrue(used.isClosed());
+    }
+  }
+
+  @SessionMatrixTest
+  void defaultScopesNest(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f1 = config.fixture(allocator); SessionFixture f2 = config.fixture(allocator)) {
       try (var outer = f1.session.asDefault()) {
         try (var inner = f2.session.asDefault()) {
           assertSame(f2.session, Session.getDefaultSession());
@@ -44,9 +61,9 @@ class DefaultSessionTest {
     }
   }
 
-  @Test
-  void evalWithoutADefaultSessionFailsWithTensorFlowsMessage(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void evalWithoutADefaultSessionFailsWithTensorFlowsMessage(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output c = f.tf.constant(1f);
       // TF 2.21: ValueError: Cannot evaluate tensor using `eval()`: No default session is registered.
       var e = assertThrows(IllegalStateException.class, c::eval);
@@ -54,9 +71,9 @@ class DefaultSessionTest {
     }
   }
 
-  @Test
-  void evalInADefaultSessionOfAnotherGraphFails(BufferAllocator allocator) {
-    try (SessionFixture f1 = new SessionFixture(allocator); SessionFixture f2 = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void evalInADefaultSessionOfAnotherGraphFails(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f1 = config.fixture(allocator); SessionFixture f2 = config.fixture(allocator)) {
       Output c = f1.tf.constant(1f);
       try (var scope = f2.session.asDefault()) {
         assertThrows(IllegalStateException.class, c::eval);
@@ -64,9 +81,9 @@ class DefaultSessionTest {
     }
   }
 
-  @Test
-  void operationRunUsesTheDefaultSession(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void operationRunUsesTheDefaultSession(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output x = TestOps.count(f.tf, "opRun", f.tf.constant(1f));
       try (var scope = f.session.asDefault()) {
         x.op().run();
@@ -78,9 +95,9 @@ class DefaultSessionTest {
     }
   }
 
-  @Test
-  void asDefaultDoesNotCloseTheSession(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void asDefaultDoesNotCloseTheSession(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       try (var scope = f.session.asDefault()) {
         assertSame(f.session, Session.getDefaultSession());
       }

@@ -2,7 +2,9 @@ package dev.quiver.executor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.store.DType;
@@ -62,6 +64,42 @@ class GraphDefTest {
       Ops.create(src).constant(1f);
       dst.importGraphDef(src.graphDef());
       assertEquals("Const_1", Ops.create(dst).constant(2f).op().name());
+    }
+  }
+
+  @Test
+  void theHandleFeedersOfSessionTensorPairsSurviveTheRoundTrip(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      SessionTensor st = f.tf.withName("read").getSessionTensor("ignored", DType.FLOAT32);
+      f.tf.withName("y").identity(f.mul(st.tensor(), f.tf.constant(10f)));
+      SessionTensorDeleter d = f.tf.withName("drop").deleteSessionTensor("ignored");
+      f.tf.withName("h").getSessionHandle(f.tf.withName("c").constant(3f));
+      String json = f.graph.graphDef().toJson();
+      assertTrue(json.contains("\"handle_feeder\":true"), json);
+      try (Graph copy = new Graph(allocator, TestOps.registry());
+           Session s = new Session(copy, SessionConfig.builder().handleStore(f.store).build())) {
+        copy.importGraphDef(GraphDef.fromJson(json));
+        assertEquals(json, copy.graphDef().toJson());
+        try (Result hr = s.run("h:0")) {
+          TensorHandle h = hr.handle();
+          // a TensorHandle fed to an imported handle placeholder still feeds its handle string
+          try (Result r = s.run("y:0", Map.of(st.placeholder().name(), h))) {
+            assertEquals(30f, r.tensor().getFloat(0));
+          }
+          s.run(copy.operationByName(d.deleter().name()), Map.of(d.placeholder().name(), h)).close();
+          assertFalse(h.isAlive());
+        }
+      }
+    }
+  }
+
+  @Test
+  void onlyAStringPlaceholderCanBeMarkedAHandleFeeder(BufferAllocator allocator) {
+    try (Graph g = new Graph(allocator)) {
+      GraphDef marked = GraphDef.fromJson("{\"format\": \"quiver.graphdef/1\", \"node\": [{\"name\": \"x\", "
+          + "\"op\": \"Placeholder\", \"attr\": {\"dtype\": {\"type\": \"float32\"}}, \"handle_feeder\": true}]}");
+      var e = assertThrows(InvalidArgumentException.class, () -> g.importGraphDef(marked));
+      assertTrue(e.getMessage().contains("node 'x'"), e.getMessage());
     }
   }
 }

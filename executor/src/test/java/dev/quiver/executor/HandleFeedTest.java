@@ -11,7 +11,6 @@ import dev.quiver.store.Shape;
 import dev.quiver.testing.LeakCheckedAllocator;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -23,9 +22,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LeakCheckedAllocator.class)
 class HandleFeedTest {
-  @Test
-  void aStringHandleFedToAStringPlaceholderFeedsTheStoredString(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator);
+  @SessionMatrixTest
+  void aStringHandleFedToAStringPlaceholderFeedsTheStoredString(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator);
          Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant("stored-string")))) {
       Output sp = f.tf.placeholder(DType.STRING, Shape.scalar());
       // TF 2.21: sess.run(tf.identity(sp), {sp: hs}) == b'stored-string'
@@ -35,9 +34,9 @@ class HandleFeedTest {
     }
   }
 
-  @Test
-  void aStringHandleFedToAStringTensorThatIsNoPlaceholderFeedsTheStoredString(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator);
+  @SessionMatrixTest
+  void aStringHandleFedToAStringTensorThatIsNoPlaceholderFeedsTheStoredString(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator);
          Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant("stored-string")))) {
       Output st = f.tf.identity(f.tf.constant("x"));
       // TF 2.21: sess.run(st, {st: hs}) == b'stored-string' for a string tensor st computed from constants
@@ -47,9 +46,9 @@ class HandleFeedTest {
     }
   }
 
-  @Test
-  void aFloatHandleFedToAStringPlaceholderIsInvalidArgument(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator);
+  @SessionMatrixTest
+  void aFloatHandleFedToAStringPlaceholderIsInvalidArgument(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator);
          Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(12f)))) {
       Output sp = f.tf.placeholder(DType.STRING, Shape.scalar());
       // TF 2.21: InvalidArgumentError "Expects arg[0] to be string but float is provided": the value is fed, not
@@ -60,9 +59,9 @@ class HandleFeedTest {
     }
   }
 
-  @Test
-  void aHandleFedToTheGetSessionTensorPlaceholderFeedsItsHandleString(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator);
+  @SessionMatrixTest
+  void aHandleFedToTheGetSessionTensorPlaceholderFeedsItsHandleString(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator);
          Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(12f)))) {
       SessionTensor st = f.tf.getSessionTensor(hr.handle(), DType.FLOAT32);
       // TF 2.21 fails here ("Expects arg[0] to be string but float is provided"); its documented form feeds
@@ -75,9 +74,9 @@ class HandleFeedTest {
     }
   }
 
-  @Test
-  void aStringHandleFedToTheGetSessionTensorPlaceholderReadsTheHandleNotItsValue(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator);
+  @SessionMatrixTest
+  void aStringHandleFedToTheGetSessionTensorPlaceholderReadsTheHandleNotItsValue(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator);
          Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant("stored-string")))) {
       SessionTensor st = f.tf.getSessionTensor(hr.handle(), DType.STRING);
       // TF 2.21 feeds the value and looks it up: "The tensor with handle 'stored-string' is not in the session store."
@@ -87,9 +86,9 @@ class HandleFeedTest {
     }
   }
 
-  @Test
-  void aHandleFedToTheDeleteSessionTensorPlaceholderDeletesIt(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator);
+  @SessionMatrixTest
+  void aHandleFedToTheDeleteSessionTensorPlaceholderDeletesIt(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator);
          Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant("again")))) {
       SessionTensorDeleter d = f.tf.deleteSessionTensor(hr.handle());
       // TF 2.21 feeds the value: "Failed to delete a tensor with handle 'again' in the session store."
@@ -98,9 +97,9 @@ class HandleFeedTest {
     }
   }
 
-  @Test
-  void onlyThePlaceholdersOfHandlePairsTakeHandleStrings(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void onlyThePlaceholdersOfHandlePairsTakeHandleStrings(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       // How a placeholder was built decides, as TF's graph._handle_feeders: not its dtype.
       assertFalse(f.graph.isHandleFeeder(f.tf.placeholder(DType.STRING, Shape.scalar())));
       assertTrue(f.graph.isHandleFeeder(f.tf.getSessionTensor("h", DType.STRING).placeholder()));

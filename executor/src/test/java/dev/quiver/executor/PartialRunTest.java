@@ -4,14 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quiver.errors.DeadlineExceededException;
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.testing.LeakCheckedAllocator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** partial_run errors, worded as TF 2.21's DirectSession words them (all InvalidArgumentError). */
@@ -38,9 +41,9 @@ class PartialRunTest {
     assertTrue(e.getMessage().contains(expected), e.getMessage());
   }
 
-  @Test
-  void aFetchThatNeedsAFeedNotGivenYetNamesTheFeed(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aFetchThatNeedsAFeedNotGivenYetNamesTheFeed(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Graph3 g = new Graph3(f);
       String h = f.session.partialRunSetup(List.of(g.r1, g.r2), List.of(g.x, g.y, g.z));
       // TF 2.21: Fetch z:0 can't be computed from the feeds that have been fed so far.
@@ -49,9 +52,9 @@ class PartialRunTest {
     }
   }
 
-  @Test
-  void feedsAndFetchesMustBeDeclaredAndUsedOnce(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void feedsAndFetchesMustBeDeclaredAndUsedOnce(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Graph3 g = new Graph3(f);
       Output other = f.tf.withName("other").placeholder(DType.FLOAT32);
       String h = f.session.partialRunSetup(List.of(g.r1, g.r2), List.of(g.x, g.y, g.z));
@@ -74,18 +77,53 @@ class PartialRunTest {
     }
   }
 
-  @Test
-  void anUnknownHandleIsRefused(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void operationsToRunBelongInTheSetupNotInAPartialRun(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
+      Graph3 g = new Graph3(f);
+      Output side = TestOps.count(f.tf, "setupTarget", g.x);
+      String h = f.session.partialRunSetup(List.of(g.r1, side.op()), List.of(g.x, g.y));
+      // TF 2.21: RuntimeError: partial_run() requires empty `target_list`. Received: target_list=[<tf.Operation
+      // 'r1' type=Identity>] (non-empty), even for an op declared in the setup (tfaudit t2.py "pr-target-op")
+      var e = assertThrows(IllegalStateException.class, () -> f.session.partialRun(h, g.r1.op(), Map.of(g.x, 1f)));
+      assertTrue(e.getMessage().contains("partial_run() requires empty `target_list`. Received: target_list=[<tf."
+          + "Operation 'r1' type=Identity>] (non-empty)"), e.getMessage());
+      // an op given to the setup runs as soon as its inputs are fed
+      try (Result r = f.session.partialRun(h, g.r1, Map.of(g.x, 1f, g.y, 2f))) {
+        assertEquals(3f, r.tensor().getFloat(0));
+      }
+      assertEquals(1, TestOps.count("setupTarget"));
+    }
+  }
+
+  @SessionMatrixTest
+  @Timeout(value = 60, unit = TimeUnit.SECONDS) // a hang, not a speed: partial runs used to have no deadline
+  void eachCallIsBoundByTheOperationTimeout(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator, SessionConfig.builder().operationTimeoutInMs(50))) {
+      Output x = f.tf.withName("x").placeholder(DType.FLOAT32, Shape.scalar());
+      Output slow = TestOps.block(f.tf, "partialDeadline", x);
+      Output quick = f.add(x, x);
+      String h = f.session.partialRunSetup(List.of(quick, slow), List.of(x));
+      // TF 2.21 with ConfigProto(operation_timeout_in_ms=1): DeadlineExceededError: Timed out waiting for
+      // notification (tfaudit "pr timeout"); the failed partial run is over
+      var e = assertThrows(DeadlineExceededException.class, () -> f.session.partialRun(h, slow, Map.of(x, 1f)));
+      assertTrue(e.getMessage().contains("Timed out waiting for notification"), e.getMessage());
+      assertInvalid("Must run 'setup' before performing partial runs!", () -> f.session.partialRun(h, quick, null));
+    }
+  }
+
+  @SessionMatrixTest
+  void anUnknownHandleIsRefused(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Graph3 g = new Graph3(f);
       assertInvalid("Must run 'setup' before performing partial runs!",
           () -> f.session.partialRun("nope", g.r2, null));
     }
   }
 
-  @Test
-  void closingTheSessionEndsUnfinishedPartialRunsAndFreesTheirTensors(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void closingTheSessionEndsUnfinishedPartialRunsAndFreesTheirTensors(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Graph3 g = new Graph3(f);
       String h = f.session.partialRunSetup(List.of(g.r1, g.r2), List.of(g.x, g.y, g.z));
       f.session.partialRun(h, List.of(), Map.of(g.x, 1f, g.y, 2f)).close(); // r1 computed, held for later
@@ -93,9 +131,9 @@ class PartialRunTest {
     } // the fixture checks that nothing is left
   }
 
-  @Test
-  void independentPartialRunsOfOneSetupDoNotInterfere(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void independentPartialRunsOfOneSetupDoNotInterfere(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Graph3 g = new Graph3(f);
       String h1 = f.session.partialRunSetup(List.of(g.r1), List.of(g.x, g.y));
       String h2 = f.session.partialRunSetup(List.of(g.r1), List.of(g.x, g.y));

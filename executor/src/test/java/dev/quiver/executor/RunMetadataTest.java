@@ -10,7 +10,6 @@ import dev.quiver.testing.LeakCheckedAllocator;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** RunOptions' trace level and RunMetadata's step stats, exported as Chrome trace events. */
@@ -18,9 +17,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RunMetadataTest {
   private static final RunOptions TRACE = RunOptions.builder().traceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
 
-  @Test
-  void aTracedStepRecordsEveryOpThatRan(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aTracedStepRecordsEveryOpThatRan(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.withName("a").constant(new float[] {1, 2, 3});
       Output m = f.tf.withName("m").identity(f.mul(a, a));
       RunMetadata md = new RunMetadata();
@@ -34,18 +33,18 @@ class RunMetadataTest {
     }
   }
 
-  @Test
-  void withoutATraceLevelNothingIsRecorded(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void withoutATraceLevelNothingIsRecorded(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       RunMetadata md = new RunMetadata();
       f.session.run(f.tf.constant(1f), null, RunOptions.defaults(), md).close();
       assertEquals(List.of(), md.stepStats());
     }
   }
 
-  @Test
-  void theStatsNameTheHandlesAnOpTouched(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void theStatsNameTheHandlesAnOpTouched(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output h = f.tf.withName("keep").getSessionHandle(f.tf.constant(1f));
       RunMetadata md = new RunMetadata();
       try (Result r = f.session.run(h, null, TRACE, md)) {
@@ -58,9 +57,9 @@ class RunMetadataTest {
     }
   }
 
-  @Test
-  void theChromeTraceHasACompleteEventPerOp(BufferAllocator allocator) throws Exception {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void theChromeTraceHasACompleteEventPerOp(SessionMatrix config, BufferAllocator allocator) throws Exception {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.withName("a").constant(2f);
       RunMetadata md = new RunMetadata();
       f.session.run(f.mul(a, a), null, TRACE, md).close();

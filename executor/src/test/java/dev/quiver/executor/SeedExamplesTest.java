@@ -15,16 +15,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Every example of the three seed pages, with the results the pages give. */
 @ExtendWith(LeakCheckedAllocator.class)
 class SeedExamplesTest {
   /** tf.compat.v1.Session: c = a * b with a = 5.0, b = 6.0; sess.run(c) prints 30.0. */
-  @Test
-  void sessionRunPrints30(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void sessionRunPrints30(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.constant(5.0f);
       Output b = f.tf.constant(6.0f);
       Output c = f.tf.math.multiply(a, b);
@@ -35,9 +34,9 @@ class SeedExamplesTest {
   }
 
   /** Session.run: fetches may be a singleton ([10, 20]) or a list of 2 arrays. */
-  @Test
-  void runFetchesASingletonOrAList(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void runFetchesASingletonOrAList(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.constant(new int[] {10, 20});
       Output b = f.tf.constant(new float[] {1.0f, 2.0f});
       try (Result v = f.session.run(a)) {
@@ -55,9 +54,9 @@ class SeedExamplesTest {
   }
 
   /** Session.run: v = session.run({'k1': MyData(a, b), 'k2': [b, a]}). */
-  @Test
-  void runFetchesANestedDictOfANamedTupleAndAList(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void runFetchesANestedDictOfANamedTupleAndAList(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.constant(new int[] {10, 20});
       Output b = f.tf.constant(new float[] {1.0f, 2.0f});
       Map<String, Object> fetches = new LinkedHashMap<>();
@@ -78,9 +77,9 @@ class SeedExamplesTest {
   }
 
   /** Session.as_default: inside the block get_default_session() is sess and c.eval() uses it. */
-  @Test
-  void asDefaultMakesEvalUseTheSession(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void asDefaultMakesEvalUseTheSession(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output c = f.tf.constant(7.0f);
       try (var scope = f.session.asDefault()) {
         assertSame(f.session, Session.getDefaultSession());
@@ -100,9 +99,9 @@ class SeedExamplesTest {
   }
 
   /** Session.list_devices: each device has a name, a device type and a memory limit. */
-  @Test
-  void listDevicesNamesTheLocalCpu(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void listDevicesNamesTheLocalCpu(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       List<DeviceAttributes> devices = f.session.listDevices();
       assertEquals(1, devices.size());
       assertEquals("/job:localhost/replica:0/task:0/device:CPU:0", devices.get(0).name());
@@ -112,9 +111,9 @@ class SeedExamplesTest {
   }
 
   /** Session.partial_run: r1 = a + b fed 1 and 2 gives 3; r2 = r1 * c fed c = res gives 9. */
-  @Test
-  void partialRunExample(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void partialRunExample(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
       Output b = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
       Output c = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
@@ -134,9 +133,9 @@ class SeedExamplesTest {
    * get_session_handle / get_session_tensor: c = a * b; h = run(get_session_handle(c)); p, a =
    * get_session_tensor(h.handle, float32); b = a * 10; run(b, {p: h.handle}) is c * 10.
    */
-  @Test
-  void sessionHandleChain(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void sessionHandleChain(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.constant(5.0f);
       Output b = f.tf.constant(6.0f);
       Output c = f.tf.math.multiply(a, b);
@@ -157,9 +156,9 @@ class SeedExamplesTest {
   }
 
   /** delete_session_tensor: the pair (placeholder, deletion op); after running it the handle is gone. */
-  @Test
-  void deleteSessionTensorRemovesTheHandle(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void deleteSessionTensorRemovesTheHandle(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output hOut = f.tf.getSessionHandle(f.tf.constant(new float[] {1, 2, 3}));
       try (Result hr = f.session.run(hOut)) {
         TensorHandle h = hr.handle();

@@ -11,15 +11,14 @@ import dev.quiver.store.Shape;
 import dev.quiver.testing.LeakCheckedAllocator;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** make_callable and the Runner; expectations from the Session page and TF 2.21. */
 @ExtendWith(LeakCheckedAllocator.class)
 class SessionCallableTest {
-  @Test
-  void aCallableReturnsWhatRunWould(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aCallableReturnsWhatRunWould(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
       Output b = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
       Output y = f.add(f.mul(a, b), f.tf.constant(1f));
@@ -33,9 +32,9 @@ class SessionCallableTest {
     }
   }
 
-  @Test
-  void aCallableOfASingleTensorReturnsATensor(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aCallableOfASingleTensorReturnsATensor(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.withName("a").placeholder(DType.FLOAT32, Shape.of(2));
       Output m = f.mul(a, f.tf.constant(3f));
       // TF 2.21: sess.make_callable(m, [a])([1., 2.]) == [3., 6.]
@@ -45,20 +44,37 @@ class SessionCallableTest {
     }
   }
 
-  @Test
-  void aCallableChecksItsArgumentCount(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aCallableChecksItsArgumentCount(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.FLOAT32);
       SessionCallable call = f.session.makeCallable(a, List.of(a));
       // TF fails later, with the unfed placeholder's InvalidArgumentError; Java checks the arity up front.
       assertThrows(IllegalArgumentException.class, call::call);
-      assertThrows(IllegalArgumentException.class, () -> f.session.makeCallable(a, List.of(a, a)));
     }
   }
 
-  @Test
-  void optionsNeedAcceptOptions(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aTensorListedTwiceInTheFeedListTakesTheLaterValue(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
+      Output a = f.tf.withName("a").placeholder(DType.FLOAT32, Shape.scalar());
+      Output y = f.mul(a, f.tf.constant(2f));
+      // TF 2.21: sess.make_callable(y, [a, a])(1., 2.) == 4.0, and so with [a, "a:0"]
+      SessionCallable twice = f.session.makeCallable(y, List.of(a, a));
+      assertEquals(2, twice.numFeeds());
+      try (Result r = twice.call(1f, 2f)) {
+        assertEquals(4f, r.tensor().getFloat(0));
+      }
+      try (Result r = f.session.makeCallable(y, List.of(a, "a:0")).call(1f, 2f)) {
+        assertEquals(4f, r.tensor().getFloat(0));
+      }
+      assertThrows(IllegalArgumentException.class, () -> twice.call(1f));
+    }
+  }
+
+  @SessionMatrixTest
+  void optionsNeedAcceptOptions(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output c = f.tf.constant(1f);
       RunOptions trace = RunOptions.builder().traceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
       // seed: "If True, the returned Callable will be able to accept RunOptions and RunMetadata"
@@ -72,18 +88,18 @@ class SessionCallableTest {
     }
   }
 
-  @Test
-  void aCallableFailsOnceTheSessionIsClosed(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aCallableFailsOnceTheSessionIsClosed(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       SessionCallable call = f.session.makeCallable(f.tf.constant(1f), null);
       f.session.close();
       assertThrows(IllegalStateException.class, call::call);
     }
   }
 
-  @Test
-  void theRunnerFeedsFetchesAndRunsTargetsByName(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void theRunnerFeedsFetchesAndRunsTargetsByName(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.withName("a").placeholder(DType.FLOAT32, Shape.scalar());
       f.tf.withName("y").identity(f.mul(a, f.tf.constant(4f)));
       TestOps.count(f.tf.withName("side"), "runnerTarget", f.tf.constant(1f));
@@ -95,9 +111,9 @@ class SessionCallableTest {
     }
   }
 
-  @Test
-  void runAndFetchMetadataTracesTheStep(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void runAndFetchMetadataTracesTheStep(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output y = f.tf.withName("y").identity(f.tf.withName("c").constant(1f));
       try (Result r = f.session.runner().fetch(y).runAndFetchMetadata()) {
         List<String> ran = r.metadata().stepStats().stream().map(NodeStats::nodeName).sorted().toList();

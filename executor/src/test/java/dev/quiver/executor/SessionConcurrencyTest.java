@@ -11,6 +11,8 @@ import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import dev.quiver.testing.LeakCheckedAllocator;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,14 +25,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Many threads, parallel ops, deadlines and closing while steps run: correct results, nothing leaks or hangs. */
 @ExtendWith(LeakCheckedAllocator.class)
 class SessionConcurrencyTest {
-  @Test
-  void eightThreadsRunOneSessionWithCorrectResults(BufferAllocator allocator) throws Exception {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void eightThreadsRunOneSessionWithCorrectResults(SessionMatrix config, BufferAllocator allocator) throws Exception {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
       Output y = f.add(f.mul(a, f.tf.constant(2f)), f.tf.constant(1f));
       ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -72,8 +75,47 @@ class SessionConcurrencyTest {
   }
 
   @Test
-  void aStepPastItsDeadlineIsCancelledAndFreed(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void anInterruptedStepWaitsForItsOpsWithoutSpinningAndKeepsTheInterrupt(BufferAllocator allocator)
+      throws Exception {
+    try (SessionFixture f = new SessionFixture(allocator, SessionConfig.builder().interOpThreads(4))) {
+      // Two large ops ready at once: the first runs on the caller and interrupts it, the second goes to the pool
+      // and holds until released. The caller then waits for the held op with its interrupt pending.
+      Output big = f.tf.placeholder(DType.FLOAT32, Shape.of(-1));
+      Output first = TestOps.interruptSelf(f.tf, "spin", big);
+      Output held = TestOps.hold(f.tf, "spin", big);
+      CountDownLatch started = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      TestOps.STARTED.put("spin", started);
+      TestOps.RELEASE.put("spin", release);
+      Object[] outcome = new Object[2];
+      Thread caller = new Thread(() -> {
+        try (Result r = f.session.run(List.of(first, held), Map.of(big, new float[1 << 16]))) {
+          outcome[0] = r;
+        } catch (RuntimeException e) {
+          outcome[0] = e;
+        }
+        outcome[1] = Thread.currentThread().isInterrupted();
+      });
+      caller.start();
+      assertTrue(started.await(20, TimeUnit.SECONDS), "the held op started on the pool");
+      ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+      long before = cpu.getThreadCpuTime(caller.getId());
+      Thread.sleep(300);
+      long spent = cpu.getThreadCpuTime(caller.getId()) - before;
+      release.countDown();
+      caller.join(20_000);
+      // A caller that re-set its interrupt inside the wait loop spun on wait() for the whole 300 ms.
+      assertTrue(spent < TimeUnit.MILLISECONDS.toNanos(100), "the waiting caller used " + spent / 1_000_000
+          + " ms of CPU in 300 ms");
+      assertInstanceOf(CancelledException.class, outcome[0]);
+      assertEquals(Boolean.TRUE, outcome[1], "the interrupt is restored when run returns");
+    }
+  }
+
+  @SessionMatrixTest
+  void aStepPastItsDeadlineIsCancelledAndFreed(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output x = TestOps.block(f.tf, "deadline", f.tf.constant(new float[4096]));
       RunOptions opts = RunOptions.builder().timeoutInMs(50).build();
       // TF 2.21: DeadlineExceededError: Timed out waiting for notification
@@ -85,17 +127,17 @@ class SessionConcurrencyTest {
     }
   }
 
-  @Test
-  void theSessionsOperationTimeoutIsEveryStepsDefaultDeadline(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator, SessionConfig.builder().operationTimeoutInMs(50))) {
+  @SessionMatrixTest
+  void theSessionsOperationTimeoutIsEveryStepsDefaultDeadline(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator, SessionConfig.builder().operationTimeoutInMs(50))) {
       Output x = TestOps.block(f.tf, "opTimeout", f.tf.constant(1f));
       assertThrows(DeadlineExceededException.class, () -> f.session.run(x));
     }
   }
 
-  @Test
-  void closingASessionCancelsRunningStepsCleanly(BufferAllocator allocator) throws Exception {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void closingASessionCancelsRunningStepsCleanly(SessionMatrix config, BufferAllocator allocator) throws Exception {
+    try (SessionFixture f = config.fixture(allocator)) {
       CountDownLatch started = new CountDownLatch(4);
       TestOps.STARTED.put("close", started);
       Output x = TestOps.block(f.tf, "close", f.tf.constant(new float[1024]));
@@ -119,9 +161,9 @@ class SessionConcurrencyTest {
     }
   }
 
-  @Test
-  void resultsOutliveTheSession(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void resultsOutliveTheSession(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output c = f.mul(f.tf.constant(2f), f.tf.constant(4f));
       Tensor kept;
       try (Result r = f.session.run(c)) {
@@ -134,9 +176,9 @@ class SessionConcurrencyTest {
     }
   }
 
-  @Test
-  void resetClosesEveryInProcessSession(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void resetClosesEveryInProcessSession(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Session.reset("", null, null);
       assertTrue(f.session.isClosed());
       assertThrows(IllegalStateException.class, () -> f.session.run(f.tf.constant(1f)));

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Errors of steps and sessions: status classes, op names in messages, nothing leaked. */
 @ExtendWith(LeakCheckedAllocator.class)
 class SessionErrorTest {
-  @Test
-  void aKernelErrorKeepsItsStatusAndNamesTheOp(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aKernelErrorKeepsItsStatusAndNamesTheOp(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output x = TestOps.fail(f.tf.withName("bad"), f.tf.constant(new float[] {1, 2}));
       // TF appends the node to kernel errors: "... [[{{node bad}}]]"
       var e = assertThrows(InvalidArgumentException.class, () -> f.session.run(x));
@@ -29,9 +29,9 @@ class SessionErrorTest {
     }
   }
 
-  @Test
-  void aFailedStepFreesEveryIntermediateAndTheSessionStaysUsable(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aFailedStepFreesEveryIntermediateAndTheSessionStaysUsable(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output big = f.tf.constant(new float[1024]);
       Output ok = f.mul(big, big);
       Output bad = TestOps.fail(f.tf, ok);
@@ -42,9 +42,9 @@ class SessionErrorTest {
     }
   }
 
-  @Test
-  void badShapesOfAKernelAreInvalidArgumentNamingTheOp(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void badShapesOfAKernelAreInvalidArgumentNamingTheOp(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.FLOAT32, Shape.unknown());
       Output b = f.tf.placeholder(DType.FLOAT32, Shape.unknown());
       Output m = f.tf.withName("prod").scope().addOp("Mul", "Mul", null, a, b).output(0);
@@ -54,9 +54,9 @@ class SessionErrorTest {
     }
   }
 
-  @Test
-  void aClosedSessionRefusesEveryCallWithTensorFlowsRuntimeError(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aClosedSessionRefusesEveryCallWithTensorFlowsRuntimeError(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output c = f.tf.constant(1f);
       f.session.close();
       // TF: RuntimeError: Attempted to use a closed Session.
@@ -80,9 +80,9 @@ class SessionErrorTest {
     }
   }
 
-  @Test
-  void sessStrIsTheTargetAndGraphDefDescribesTheGraph(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void sessStrIsTheTargetAndGraphDefDescribesTheGraph(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       f.tf.withName("c").constant(1f);
       assertEquals("", f.session.sessStr()); // TF: sess.sess_str == b''
       assertEquals(List.of("c"), f.session.graphDef().nodeNames());

@@ -12,15 +12,14 @@ import dev.quiver.store.Tensor;
 import dev.quiver.testing.LeakCheckedAllocator;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Feeds of Session.run; expectations from the Session page ("feed_dict") and TF 2.21's tf.compat.v1. */
 @ExtendWith(LeakCheckedAllocator.class)
 class SessionFeedTest {
-  @Test
-  void anyTensorCanBeFedNotOnlyPlaceholders(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void anyTensorCanBeFedNotOnlyPlaceholders(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.FLOAT32, Shape.of(2));
       Output c = f.tf.constant(3f);
       Output m = f.mul(a, c);
@@ -31,9 +30,9 @@ class SessionFeedTest {
     }
   }
 
-  @Test
-  void javaValuesAreConvertedToTheTensorsDType(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void javaValuesAreConvertedToTheTensorsDType(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.FLOAT32, Shape.of(2));
       // TF: feeding [1, 2] (ints) to a float32 placeholder gives float32 [1., 2.]
       try (Result r = f.session.run(a, Map.of(a, new int[] {1, 2}))) {
@@ -43,9 +42,9 @@ class SessionFeedTest {
     }
   }
 
-  @Test
-  void aFedTensorIsSharedNotCopied(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aFedTensorIsSharedNotCopied(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.FLOAT32, Shape.of(-1));
       Output id = f.tf.identity(a);
       try (Tensor value = Tensor.of(f.store.allocator(), new float[] {1, 2, 3});
@@ -56,9 +55,9 @@ class SessionFeedTest {
     }
   }
 
-  @Test
-  void aValueOfTheWrongShapeIsInvalidArgumentNamingTheTensor(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aValueOfTheWrongShapeIsInvalidArgumentNamingTheTensor(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.withName("a").placeholder(DType.FLOAT32, Shape.of(2));
       // TF: ValueError: Cannot feed value of shape (3,) for Tensor a:0, which has shape (2,)
       var e = assertThrows(InvalidArgumentException.class,
@@ -68,9 +67,9 @@ class SessionFeedTest {
     }
   }
 
-  @Test
-  void aTensorOfAnotherDTypeIsInvalidArgumentNamingTheTensor(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aTensorOfAnotherDTypeIsInvalidArgumentNamingTheTensor(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.withName("a").placeholder(DType.FLOAT32);
       try (Tensor ints = Tensor.of(allocator, new int[] {1})) {
         var e = assertThrows(InvalidArgumentException.class, () -> f.session.run(a, Map.of(a, ints)));
@@ -79,9 +78,9 @@ class SessionFeedTest {
     }
   }
 
-  @Test
-  void aValueThatCannotBeConvertedIsInvalidArgumentNamingTheTensor(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aValueThatCannotBeConvertedIsInvalidArgumentNamingTheTensor(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.withName("a").placeholder(DType.FLOAT32);
       // TF: ValueError: could not convert string to float
       var e = assertThrows(InvalidArgumentException.class, () -> f.session.run(a, Map.of(a, new String[] {"x"})));
@@ -89,9 +88,9 @@ class SessionFeedTest {
     }
   }
 
-  @Test
-  void anUnfedPlaceholderIsInvalidArgumentWithTensorFlowsMessage(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void anUnfedPlaceholderIsInvalidArgumentWithTensorFlowsMessage(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.withName("a").placeholder(DType.FLOAT32, Shape.of(2));
       Output m = f.mul(a, f.tf.constant(2f));
       // TF 2.21: InvalidArgumentError: You must feed a value for placeholder tensor 'a' with dtype float and shape [2]
@@ -101,9 +100,33 @@ class SessionFeedTest {
     }
   }
 
-  @Test
-  void aPlaceholderWithDefaultYieldsItsDefaultUnlessFed(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void anUnfedPlaceholderMessageNamesItsShapeOnlyWhenItHasDimensions(SessionMatrix config,
+                                                                    BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
+      // TF 2.21: "... placeholder tensor 'sc' with dtype float" for shape [], and for an unknown rank (int32 'u');
+      // "... with dtype float and shape [2,?]" and "... and shape [0]" otherwise
+      Output sc = f.tf.withName("sc").placeholder(DType.FLOAT32, Shape.scalar());
+      Output u = f.tf.withName("u").placeholder(DType.INT32);
+      Output m2 = f.tf.withName("m2").placeholder(DType.FLOAT32, Shape.of(2, -1));
+      Output v0 = f.tf.withName("v0").placeholder(DType.FLOAT32, Shape.of(0));
+      assertUnfed(f, sc, "You must feed a value for placeholder tensor 'sc' with dtype float");
+      assertUnfed(f, u, "You must feed a value for placeholder tensor 'u' with dtype int32");
+      assertUnfed(f, m2, "You must feed a value for placeholder tensor 'm2' with dtype float and shape [2,?]");
+      assertUnfed(f, v0, "You must feed a value for placeholder tensor 'v0' with dtype float and shape [0]");
+    }
+  }
+
+  private static void assertUnfed(SessionFixture f, Output placeholder, String message) {
+    var e = assertThrows(InvalidArgumentException.class, () -> f.session.run(f.tf.identity(placeholder)));
+    assertTrue(e.getMessage().startsWith(message), e.getMessage());
+    String rest = e.getMessage().substring(message.length());
+    assertTrue(!rest.startsWith(" and shape"), "no shape after the dtype: " + e.getMessage());
+  }
+
+  @SessionMatrixTest
+  void aPlaceholderWithDefaultYieldsItsDefaultUnlessFed(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output p = f.tf.placeholderWithDefault(f.tf.constant(new float[] {1, 2}), Shape.of(-1));
       try (Result r = f.session.run(p)) {
         assertArrayEquals(new float[] {1, 2}, r.tensor().toFloatArray());
@@ -114,9 +137,9 @@ class SessionFeedTest {
     }
   }
 
-  @Test
-  void feedKeysOfInvalidTypeAreIllegalArgumentsWithTensorFlowsWords(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void feedKeysOfInvalidTypeAreIllegalArgumentsWithTensorFlowsWords(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output c = f.tf.withName("c").constant(1f);
       // TF 2.21, all TypeError "Cannot interpret feed_dict key as Tensor: ..."
       assertTrue(assertThrows(IllegalArgumentException.class, () -> f.session.run(c, Map.of(3, 1f))).getMessage()
@@ -130,9 +153,9 @@ class SessionFeedTest {
     }
   }
 
-  @Test
-  void aFeedValueThatIsAGraphElementIsAnIllegalArgument(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aFeedValueThatIsAGraphElementIsAnIllegalArgument(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.FLOAT32);
       Output c = f.tf.constant(1f);
       // TF: TypeError: The value of a feed cannot be a tf.Tensor object.
@@ -140,9 +163,9 @@ class SessionFeedTest {
     }
   }
 
-  @Test
-  void tensorNamesAreFeedKeys(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void tensorNamesAreFeedKeys(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.withName("a").placeholder(DType.FLOAT32);
       try (Result r = f.session.run(a, Map.of("a:0", 4f))) {
         assertEquals(4f, r.tensor().getFloat(0));
@@ -150,9 +173,9 @@ class SessionFeedTest {
     }
   }
 
-  @Test
-  void aFailedConversionFreesTheFeedsConvertedBeforeIt(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aFailedConversionFreesTheFeedsConvertedBeforeIt(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.FLOAT32, Shape.of(2));
       Output b = f.tf.placeholder(DType.FLOAT32, Shape.of(2));
       Map<Output, Object> feeds = new java.util.LinkedHashMap<>();

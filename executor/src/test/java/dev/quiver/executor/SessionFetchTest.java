@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,15 +18,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Fetch structures and fetch errors of Session.run; expectations from the Session page and TF 2.21's tf.compat.v1. */
 @ExtendWith(LeakCheckedAllocator.class)
 class SessionFetchTest {
-  @Test
-  void fetchingAnOperationRunsItAndGivesNull(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void fetchingAnOperationRunsItAndGivesNull(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output x = TestOps.count(f.tf, "fetchOp", f.tf.constant(1f));
       try (Result r = f.session.run(x.op())) {
         assertNull(r.value()); // seed: "A tf.Operation. The corresponding fetched value will be None."
@@ -34,9 +34,9 @@ class SessionFetchTest {
     }
   }
 
-  @Test
-  void stringsNameTensorsAndOps(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void stringsNameTensorsAndOps(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       f.tf.withName("c").constant(new float[] {1, 2});
       try (Result r = f.session.run(List.of("c:0", "c"))) {
         assertArrayEquals(new float[] {1, 2}, r.get(0).toFloatArray());
@@ -45,9 +45,9 @@ class SessionFetchTest {
     }
   }
 
-  @Test
-  void aNameNotInTheGraphIsNotFoundWithTensorFlowsWords(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aNameNotInTheGraphIsNotFoundWithTensorFlowsWords(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       f.tf.withName("c").constant(1f);
       // TF 2.21: ValueError: Argument `fetch` = x:0 cannot be interpreted as a Tensor. ("The name 'x:0' refers to a
       // Tensor which does not exist. The operation, 'x', does not exist in the graph.")
@@ -62,9 +62,9 @@ class SessionFetchTest {
     }
   }
 
-  @Test
-  void fetchesOfInvalidTypeAreIllegalArguments(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void fetchesOfInvalidTypeAreIllegalArguments(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       // TF 2.21: TypeError: Argument `fetch` = 3 has invalid type "int" must be a string or Tensor. (Can not
       // convert a int into a Tensor or Operation.)
       var e = assertThrows(IllegalArgumentException.class, () -> f.session.run(3));
@@ -74,24 +74,28 @@ class SessionFetchTest {
     }
   }
 
-  @Test
-  void elementsOfAnotherGraphAreIllegalArguments(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator); Graph other = new Graph(allocator)) {
+  @SessionMatrixTest
+  void elementsOfAnotherGraphAreIllegalArguments(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator); Graph other = new Graph(allocator)) {
       Output foreign = Ops.create(other).constant(1f);
       var e = assertThrows(IllegalArgumentException.class, () -> f.session.run(foreign));
       assertTrue(e.getMessage().contains("is not an element of this graph"), e.getMessage());
     }
   }
 
-  @Test
-  void aTensorFetchedTwiceIsComputedOnceAndEachCopyIsOwned(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aTensorFetchedTwiceIsComputedOnceAndIsOneObjectAtEveryLeaf(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output x = TestOps.count(f.tf, "twice", f.tf.constant(2f));
       Tensor kept;
-      try (Result r = f.session.run(List.of(x, x))) {
+      // TF 2.21: r = sess.run([c, c, {"k": c}]) gives r[0] is r[1] and r[0] is r[2]["k"]
+      try (Result r = f.session.run(List.of(x, x, Map.of("k", x)))) {
+        assertSame(r.get(0), r.get(1));
+        assertSame(r.get(0), ((Map<?, ?>) r.element(2)).get("k"));
         assertEquals(2f, r.get(0).getFloat(0));
-        assertEquals(2f, r.get(1).getFloat(0));
         kept = r.get(1).share();
+        r.get(0).close(); // closing one leaf closes the one tensor; the result's own close stays safe
+        assertTrue(r.get(1).isClosed());
       }
       try (kept) {
         assertEquals(2f, kept.getFloat(0), "closing the result leaves a shared copy valid");
@@ -100,9 +104,9 @@ class SessionFetchTest {
     }
   }
 
-  @Test
-  void onlyTheOpsTheFetchesNeedRun(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void onlyTheOpsTheFetchesNeedRun(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output needed = TestOps.count(f.tf, "needed", f.tf.constant(1f));
       TestOps.count(f.tf, "unneeded", needed);
       try (Result r = f.session.run(needed)) {
@@ -113,9 +117,9 @@ class SessionFetchTest {
     }
   }
 
-  @Test
-  void aFedTensorIsNotComputedAndItsProducerDoesNotRun(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aFedTensorIsNotComputedAndItsProducerDoesNotRun(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output x = TestOps.count(f.tf, "overridden", f.tf.constant(1f));
       Output y = f.mul(x, f.tf.constant(3f));
       try (Result r = f.session.run(List.of(y, x), Map.of(x, 5f))) {
@@ -126,16 +130,16 @@ class SessionFetchTest {
     }
   }
 
-  @Test
-  void anEmptyListFetchesAnEmptyList(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator); Result r = f.session.run(List.of())) {
+  @SessionMatrixTest
+  void anEmptyListFetchesAnEmptyList(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator); Result r = f.session.run(List.of())) {
       assertEquals(List.of(), r.value()); // TF: sess.run([]) == []
     }
   }
 
-  @Test
-  void mapsKeepTheirKeyOrderAndArraysComeBackAsArrays(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void mapsKeepTheirKeyOrderAndArraysComeBackAsArrays(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.constant(1f);
       Output b = f.tf.constant(2f);
       Map<String, Object> fetches = new LinkedHashMap<>();
@@ -155,18 +159,18 @@ class SessionFetchTest {
   record Typed(Output x) {
   }
 
-  @Test
-  void aRecordWhoseComponentCannotHoldTheValueIsRefusedWithoutLeaking(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aRecordWhoseComponentCannotHoldTheValueIsRefusedWithoutLeaking(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.constant(1f);
       var e = assertThrows(IllegalArgumentException.class, () -> f.session.run(new Typed(a)));
       assertTrue(e.getMessage().contains("declared Output"), e.getMessage());
     }
   }
 
-  @Test
-  void aSparseTensorIsFetchedAsASparseTensorValue(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aSparseTensorIsFetchedAsASparseTensorValue(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       SparseTensor sp = new SparseTensor(f.tf.constant(new long[][] {{0, 0}, {1, 2}}),
           f.tf.constant(new float[] {1, 2}), f.tf.constant(new long[] {3, 4}));
       try (Result r = f.session.run(sp)) {
@@ -178,9 +182,9 @@ class SessionFetchTest {
     }
   }
 
-  @Test
-  void aSparseTensorIsFedWithASparseTensorValue(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aSparseTensorIsFedWithASparseTensorValue(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       SparseTensor sp = new SparseTensor(f.tf.placeholder(DType.INT64, Shape.of(-1, 2)),
           f.tf.placeholder(DType.FLOAT32, Shape.of(-1)), f.tf.placeholder(DType.INT64, Shape.of(2)));
       try (Tensor i = Tensor.of(allocator, new long[] {0, 1}, 1, 2);

@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.arrow.memory.BufferAllocator;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -26,9 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LeakCheckedAllocator.class)
 class StepSharingTest {
-  @Test
-  void smallResultsOfManyStepsKeepTheirOwnValues(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void smallResultsOfManyStepsKeepTheirOwnValues(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
       Output y = f.add(f.mul(a, f.tf.constant(2f)), f.tf.constant(1f));
       SessionCallable call = f.session.makeCallable(y, List.of(a));
@@ -46,9 +45,9 @@ class StepSharingTest {
     }
   }
 
-  @Test
-  void aSmallStoredTensorSurvivesLaterSteps(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aSmallStoredTensorSurvivesLaterSteps(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.INT32, Shape.scalar());
       Output sq = f.mul(a, a);
       try (Result hr = f.session.run(f.tf.getSessionHandle(sq), Map.of(a, 7))) {
@@ -62,9 +61,9 @@ class StepSharingTest {
     }
   }
 
-  @Test
-  void handlesFedStepAfterStepReadTheirOwnTensors(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator);
+  @SessionMatrixTest
+  void handlesFedStepAfterStepReadTheirOwnTensors(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator);
          Result h1 = f.session.run(f.tf.getSessionHandle(f.tf.constant(1f)));
          Result h2 = f.session.run(f.tf.getSessionHandle(f.tf.constant("two")))) {
       SessionTensor s1 = f.tf.getSessionTensor(h1.handle(), DType.FLOAT32);
@@ -79,9 +78,9 @@ class StepSharingTest {
     }
   }
 
-  @Test
-  void scalarFeedsOfEachDTypeKeepTheirValue(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void scalarFeedsOfEachDTypeKeepTheirValue(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Object[] values = {1.5f, 2.25, 7, 9L, true};
       DType[] dtypes = {DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64, DType.BOOL};
       for (int i = 0; i < values.length; i++) {
@@ -93,9 +92,9 @@ class StepSharingTest {
     }
   }
 
-  @Test
-  void eightThreadsCarvingAtOnceGetCorrectValues(BufferAllocator allocator) throws Exception {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void eightThreadsCarvingAtOnceGetCorrectValues(SessionMatrix config, BufferAllocator allocator) throws Exception {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.INT64, Shape.scalar());
       Output y = f.add(f.mul(a, f.tf.constant(3L)), f.tf.constant(1L));
       SessionCallable call = f.session.makeCallable(y, List.of(a));
@@ -128,9 +127,9 @@ class StepSharingTest {
     }
   }
 
-  @Test
-  void aFetchedConstantIsAReferenceOfItsOwn(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aFetchedConstantIsAReferenceOfItsOwn(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output c = f.tf.constant(new float[] {1, 2, 3});
       Tensor kept;
       try (Result r1 = f.session.run(c); Result r2 = f.session.run(List.of(c, f.tf.identity(c)))) {
@@ -145,9 +144,9 @@ class StepSharingTest {
     }
   }
 
-  @Test
-  void aClosedGraphCannotBeRun(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aClosedGraphCannotBeRun(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output y = f.mul(f.tf.constant(2f), f.tf.constant(3f));
       f.session.run(y).close();
       f.graph.close();
@@ -156,9 +155,9 @@ class StepSharingTest {
     }
   }
 
-  @Test
-  void aConstantWithAControlDependencyWaitsForIt(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aConstantWithAControlDependencyWaitsForIt(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output x = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
       Output h = f.tf.getSessionHandle(x);
       Output c = f.tf.withControlDependencies(List.of(h.op())).constant(5f);
@@ -170,9 +169,9 @@ class StepSharingTest {
     }
   }
 
-  @Test
-  void partialRunsComputeFromConstants(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void partialRunsComputeFromConstants(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
       Output r1 = f.add(a, f.tf.constant(10f));
       Output two = f.tf.constant(2f);
@@ -186,9 +185,9 @@ class StepSharingTest {
     }
   }
 
-  @Test
-  void stepsOfDifferentSessionsDoNotShareBlocks(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator);
+  @SessionMatrixTest
+  void stepsOfDifferentSessionsDoNotShareBlocks(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator);
          Session other = new Session(f.graph, SessionConfig.builder().handleStore(f.store).build())) {
       Output a = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
       Output y = f.mul(a, a);

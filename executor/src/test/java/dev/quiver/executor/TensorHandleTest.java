@@ -3,6 +3,7 @@ package dev.quiver.executor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +16,6 @@ import dev.quiver.testing.LeakCheckedAllocator;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -24,9 +24,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LeakCheckedAllocator.class)
 class TensorHandleTest {
-  @Test
-  void aHandleStringHasTensorFlowsShapeNameIdDevice(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator);
+  @SessionMatrixTest
+  void aHandleStringHasTensorFlowsShapeNameIdDevice(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator);
          Result r = f.session.run(f.tf.getSessionHandle(f.tf.constant(new float[][] {{1, 2}, {3, 4}})))) {
       TensorHandle h = r.handle();
       // TF: 'GetSessionHandle;0;/job:localhost/replica:0/task:0/device:CPU:0'; Quiver's id is the store's secret id
@@ -40,9 +40,9 @@ class TensorHandleTest {
     }
   }
 
-  @Test
-  void evalGivesTheStoredTensorWithoutACopy(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void evalGivesTheStoredTensorWithoutACopy(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output p = f.tf.placeholder(DType.FLOAT32);
       try (Tensor value = Tensor.of(f.store.allocator(), new float[] {1, 2, 3});
            Result r = f.session.run(f.tf.getSessionHandle(p), Map.of(p, value));
@@ -53,9 +53,9 @@ class TensorHandleTest {
     }
   }
 
-  @Test
-  void aStoredTensorReachesLaterKernelsAsTheSameBufferHoweverLarge(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aStoredTensorReachesLaterKernelsAsTheSameBufferHoweverLarge(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output p = f.tf.placeholder(DType.FLOAT32);
       long n = 4L << 20; // 16 MiB of float32
       try (Tensor big = Tensor.allocate(f.store.allocator(), DType.FLOAT32, Shape.of(n));
@@ -73,9 +73,9 @@ class TensorHandleTest {
     }
   }
 
-  @Test
-  void aHandleFedWhereAValueIsExpectedFeedsTheStoredTensorInPlace(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aHandleFedWhereAValueIsExpectedFeedsTheStoredTensorInPlace(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.placeholder(DType.FLOAT32, Shape.of(2));
       Output m = f.mul(a, f.tf.constant(3f));
       Output id = f.tf.identity(a);
@@ -89,9 +89,9 @@ class TensorHandleTest {
     }
   }
 
-  @Test
-  void readingADeletedHandleIsInvalidArgumentWithTensorFlowsMessage(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void readingADeletedHandleIsInvalidArgumentWithTensorFlowsMessage(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       try (Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(1f)))) {
         TensorHandle h = hr.handle();
         SessionTensor st = f.tf.getSessionTensor(h, DType.FLOAT32);
@@ -110,9 +110,9 @@ class TensorHandleTest {
     }
   }
 
-  @Test
-  void anUnknownHandleIsInvalidArgumentNamingIt(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void anUnknownHandleIsInvalidArgumentNamingIt(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       String made;
       try (Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(1f)))) {
         made = hr.handle().handle();
@@ -126,9 +126,9 @@ class TensorHandleTest {
     }
   }
 
-  @Test
-  void readingAHandleAsAnotherDTypeIsInvalidArgumentNamingBoth(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator);
+  @SessionMatrixTest
+  void readingAHandleAsAnotherDTypeIsInvalidArgumentNamingBoth(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator);
          Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(1f)))) {
       SessionTensor st = f.tf.getSessionTensor(hr.handle(), DType.INT32);
       // TF 2.21 reports this as InternalError ("Output 0 of type float does not match declared output type int32");
@@ -139,18 +139,18 @@ class TensorHandleTest {
     }
   }
 
-  @Test
-  void getSessionHandleOfANonTensorIsAnIllegalArgument(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void getSessionHandleOfANonTensorIsAnIllegalArgument(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       // seed: "Raises TypeError: if data is not a Tensor."
       assertThrows(IllegalArgumentException.class, () -> f.tf.getSessionHandle((Object) 3));
       assertThrows(IllegalArgumentException.class, () -> f.tf.getSessionHandle((Object) f.tf.noOp()));
     }
   }
 
-  @Test
-  void getSessionTensorAndDeleteSessionTensorBuildTensorFlowsPairs(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void getSessionTensorAndDeleteSessionTensorBuildTensorFlowsPairs(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       SessionTensor st = f.tf.getSessionTensor("ignored", DType.FLOAT32);
       // TF 2.21: Placeholder:0 (string), GetSessionTensor:0 of unknown shape
       assertEquals("Placeholder:0", st.placeholder().name());
@@ -163,22 +163,51 @@ class TensorHandleTest {
     }
   }
 
-  @Test
-  void closingTheSessionDeletesItsHandles(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aHandleFetchedTwiceIsOneObjectWhoseHandleLivesWhileAnyLeafIsReachable(SessionMatrix config,
+      BufferAllocator allocator) throws InterruptedException {
+    try (SessionFixture f = config.fixture(allocator)) {
+      Output h = f.tf.getSessionHandle(f.tf.constant(new float[] {1, 2}));
+      TensorHandle kept;
+      // TF 2.21: r = sess.run([h, h, {"x": h}]) gives r[0] is r[1] and r[0] is r[2]["x"] (tfaudit t1.py)
+      try (Result r = f.session.run(List.of(h, h, Map.of("x", h)))) {
+        assertSame(r.element(0), r.element(1));
+        assertSame(r.element(0), ((Map<?, ?>) r.element(2)).get("x"));
+        kept = (TensorHandle) r.element(1);
+      }
+      // With one object per leaf, the other leaves' Cleaners deleted the handle while `kept` was in use.
+      for (int i = 0; i < 20; i++) {
+        System.gc();
+        Thread.sleep(10); // the Cleaner's thread runs the deleters of what the collector found
+      }
+      assertTrue(kept.isAlive());
+      try (Tensor t = kept.eval()) {
+        assertArrayEquals(new float[] {1, 2}, t.toFloatArray());
+      }
+      java.lang.ref.Reference.reachabilityFence(kept);
+    }
+  }
+
+  @SessionMatrixTest
+  void closingTheSessionDeletesItsHandles(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       String h;
       try (Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(new float[] {1, 2})))) {
         h = hr.handle().handle();
       }
       assertTrue(f.store.contains(h));
       f.session.close();
-      assertFalse(f.store.contains(h));
+      if (f.sharedStore) {
+        assertFalse(f.store.contains(h));
+      } else {
+        assertTrue(f.session.handles().isStoreClosed(), "the session's own store closed, with every handle in it");
+      }
     }
   }
 
-  @Test
-  void aHandleNoLongerReachableIsDeleted(BufferAllocator allocator) throws InterruptedException {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aHandleNoLongerReachableIsDeleted(SessionMatrix config, BufferAllocator allocator) throws InterruptedException {
+    try (SessionFixture f = config.fixture(allocator)) {
       String h;
       try (Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(new float[] {1, 2})))) {
         h = hr.handle().handle();
@@ -192,9 +221,9 @@ class TensorHandleTest {
     }
   }
 
-  @Test
-  void aFailedStepKeepsNoHandleItCreated(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator)) {
+  @SessionMatrixTest
+  void aFailedStepKeepsNoHandleItCreated(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
       Output c = f.tf.constant(new float[] {1, 2});
       Output h = f.tf.getSessionHandle(c);
       Output bad = TestOps.fail(f.tf, f.tf.withControlDependencies(h).identity(c));
@@ -204,9 +233,9 @@ class TensorHandleTest {
     }
   }
 
-  @Test
-  void handlesFlowBetweenSessionsSharingAStore(BufferAllocator allocator) {
-    try (SessionFixture f = new SessionFixture(allocator);
+  @SessionMatrixTest
+  void handlesFlowBetweenSessionsSharingAStore(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator);
          Session other = new Session(f.graph, SessionConfig.builder().handleStore(f.store).build())) {
       try (Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(5f)))) {
         SessionTensor st = f.tf.getSessionTensor(hr.handle(), DType.FLOAT32);

@@ -16,13 +16,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Ops that let engine tests observe the scheduler: every op of the global registry plus
  * {@code Count} (an identity counting its runs), {@code Fail} (a kernel error), {@code Block} (waits until the
- * step is cancelled) and {@code Rendezvous} (an identity that waits for a partner op on another thread).
+ * step is cancelled), {@code Hold} (waits for the test, deaf to cancellation), {@code InterruptSelf} (interrupts
+ * its thread) and {@code Rendezvous} (an identity that waits for a partner op on another thread).
  * Per-test state is keyed by the string attribute {@code key}.
  */
 final class TestOps {
   static final Map<String, AtomicInteger> COUNTS = new ConcurrentHashMap<>();
   static final Map<String, CountDownLatch> STARTED = new ConcurrentHashMap<>();
   static final Map<String, CyclicBarrier> BARRIERS = new ConcurrentHashMap<>();
+  static final Map<String, CountDownLatch> RELEASE = new ConcurrentHashMap<>();
 
   private TestOps() {}
 
@@ -54,6 +56,36 @@ final class TestOps {
         }
       }
     }));
+    r.register(OpDef.of("Hold", 1, ctx -> List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0))), ctx -> {
+      CountDownLatch started = STARTED.get(ctx.attrs().getString("key"));
+      if (started != null) {
+        started.countDown();
+      }
+      CountDownLatch release = RELEASE.get(ctx.attrs().getString("key"));
+      boolean interrupted = false;
+      while (true) { // deaf to cancellation and interrupts: only the test's latch ends it
+        try {
+          release.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      ctx.setOutput(0, ctx.input(0).share());
+    }));
+    r.register(OpDef.of("InterruptSelf", 1, ctx -> List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0))),
+        ctx -> {
+          try { // first let the op of the same key start elsewhere
+            STARTED.get(ctx.attrs().getString("key")).await(20, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+          Thread.currentThread().interrupt();
+          ctx.setOutput(0, ctx.input(0).share());
+        }));
     r.register(OpDef.of("Rendezvous", 1, ctx -> List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0))),
         ctx -> {
           try {
@@ -76,6 +108,16 @@ final class TestOps {
 
   static Output block(Ops tf, String key, Output x) {
     return tf.scope().addOp("Block", "Block", Attrs.of("key", key), x).output(0);
+  }
+
+  /** An identity that waits, deaf to cancellation and interrupts, until {@code RELEASE.get(key)} opens. */
+  static Output hold(Ops tf, String key, Output x) {
+    return tf.scope().addOp("Hold", "Hold", Attrs.of("key", key), x).output(0);
+  }
+
+  /** An identity that interrupts the thread running it, once {@code STARTED.get(key)} opened. */
+  static Output interruptSelf(Ops tf, String key, Output x) {
+    return tf.scope().addOp("InterruptSelf", "InterruptSelf", Attrs.of("key", key), x).output(0);
   }
 
   static Output rendezvous(Ops tf, String key, Output x) {

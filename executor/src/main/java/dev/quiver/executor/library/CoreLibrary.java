@@ -1,6 +1,8 @@
 package dev.quiver.executor.library;
 
 import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.executor.ops.AttrDef;
+import dev.quiver.executor.ops.AttrType;
 import dev.quiver.executor.ops.Attrs;
 import dev.quiver.executor.ops.InferenceContext;
 import dev.quiver.executor.ops.Kernel;
@@ -24,19 +26,30 @@ public final class CoreLibrary implements OpLibrary {
    */
   public static final Kernel CONST_KERNEL = ctx -> ctx.setOutput(0, ctx.attrs().as("value", Tensor.class).share());
 
+  /**
+   * The kernel of {@code Placeholder}, which runs only when nobody fed it and then fails. Sessions recognise it:
+   * a fed placeholder never runs, and an op with a control dependency on it waits only for its feed, as
+   * TensorFlow's subgraph rewrite moves the control edges of a fed {@code Placeholder} to the feed.
+   */
+  public static final Kernel PLACEHOLDER_KERNEL = ctx -> {
+    throw new InvalidArgumentException("You must feed a value for placeholder tensor '" + ctx.opName()
+        + "' with dtype " + protoName(ctx.attrs().getDType("dtype")) + placeholderShapeText(ctx.attrs()));
+  };
+
   @Override
   public void register(OpRegistry registry) {
-    registry.register(OpDef.of("Const", 0, CoreLibrary::constShape, CONST_KERNEL));
-    // A placeholder is replaced by its feed before the step runs; its kernel only runs when nobody fed it.
-    registry.register(new OpDef("Placeholder", 0, 0, CoreLibrary::placeholderShape, ctx -> {
-      throw new InvalidArgumentException("You must feed a value for placeholder tensor '" + ctx.opName()
-          + "' with dtype " + protoName(ctx.attrs().getDType("dtype")) + placeholderShapeText(ctx.attrs()));
-    }, false));
+    // Attributes as TensorFlow's op registry declares them, less the T attributes it derives from the inputs.
+    registry.register(OpDef.of("Const", 0, CoreLibrary::constShape, CONST_KERNEL)
+        .withAttrs(AttrDef.required("value", AttrType.TENSOR), AttrDef.required("dtype", AttrType.TYPE)));
+    registry.register(OpDef.of("Placeholder", 0, CoreLibrary::placeholderShape, PLACEHOLDER_KERNEL)
+        .withAttrs(AttrDef.required("dtype", AttrType.TYPE),
+            AttrDef.withDefault("shape", AttrType.SHAPE, Shape.unknown())));
     registry.register(OpDef.of("PlaceholderWithDefault", 1, CoreLibrary::placeholderWithDefaultShape,
-        ctx -> ctx.setOutput(0, ctx.input(0).share())));
+        ctx -> ctx.setOutput(0, ctx.input(0).share()))
+        .withAttrs(AttrDef.required("dtype", AttrType.TYPE), AttrDef.required("shape", AttrType.SHAPE)));
     registry.register(OpDef.of("Identity", 1, ctx -> List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0))),
-        ctx -> ctx.setOutput(0, ctx.input(0).share())));
-    registry.register(OpDef.of("NoOp", 0, ctx -> List.of(), ctx -> { }));
+        ctx -> ctx.setOutput(0, ctx.input(0).share())).withAttrs());
+    registry.register(OpDef.of("NoOp", 0, ctx -> List.of(), ctx -> { }).withAttrs());
     registerSessionOps(registry);
   }
 
@@ -50,7 +63,7 @@ public final class CoreLibrary implements OpLibrary {
         ctx -> {
           String handle = ctx.sessionState().saveTensor(ctx.opName(), ctx.input(0));
           ctx.setOutput(0, Tensor.scalar(ctx.allocator(), handle));
-        }, true));
+        }, true).withAttrs());
     registry.register(new OpDef("GetSessionTensor", 1, 1, ctx -> {
       requireScalarString(ctx);
       return List.of(new TensorSpec(ctx.attrs().getDType("dtype"), Shape.unknown()));
@@ -65,11 +78,11 @@ public final class CoreLibrary implements OpLibrary {
             + handle + "' is " + actual + ", not the requested " + expected);
       }
       ctx.setOutput(0, t);
-    }, true));
+    }, true).withAttrs(AttrDef.required("dtype", AttrType.TYPE)));
     registry.register(new OpDef("DeleteSessionTensor", 1, 1, ctx -> {
       requireScalarString(ctx);
       return List.of();
-    }, ctx -> ctx.sessionState().deleteTensor(handleOf(ctx.input(0), ctx.opName())), true));
+    }, ctx -> ctx.sessionState().deleteTensor(handleOf(ctx.input(0), ctx.opName())), true).withAttrs());
   }
 
   private static void requireScalarString(InferenceContext ctx) {
@@ -90,11 +103,8 @@ public final class CoreLibrary implements OpLibrary {
   }
 
   private static List<TensorSpec> constShape(InferenceContext ctx) {
-    Object v = ctx.attrs().get("value");
-    if (!(v instanceof Tensor t)) {
-      throw ctx.error("attribute 'value' must be a Tensor, not " + v.getClass().getSimpleName());
-    }
-    if (ctx.attrs().has("dtype") && ctx.attrs().getDType("dtype") != t.dtype()) {
+    Tensor t = ctx.attrs().as("value", Tensor.class); // declared: a tensor
+    if (ctx.attrs().getDType("dtype") != t.dtype()) {
       throw ctx.error("attribute dtype " + ctx.attrs().getDType("dtype") + " does not match the value's dtype "
           + t.dtype());
     }
@@ -102,9 +112,7 @@ public final class CoreLibrary implements OpLibrary {
   }
 
   private static List<TensorSpec> placeholderShape(InferenceContext ctx) {
-    DType dtype = ctx.attrs().getDType("dtype");
-    Shape shape = ctx.attrs().has("shape") ? ctx.attrs().getShape("shape") : Shape.unknown();
-    return List.of(new TensorSpec(dtype, shape));
+    return List.of(new TensorSpec(ctx.attrs().getDType("dtype"), ctx.attrs().getShape("shape")));
   }
 
   /** TensorFlow's DataTypeString, which its runtime messages use ({@code float} for float32). */
@@ -116,11 +124,14 @@ public final class CoreLibrary implements OpLibrary {
     }
   }
 
+  /**
+   * TensorFlow 2.21 names the shape only when it has dimensions: "with dtype float" for a scalar or a shape of
+   * unknown rank, "with dtype float and shape [2,?]" otherwise (also "[0]").
+   */
   private static String placeholderShapeText(Attrs attrs) {
-    if (!attrs.has("shape") || attrs.getShape("shape").hasUnknownRank()) {
+    if (!attrs.has("shape") || attrs.getShape("shape").hasUnknownRank() || attrs.getShape("shape").rank() == 0) {
       return "";
     }
-    // TensorFlow prints the shape of this message as [2,?]
     StringBuilder sb = new StringBuilder(" and shape [");
     long[] dims = attrs.getShape("shape").dims();
     for (int i = 0; i < dims.length; i++) {
@@ -130,8 +141,12 @@ public final class CoreLibrary implements OpLibrary {
   }
 
   private static List<TensorSpec> placeholderWithDefaultShape(InferenceContext ctx) {
-    Shape declared = ctx.attrs().has("shape") ? ctx.attrs().getShape("shape") : Shape.unknown();
+    Shape declared = ctx.attrs().getShape("shape");
     Shape input = ctx.inputShape(0);
+    if (ctx.attrs().getDType("dtype") != ctx.inputDType(0)) {
+      throw ctx.error("attribute dtype " + ctx.attrs().getDType("dtype") + " does not match the default value's "
+          + "dtype " + ctx.inputDType(0));
+    }
     if (!declared.isCompatibleWith(input)) {
       throw ctx.error("the default value's shape " + input + " is not compatible with the declared shape "
           + declared);

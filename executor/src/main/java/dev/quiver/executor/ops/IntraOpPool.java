@@ -10,6 +10,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * range into contiguous chunks, runs them on the pool's threads and the calling thread (whichever is free
  * claims the next chunk), and returns when all are done.
  * Small ranges run inline on the caller, so tiny tensors pay no scheduling cost.
+ *
+ * <p><b>Cancellation.</b> The pool a kernel gets from its {@link KernelContext#intraOp()} is a
+ * {@linkplain #withCancellation cancellable view}: it runs every chunk in slices of at most 1/{@value #MAX_SLICES}
+ * of the range (and at least {@code minChunk} indices) and checks, before each slice, whether the step was
+ * cancelled (its deadline passed, its session closed, another op failed). If so the remaining slices are skipped
+ * and {@link #parallelFor} throws the step's error, so a long kernel stops within a slice of work, on every
+ * thread, with no code of its own.
  */
 public final class IntraOpPool implements AutoCloseable {
   /** A body over a half-open range of indices {@code [start, end)}. */
@@ -20,8 +27,13 @@ public final class IntraOpPool implements AutoCloseable {
 
   private static final AtomicInteger POOLS = new AtomicInteger();
 
+  /** A cancellable view checks at most this many times per parallelFor, once per slice. */
+  public static final int MAX_SLICES = 1024;
+
   private final int parallelism;
   private final ForkJoinPool pool; // null when parallelism == 1
+  private final Runnable cancellation; // throws if the work should stop; null for never
+  private final boolean ownsThreads; // false for a view: closing it leaves the threads running
 
   /** A pool of {@code threads} threads (the caller counts as one); 0 means one per available processor. */
   public IntraOpPool(int threads) {
@@ -39,6 +51,26 @@ public final class IntraOpPool implements AutoCloseable {
         return t;
       }, null, false);
     }
+    this.cancellation = null;
+    this.ownsThreads = true;
+  }
+
+  private IntraOpPool(IntraOpPool threads, Runnable cancellation) {
+    this.parallelism = threads.parallelism;
+    this.pool = threads.pool;
+    this.cancellation = cancellation;
+    this.ownsThreads = false;
+  }
+
+  /**
+   * A view of this pool over the same threads whose {@link #parallelFor} runs {@code check} before each slice of
+   * work and stops at the first that throws, rethrowing what it threw. Closing the view does not stop the threads.
+   *
+   * @param check throws (a {@link dev.quiver.errors.QuiverException}, typically Cancelled or DeadlineExceeded)
+   *     if the work should stop; called from any of the pool's threads, so it must be thread-safe and cheap
+   */
+  public IntraOpPool withCancellation(Runnable check) {
+    return new IntraOpPool(this, java.util.Objects.requireNonNull(check, "check"));
   }
 
   /** A pool that runs everything on the calling thread. */
@@ -55,18 +87,21 @@ public final class IntraOpPool implements AutoCloseable {
    * when every chunk has run. The range is cut into a few chunks per thread that the calling thread and the
    * pool's threads claim one at a time, so a thread the OS descheduled (the cores are shared) delays only the
    * chunk it holds, not a fixed share of the work; a helper that starts after all chunks were claimed does
-   * nothing. Exceptions from any chunk are rethrown (the first one) after every claimed chunk has finished.
+   * nothing. Exceptions from any chunk are rethrown (the first one) after every claimed chunk has finished. A
+   * {@linkplain #withCancellation cancellable view} may call {@code body} on smaller ranges than a chunk (never
+   * below {@code minChunk} but at the end): the body must give the same result for any partition of the range.
    */
   public void parallelFor(long n, long minChunk, RangeBody body) {
     if (n <= 0) {
       return;
     }
     long chunks = Math.min((long) parallelism * CHUNKS_PER_THREAD, Math.max(1, n / Math.max(1, minChunk)));
+    long slice = cancellation == null ? n : Math.max(Math.max(1, minChunk), (n + MAX_SLICES - 1) / MAX_SLICES);
     if (chunks <= 1 || pool == null) {
-      body.run(0, n);
+      runSlices(0, n, slice, body, cancellation, null);
       return;
     }
-    Chunks work = new Chunks(n, chunks, body);
+    Chunks work = new Chunks(n, chunks, body, slice, cancellation);
     int helpers = (int) Math.min(parallelism - 1, chunks - 1);
     for (int h = 0; h < helpers; h++) {
       try {
@@ -85,22 +120,41 @@ public final class IntraOpPool implements AutoCloseable {
   /** Chunks per thread: enough that a stalled thread's share is small, few enough that claiming is cheap. */
   private static final int CHUNKS_PER_THREAD = 4;
 
+  /**
+   * Runs {@code body} over {@code [start, end)} in slices of {@code slice} indices, calling {@code check} before
+   * each one unless the range is a single slice; stops when {@code work} (if any) failed on another thread.
+   */
+  private static void runSlices(long start, long end, long slice, RangeBody body, Runnable check, Chunks work) {
+    if (check == null || end - start <= slice) {
+      body.run(start, end);
+      return;
+    }
+    for (long s = start; s < end && (work == null || work.failure == null); s += slice) {
+      check.run();
+      body.run(s, Math.min(end, s + slice));
+    }
+  }
+
   /** The chunks of one parallelFor: claimed through a counter, finished chunks counted for the caller's wait. */
   private static final class Chunks {
     private final long n;
     private final long count;
     private final long per;
     private final RangeBody body;
+    private final long slice;
+    private final Runnable check;
     private final java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong finished = new java.util.concurrent.atomic.AtomicLong();
     private volatile Thread waiter;
     volatile Throwable failure;
 
-    Chunks(long n, long count, RangeBody body) {
+    Chunks(long n, long count, RangeBody body, long slice, Runnable check) {
       this.n = n;
       this.count = count;
       this.per = (n + count - 1) / count;
       this.body = body;
+      this.slice = slice;
+      this.check = check;
     }
 
     void runChunks() {
@@ -110,7 +164,7 @@ public final class IntraOpPool implements AutoCloseable {
         long end = Math.min(n, start + per);
         try {
           if (start < end && failure == null) {
-            body.run(start, end);
+            runSlices(start, end, slice, body, check, this);
           }
         } catch (Throwable t) {
           synchronized (this) {
@@ -168,9 +222,10 @@ public final class IntraOpPool implements AutoCloseable {
     throw new InternalException("intra-op task failed: " + cause, cause);
   }
 
+  /** Stops the threads, unless this is a {@linkplain #withCancellation view} of another pool's. */
   @Override
   public void close() {
-    if (pool != null) {
+    if (pool != null && ownsThreads) {
       pool.shutdownNow();
     }
   }

@@ -44,7 +44,11 @@ public interface KernelContext {
   /** The allocator for temporaries; the kernel closes what it allocates here and does not output. */
   BufferAllocator allocator();
 
-  /** The intra-op thread pool for splitting the work over chunks of the buffers. */
+  /**
+   * The intra-op thread pool for splitting the work over chunks of the buffers. It stops the work between slices
+   * when the step is cancelled (deadline, session closed), throwing the step's error: a kernel that splits its
+   * work through it needs no {@link #checkCancelled()} calls of its own.
+   */
   IntraOpPool intraOp();
 
   /** Throws {@link dev.quiver.errors.CancelledException} or a deadline error if the step was stopped. */

@@ -95,4 +95,72 @@ class IntraOpPoolTest {
       assertEquals(0, running.get(), "no chunk may still run when parallelFor throws");
     }
   }
+
+  @Test
+  void aCancellableViewStopsBetweenSlicesAndThrowsWhatTheCheckThrew() {
+    for (int threads : new int[] {1, 3}) {
+      try (IntraOpPool pool = new IntraOpPool(threads)) {
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        IntraOpPool view = pool.withCancellation(() -> {
+          if (cancelled.get()) {
+            throw new dev.quiver.errors.DeadlineExceededException("step past its deadline");
+          }
+        });
+        long n = 1L << 20;
+        AtomicLong done = new AtomicLong();
+        var e = assertThrows(dev.quiver.errors.DeadlineExceededException.class,
+            () -> view.parallelFor(n, 1, (s, end) -> {
+              done.addAndGet(end - s);
+              cancelled.set(true); // after the first slice of each thread, every later one is refused
+            }));
+        assertEquals("step past its deadline", e.getMessage());
+        assertTrue(done.get() <= (long) threads * (n / IntraOpPool.MAX_SLICES + 1),
+            threads + " threads ran " + done.get() + " indices after the cancellation");
+      }
+    }
+  }
+
+  @Test
+  void aCancellableViewRunsEveryIndexOnceInSlicesOfAtLeastMinChunk() {
+    try (IntraOpPool pool = new IntraOpPool(2)) {
+      IntraOpPool view = pool.withCancellation(() -> { });
+      int n = 3_000_001;
+      AtomicIntegerArray seen = new AtomicIntegerArray(n);
+      AtomicLong calls = new AtomicLong();
+      AtomicLong smallest = new AtomicLong(Long.MAX_VALUE);
+      view.parallelFor(n, 1000, (s, e) -> {
+        calls.incrementAndGet();
+        if (e < n) {
+          smallest.accumulateAndGet(e - s, Math::min);
+        }
+        for (long i = s; i < e; i++) {
+          seen.incrementAndGet((int) i);
+        }
+      });
+      for (int i = 0; i < n; i++) {
+        assertEquals(1, seen.get(i), "index " + i);
+      }
+      assertTrue(smallest.get() >= 1000, "a slice of " + smallest.get() + " indices");
+      assertTrue(calls.get() <= IntraOpPool.MAX_SLICES + 8, calls.get() + " slices");
+    }
+  }
+
+  @Test
+  void closingAViewLeavesThePoolsThreadsRunning() {
+    try (IntraOpPool pool = new IntraOpPool(2)) {
+      pool.withCancellation(() -> { }).close();
+      java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      CountDownLatch both = new CountDownLatch(2);
+      pool.parallelFor(2, 1, (s, e) -> {
+        threads.add(Thread.currentThread());
+        both.countDown();
+        try {
+          both.await(20, TimeUnit.SECONDS); // finishes only if two threads run the two chunks at once
+        } catch (InterruptedException ex) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      assertEquals(2, threads.size());
+    }
+  }
 }
