@@ -124,6 +124,9 @@ public abstract class DifferentialSuite {
     Map<String, Object> attrs = new LinkedHashMap<>();
     c.attrs().asMap().forEach((k, v) -> attrs.put(k, v instanceof DType || v instanceof Shape ? v.toString() : v));
     entry.put("attrs", attrs);
+    if (c.dynamicShapes()) {
+      entry.put("dynamic_shapes", true);
+    }
     List<String> ins = new ArrayList<>();
     for (int i = 0; i < c.inputs().size(); i++) {
       ins.add(Npy.write(c.inputs().get(i), dir, id + "_in" + i));
@@ -146,7 +149,7 @@ public abstract class DifferentialSuite {
     Map<Output, Object> feeds = new LinkedHashMap<>();
     List<Output> inputs = new ArrayList<>();
     for (Tensor t : c.inputs()) {
-      Output p = caseOps.placeholder(t.dtype(), t.shape());
+      Output p = caseOps.placeholder(t.dtype(), c.dynamicShapes() ? Shape.unknownDims(t.rank()) : t.shape());
       inputs.add(p);
       feeds.put(p, t); // shared with the step, not copied
     }
