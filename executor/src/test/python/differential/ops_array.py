@@ -202,6 +202,8 @@ def scatter_nd(i, at):
         raise ExpectError("Indices and updates specified for empty output shape")
     if rows_n > 0 and k > 0 and int(np.prod(shape)) == 0:
         raise ExpectError("Indices and updates specified for empty output.  indices shape: ")
+    if k == 0 and int(np.prod(shape)) > 0:
+        raise ExpectError("Requested rank: 0")  # TF 2.21: "Only indices.shape[-1] values between 1 and 5 ..."
     out = np.full(shape, _zero(upd.dtype), dtype=upd.dtype)
     rows = ix.reshape(rows_n, k)
     u = upd.reshape((rows.shape[0],) + shape[k:])

@@ -279,14 +279,16 @@ def _softmax_last(x, log):
     """Softmax over the last axis with TF 2.21's NaN rules (its default x86 build, checked with tf.raw_ops).
 
     float64 and LogSoftmax (Eigen): a row holding NaN or +Inf is NaN throughout. float32 Softmax (oneDNN): the
-    row's max skips NaNs; elements whose exp(x - max) is NaN give NaN, the others 0.
+    row's max starts from the lowest finite float32 and skips NaNs; if the row's sum is NaN, elements whose
+    exp(x - max) is NaN give NaN, the others 0.
     """
     if x.size == 0:
         return x.copy()
     d = x.astype(np.float64)
     one_dnn = x.dtype == np.float32 and not log
-    m = np.max(np.where(np.isnan(d), -np.inf, d), axis=-1, keepdims=True) if one_dnn else np.max(d, axis=-1,
-                                                                                                  keepdims=True)
+    lowest = float(-np.finfo(np.float32).max)
+    m = np.max(np.where(np.isnan(d) | (d < lowest), lowest, d), axis=-1, keepdims=True) if one_dnn \
+        else np.max(d, axis=-1, keepdims=True)
     s = d - m
     e = np.exp(s)
     total = np.sum(e, axis=-1, keepdims=True)
@@ -337,13 +339,33 @@ def _matmul(ta_key, tb_key):
     return ref
 
 
+def _float32_overflow(a, b):
+    """For float32 matrices a [m, k] and b [k, n]: where some product a[i, l] * b[l, j] of finite values overflows."""
+    with np.errstate(all="ignore"):
+        p = a[:, :, None] * b[None, :, :]
+    return np.any(np.isinf(p) & np.isfinite(a[:, :, None]) & np.isfinite(b[None, :, :]), axis=1)
+
+
 def tensordot(inputs, attrs):
     a, b = inputs
     axes = attrs["axes"] if "axes" in attrs else (list(attrs["axes_a"]), list(attrs["axes_b"]))
     if _f(a):
         a64, b64 = a.astype(np.float64), b.astype(np.float64)
-        return ([np.tensordot(a64, b64, axes).astype(a.dtype)],
-                [np.tensordot(np.abs(a64), np.abs(b64), axes)])
+        out = np.tensordot(a64, b64, axes)
+        mag = np.tensordot(np.abs(a64), np.abs(b64), axes)
+        if a.dtype == np.float32 and a.size and b.size:
+            # as for MatMul: an element with an overflowing float32 product is order-dependent, not compared
+            if isinstance(axes, int):
+                ca, cb = list(range(a.ndim - axes, a.ndim)), list(range(axes))
+            else:
+                ca, cb = [x % a.ndim for x in axes[0]], [x % b.ndim for x in axes[1]]
+            fa = [d for d in range(a.ndim) if d not in ca]
+            fb = [d for d in range(b.ndim) if d not in cb]
+            k = int(np.prod([a.shape[d] for d in ca]))
+            ma = np.transpose(a, fa + ca).reshape(-1, k)
+            mb = np.transpose(b, cb + fb).reshape(k, -1)
+            mag = np.where(_float32_overflow(ma, mb).reshape(out.shape), -np.inf, mag)
+        return [out.astype(a.dtype)], [mag]
     return [np.tensordot(a, b, axes).astype(a.dtype)]
 
 

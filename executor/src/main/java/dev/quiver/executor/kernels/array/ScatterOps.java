@@ -80,6 +80,7 @@ public final class ScatterOps {
     long count = OpArgs.product(ix, 0, ix.length - 1);
     long inner = OpArgs.product(shape, k, shape.length);
     checkNotEmpty(ctx, indices, count, k, inner, shape);
+    checkRowLength(ctx, k, shape);
     long[] at = scatterTargets(ctx, indices, count, k, shape);
     DType dtype = updates.dtype();
     if (dtype == DType.STRING) {
@@ -119,6 +120,14 @@ public final class ScatterOps {
     if (k > 0 && OpArgs.product(shape, 0, shape.length) == 0) {
       throw OpArgs.error(ctx, "Indices and updates specified for empty output.  indices shape: "
           + OpArgs.dims(indices.shape()));
+    }
+  }
+
+  /** TF 2.21 needs index rows of length 1 or more to scatter into a non-empty output, even zero rows of them. */
+  private static void checkRowLength(KernelContext ctx, int k, long[] shape) {
+    if (k == 0 && OpArgs.product(shape, 0, shape.length) > 0) {
+      throw OpArgs.error(ctx, "indices.shape[-1] must be at least 1 to scatter into shape " + Shape.of(shape)
+          + " (TF: Requested rank: 0)");
     }
   }
 

@@ -54,7 +54,10 @@ public enum BinaryOp {
   },
   /** Floats and signed integers (TF declares no uint8 Pow). */
   POW("Pow", Kind.ARITHMETIC, TypeSupport.of(TypeSupport.union(TypeSupport.FLOATS, TypeSupport.SIGNED))) {
-    @Override public double d(double a, double b) { return Math.pow(a, b); }
+    /** C's pow, as TF: unlike Java's, {@code pow(1, NaN) == 1} and {@code pow(-1, ±inf) == 1}. */
+    @Override public double d(double a, double b) {
+      return a == 1 || a == -1 && Double.isInfinite(b) ? 1 : Math.pow(a, b);
+    }
     @Override public long l(long a, long b) {
       if (b < 0) {
         throw new ArithmeticException("Integers to negative integer powers are not allowed");

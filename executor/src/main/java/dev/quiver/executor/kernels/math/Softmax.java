@@ -11,9 +11,10 @@ import dev.quiver.store.Tensor;
  * max, exponentiate, normalize ({@code tf.nn.softmax} on other axes transposes around these ops, as TF does).
  *
  * <p>A row holding NaN or +Inf has no softmax; the NaNs it gives follow TF 2.21's default x86 build. float64
- * and LogSoftmax (Eigen's kernels): the whole row is NaN. float32 Softmax (oneDNN's kernel): the row's max skips
- * NaNs, elements whose shifted exponential is NaN give NaN and the others 0 ({@code softmax([1, nan, 2]) ==
- * [0, nan, 0]}, {@code softmax([inf, 1]) == [nan, 0]}). TF built without oneDNN gives NaN rows there too.
+ * and LogSoftmax (Eigen's kernels): the whole row is NaN. float32 Softmax (oneDNN's kernel): the row's max starts
+ * from the lowest finite float and skips NaNs; if the sum of exponentials is NaN, elements whose shifted
+ * exponential is NaN give NaN and the others 0 ({@code softmax([1, nan, 2]) == [0, nan, 0]}, {@code softmax([inf,
+ * 1]) == [nan, 0]}, {@code softmax([-inf, -inf, nan]) == [0, 0, nan]}). TF built without oneDNN gives NaN rows.
  */
 public final class Softmax {
   private Softmax() {}
@@ -43,7 +44,7 @@ public final class Softmax {
         long in = px + row * n * w;
         long o = po + row * n * w;
         boolean oneDnn = t == DType.FLOAT32 && !log;
-        double max = Double.NEGATIVE_INFINITY;
+        double max = oneDnn ? -Float.MAX_VALUE : Double.NEGATIVE_INFINITY;
         for (long k = 0; k < n; k++) {
           double v = Elements.readDouble(t, in + k * w);
           max = oneDnn ? (v > max ? v : max) : Reducer.MAX.d(max, v);

@@ -122,11 +122,11 @@ class TensorFlowEdgeRulesTest {
 
   @Test
   void float32SoftmaxOfARowWithNaNOrInfIsZeroOutsideTheNaNs(BufferAllocator a) {
-    // TF 2.21 (oneDNN, float32): softmax([[1, nan, 2], [inf, 1, 2], [-inf, -inf, -inf]])
-    //   = [[0, nan, 0], [nan, 0, 0], [nan, nan, nan]]
-    try (Tensor x = Tensor.of(a, new float[] {1, NAN, 2, INF, 1, 2, -INF, -INF, -INF}, 3, 3);
+    // TF 2.21 (oneDNN, float32): softmax([[1, nan, 2], [inf, 1, 2], [-inf, -inf, -inf], [-inf, -inf, nan]])
+    //   = [[0, nan, 0], [nan, 0, 0], [nan, nan, nan], [0, 0, nan]]
+    try (Tensor x = Tensor.of(a, new float[] {1, NAN, 2, INF, 1, 2, -INF, -INF, -INF, -INF, -INF, NAN}, 4, 3);
          Tensor r = OpRunner.run1(a, POOL, "Softmax", Attrs.empty(), x)) {
-      assertArrayEquals(new float[] {0, NAN, 0, NAN, 0, 0, NAN, NAN, NAN}, r.toFloatArray());
+      assertArrayEquals(new float[] {0, NAN, 0, NAN, 0, 0, NAN, NAN, NAN, 0, 0, NAN}, r.toFloatArray());
     }
     // float64 (Eigen): the whole row is NaN
     try (Tensor x = Tensor.of(a, new double[] {1, Double.NaN, 2}, 1, 3);
@@ -140,6 +140,29 @@ class TensorFlowEdgeRulesTest {
     // TF 2.21: tf.nn.softmax(tf.zeros([3, 0])) has shape [3, 0]
     try (Tensor x = Tensor.of(a, new float[0], 3, 0); Tensor r = OpRunner.run1(a, POOL, "Softmax", Attrs.empty(), x)) {
       assertEquals(Shape.of(3, 0), r.shape());
+    }
+  }
+
+  @Test
+  void powFollowsCNotJava(BufferAllocator a) {
+    // TF 2.21 (C's pow): pow(1, nan) = 1, pow(1, inf) = 1, pow(-1, inf) = 1, pow(-1, -inf) = 1, pow(nan, 0) = 1;
+    // Java's Math.pow gives NaN for the first four
+    double nan = Double.NaN;
+    double inf = Double.POSITIVE_INFINITY;
+    try (Tensor x = Tensor.of(a, new double[] {1, 1, -1, -1, nan, 2}, 6);
+         Tensor y = Tensor.of(a, new double[] {nan, inf, inf, -inf, 0, nan}, 6);
+         Tensor r = OpRunner.run1(a, POOL, "Pow", Attrs.empty(), x, y)) {
+      assertArrayEquals(new double[] {1, 1, 1, 1, 1, nan}, r.toDoubleArray());
+    }
+  }
+
+  @Test
+  void stringComparisonsOfEmptyBroadcastsAreEmpty(BufferAllocator a) {
+    try (Tensor x = Tensor.of(a, new String[] {"a"}, 1, 1); Tensor y = Tensor.of(a, new String[0], 0, 1);
+         Tensor eq = OpRunner.run1(a, POOL, "NotEqual", Attrs.empty(), x, y);
+         Tensor cat = OpRunner.run1(a, POOL, "Add", Attrs.empty(), x, y)) {
+      assertEquals(Shape.of(0, 1), eq.shape());
+      assertEquals(Shape.of(0, 1), cat.shape());
     }
   }
 
