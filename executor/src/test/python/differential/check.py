@@ -23,12 +23,15 @@ fragment must occur, ignoring case, in Quiver's "ExceptionClass: message"), or r
 scales for the relative tolerance, such as the sum of |terms| for sums. A module may also define
   TOLERANCES = {"OpType": (rtol, atol)}   float tolerance overriding the default
   BIT_EXACT = {"OpType", ...}             floats compared byte for byte (ops that only move data)
+  SIGNED_ZEROS = {"OpType", ...}          a zero result must have the sign TF gives (ops where TF decides it)
 
 Comparison and tolerance table
 ------------------------------
 dtype and shape must always match exactly. Integers, bools and strings: exact (integer overflow wraps, as TF).
 Floats: NaN where NaN is expected, equal infinities, otherwise |got - expected| <= atol + rtol * scale
-(scale = |expected|, or the reference's magnitude); -0.0 == 0.0 unless the op is BIT_EXACT.
+(scale = |expected|, or the reference's magnitude); -0.0 == 0.0 unless the op is BIT_EXACT or SIGNED_ZEROS.
+A magnitude of -inf marks an element the arithmetic leaves undefined (a float32 matmul whose products
+overflow: inf or NaN by summation order), which is not compared.
   default float32: rtol 2e-6, atol 1e-6      default float64: rtol 1e-12, atol 1e-12
   float32 transcendental (Exp, Tanh, Sigmoid, Pow): rtol 1e-5 (SVML paths are a few ulp off)
   sums, means, products, cumulative ops, AddN, Softmax, matmuls, tensordot: rtol 1e-4 to 1e-5 against a
@@ -49,6 +52,9 @@ Adding an op
    with a Composite that builds the function from the input placeholders.
 2. Add its reference to that group's ops_*.py REFERENCES (and TOLERANCES / BIT_EXACT if needed).
 A case whose op has no reference is a failure, so nothing is skipped silently.
+
+tf_crosscheck.py (next to this script; needs TensorFlow) checks the references themselves against TF on a kept
+manifest; docs/ops.md says how to run it.
 """
 import glob
 import importlib.util
