@@ -1,6 +1,6 @@
 """Checks Quiver's differential cases against numpy references.
 
-Usage: check.py CASE_DIR
+Usage: check.py [--no-coverage] CASE_DIR
 
 How it fits together
 --------------------
@@ -23,17 +23,28 @@ fragment must occur, ignoring case, in Quiver's "ExceptionClass: message"), or r
 scales for the relative tolerance, such as the sum of |terms| for sums. A module may also define
   TOLERANCES = {"OpType": (rtol, atol)}   float tolerance overriding the default
   BIT_EXACT = {"OpType", ...}             floats compared byte for byte (ops that only move data)
+  SIGNED_ZEROS = {"OpType", ...}          a zero result must have the sign TF gives (ops where TF decides it)
 
 Comparison and tolerance table
 ------------------------------
 dtype and shape must always match exactly. Integers, bools and strings: exact (integer overflow wraps, as TF).
 Floats: NaN where NaN is expected, equal infinities, otherwise |got - expected| <= atol + rtol * scale
-(scale = |expected|, or the reference's magnitude); -0.0 == 0.0 unless the op is BIT_EXACT.
+(scale = |expected|, or the reference's magnitude); -0.0 == 0.0 unless the op is BIT_EXACT or SIGNED_ZEROS.
+A magnitude of -inf marks an element the arithmetic leaves undefined (a float32 matmul whose products
+overflow: inf or NaN by summation order), which is not compared.
   default float32: rtol 2e-6, atol 1e-6      default float64: rtol 1e-12, atol 1e-12
   float32 transcendental (Exp, Tanh, Sigmoid, Pow): rtol 1e-5 (SVML paths are a few ulp off)
   sums, means, products, cumulative ops, AddN, Softmax, matmuls, tensordot: rtol 1e-4 to 1e-5 against a
   float64 reference, scaled by the sum of |terms| (the exact values are in each module's TOLERANCES)
   array ops (ops_array.BIT_EXACT): bit-exact
+
+Coverage guard
+--------------
+REQUIRED below lists every op the op library promises (issue 4's list, by the TF op type or composite name the
+facades build), each with the least number of cases it must get; "Op:string" counts only cases whose first
+input is a string. Each suite checks the required ops whose reference lives in a module it exercises (so the
+math suite checks ops_math's, and so on), and fails naming any op with too few cases. --no-coverage skips the
+guard (the checker's own self-test uses it on hand-made manifests).
 
 Adding an op
 ------------
@@ -41,6 +52,9 @@ Adding an op
    with a Composite that builds the function from the input placeholders.
 2. Add its reference to that group's ops_*.py REFERENCES (and TOLERANCES / BIT_EXACT if needed).
 A case whose op has no reference is a failure, so nothing is skipped silently.
+
+tf_crosscheck.py (next to this script; needs TensorFlow) checks the references themselves against TF on a kept
+manifest; docs/ops.md says how to run it.
 """
 import glob
 import importlib.util
@@ -57,8 +71,57 @@ sys.path.insert(0, HERE)
 from refcommon import ExpectError, compare  # noqa: E402
 
 
+MIN_CASES = 12
+MIN_STRING_CASES = 6
+
+REQUIRED = {op: MIN_CASES for op in [
+    # elementwise binary
+    "AddV2", "Sub", "Mul", "RealDiv", "tf.math.truediv", "FloorDiv", "FloorMod", "Pow", "Maximum", "Minimum",
+    "SquaredDifference", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd",
+    "LogicalOr", "tf.math.logical_xor", "SelectV2",
+    # elementwise unary
+    "Neg", "Abs", "Sign", "Square", "Sqrt", "Rsqrt", "Exp", "Expm1", "Log", "Log1p", "Sin", "Cos", "Tan", "Tanh",
+    "Sigmoid", "Relu", "Relu6", "Elu", "Softplus", "Floor", "Ceil", "Round", "LogicalNot", "IsNan", "IsInf",
+    "IsFinite", "Cast", "AddN",
+    # reductions
+    "Sum", "Mean", "Max", "Min", "Prod", "All", "Any", "ArgMax", "ArgMin", "Cumsum", "Softmax", "LogSoftmax",
+    "tf.nn.softmax", "tf.nn.log_softmax",
+    # linear algebra
+    "MatMul", "BatchMatMulV2", "tf.linalg.tensordot",
+    # shape and indexing
+    "Reshape", "Transpose", "ExpandDims", "Squeeze", "ConcatV2", "Pack", "Unpack", "Split", "SplitV", "Slice",
+    "StridedSlice", "GatherV2", "GatherNd", "tf.gather_nd", "ScatterNd", "Tile", "Pad", "PadV2", "MirrorPad",
+    "ReverseV2", "OneHot", "Fill", "tf.zeros", "tf.ones", "ZerosLike", "OnesLike", "Range", "LinSpace", "Shape",
+    "Size", "Rank", "BroadcastTo", "Identity",
+    # sparse
+    "SparseToDense", "SparseReduceSum", "SparseTensorDenseMatMul",
+]}
+REQUIRED.update({op + ":string": MIN_STRING_CASES for op in [
+    "Identity", "ConcatV2", "GatherV2", "Equal", "NotEqual", "Add"]})
+
+
+def coverage_problems(cases, case_dir, module_of):
+    """The required ops of the exercised reference modules that got fewer cases than they need."""
+    counts = {}
+    for case in cases:
+        counts[case["op"]] = counts.get(case["op"], 0) + 1
+        first = case["inputs"][0] if case["inputs"] else ""
+        if first.endswith(".json"):
+            counts[case["op"] + ":string"] = counts.get(case["op"] + ":string", 0) + 1
+    exercised = {module_of[c["op"]] for c in cases if c["op"] in module_of}
+    problems = []
+    for op, need in sorted(REQUIRED.items()):
+        base = op.split(":")[0]
+        if base not in module_of:
+            problems.append(f"required op {op} has no reference")
+        elif module_of[base] in exercised and counts.get(op, 0) < need:
+            problems.append(f"required op {op} got {counts.get(op, 0)} cases, needs {need}")
+    return problems
+
+
 def load_references():
-    refs, tols, exact = {}, {}, set()
+    refs, tols, exact, signed = {}, {}, set(), set()
+    MODULE_OF.clear()
     for path in sorted(glob.glob(os.path.join(HERE, "ops_*.py"))):
         name = os.path.splitext(os.path.basename(path))[0]
         spec = importlib.util.spec_from_file_location(name, path)
@@ -70,9 +133,14 @@ def load_references():
             if op in refs:
                 raise SystemExit(f"op {op} has references in two modules")
             refs[op] = fn
+            MODULE_OF[op] = name
         tols.update(getattr(mod, "TOLERANCES", {}))
         exact |= set(getattr(mod, "BIT_EXACT", ()))
-    return refs, tols, exact
+        signed |= set(getattr(mod, "SIGNED_ZEROS", ()))
+    return refs, tols, exact, signed
+
+
+MODULE_OF = {}  # op -> the ops_*.py module holding its reference, filled by load_references
 
 
 def load(case_dir, name):
@@ -84,7 +152,7 @@ def load(case_dir, name):
     return np.load(path)
 
 
-def check(case, case_dir, refs, tols, exact):
+def check(case, case_dir, refs, tols, exact, signed):
     """Returns (problem or None, whether TF fails on the case)."""
     op = case["op"]
     label = f"case {case['id']} {op} attrs={case['attrs']}"
@@ -113,25 +181,29 @@ def check(case, case_dir, refs, tols, exact):
         return f"{label}: {len(got)} outputs, expected {len(expected)}", False
     rtol, atol = tols.get(op, (None, None))
     for i, (g, e) in enumerate(zip(got, expected)):
-        problem = compare(g, np.asarray(e), rtol, atol, magnitudes[i], op in exact)
+        problem = compare(g, np.asarray(e), rtol, atol, magnitudes[i], op in exact, op in signed)
         if problem:
             return f"{label}: output {i}: {problem}\n  inputs: {summarize(inputs)}", False
     return None, False
 
 
 def main():
-    case_dir = sys.argv[1]
-    refs, tols, exact = load_references()
+    args = sys.argv[1:]
+    guard = "--no-coverage" not in args
+    case_dir = [a for a in args if a != "--no-coverage"][0]
+    refs, tols, exact, signed = load_references()
     failures, errors_expected = [], 0
     per_op = {}
     with open(os.path.join(case_dir, "cases.jsonl"), encoding="utf-8") as f:
         cases = [json.loads(line) for line in f if line.strip()]
     for case in cases:
         per_op[case["op"]] = per_op.get(case["op"], 0) + 1
-        problem, tf_fails = check(case, case_dir, refs, tols, exact)
+        problem, tf_fails = check(case, case_dir, refs, tols, exact, signed)
         errors_expected += tf_fails
         if problem:
             failures.append(problem)
+    if guard:
+        failures += [f"coverage: {p}" for p in coverage_problems(cases, case_dir, MODULE_OF)]
     for fail in failures:
         print("MISMATCH", fail)
     print("cases per op: " + ", ".join(f"{op} {n}" for op, n in sorted(per_op.items())))

@@ -75,6 +75,8 @@ def reverse(i, at):
 
 def slice_(i, at):
     x, b, s = i
+    if b.dtype != s.dtype:
+        raise ExpectError("that does not match type")  # one Index attr: TF's build-time TypeError
     if len(b) != x.ndim or len(s) != x.ndim:
         raise invalid()
     idx = []
@@ -139,6 +141,9 @@ def gather(i, at):
     axis = _axis(axis, p.ndim)
     if bd > axis or bd > ix.ndim:
         raise invalid()
+    out_shape = p.shape[:axis] + ix.shape[bd:] + p.shape[axis + 1:]
+    if int(np.prod(out_shape)) == 0:
+        return [np.empty(out_shape, dtype=p.dtype)]  # TF 2.21 does not look at the indices then
     if ((ix < 0) | (ix >= p.shape[axis])).any():
         raise ExpectError("not in [0, ")
     if bd == 0:
@@ -165,6 +170,9 @@ def gather_nd(i, at):
     k = ix.shape[-1]
     if bd + k > p.ndim:
         raise invalid()
+    if p.size == 0 and int(np.prod(ix.shape[:-1])) > 0:
+        # TF 2.21's kernel, before it looks at any index (for batch_dims > 0 its composite flattens params first)
+        raise ExpectError("Requested more than 0 entries, but params is empty")
     nb = int(np.prod(p.shape[:bd]))
     pb = p.reshape((nb,) + p.shape[bd:])
     ib = ix.reshape((nb, int(np.prod(ix.shape[bd:-1])), k))
@@ -184,10 +192,20 @@ def scatter_nd(i, at):
     # TF 2.21: updates at repeated indices add (integers wrap), OR (bools) or concatenate in index order
     # (strings); out of range fails.
     ix, upd, shape = i
+    if ix.dtype != shape.dtype:
+        raise ExpectError("that does not match type")  # one Tindices attr: TF's build-time TypeError
     shape = tuple(int(d) for d in shape)
     k = ix.shape[-1]
+    rows_n = int(np.prod(ix.shape[:-1]))
+    slice_n = int(np.prod(shape[k:]))
+    if rows_n > 0 and (k == 0) != (slice_n == 0):  # TF 2.21, before any index is checked
+        raise ExpectError("Indices and updates specified for empty output shape")
+    if rows_n > 0 and k > 0 and int(np.prod(shape)) == 0:
+        raise ExpectError("Indices and updates specified for empty output.  indices shape: ")
+    if k == 0 and int(np.prod(shape)) > 0:
+        raise ExpectError("Requested rank: 0")  # TF 2.21: "Only indices.shape[-1] values between 1 and 5 ..."
     out = np.full(shape, _zero(upd.dtype), dtype=upd.dtype)
-    rows = ix.reshape(-1, k)
+    rows = ix.reshape(rows_n, k)
     u = upd.reshape((rows.shape[0],) + shape[k:])
     for r, row in enumerate(rows):
         if ((row < 0) | (row >= np.array(shape[:k]))).any():
@@ -294,6 +312,8 @@ def split(i, at):
 
 def split_v(i, at):
     x, sizes, axis = i
+    if at["num_split"] == 1 and x.ndim > 0:
+        return [x.copy()]  # TF 2.21 forwards the input, checking neither sizes nor axis
     a = _axis(int(axis), x.ndim)
     s = [int(v) for v in sizes]
     if len(s) != at["num_split"] or s.count(-1) > 1 or any(v < -1 for v in s):
@@ -329,7 +349,8 @@ def _out_type(at):
 
 
 def lin_space(i, at):
-    # TF: start + k * step in the dtype for k < num - 1, with step = (stop - start) / (num - 1); the last is stop
+    # TF: start + k * step in the dtype for 0 < k < num - 1, with step = (stop - start) / (num - 1); the first is
+    # start and the last stop, exactly (so an infinite start gives itself, not inf + 0 * inf = NaN)
     start, stop, num = i[0], i[1], int(i[2])
     if num <= 0:
         raise ExpectError("Requires num > 0")
@@ -338,6 +359,7 @@ def lin_space(i, at):
         return [np.array([start], dtype=t)]
     step = t((stop - start) / t(num - 1))
     out = (t(start) + step * np.arange(num, dtype=t)).astype(t)
+    out[0] = start
     out[-1] = stop
     return [out]
 
@@ -364,6 +386,8 @@ REFERENCES = {
     "Pack": pack,
     "GatherV2": gather,
     "GatherNd": gather_nd,
+    "tf.gather_nd": gather_nd,
+    "Identity": lambda i, at: [i[0].copy()],
     "ScatterNd": scatter_nd,
     "BroadcastTo": broadcast_to,
     "OneHot": one_hot,

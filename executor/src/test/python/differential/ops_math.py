@@ -215,7 +215,9 @@ def _reduction(kind):
                 r = np.sum(x, axis=ax, keepdims=keep, dtype=np.float64) / count if count else \
                     np.full(np.sum(np.zeros(x.shape), axis=ax, keepdims=keep).shape, np.nan)
             else:
-                s = np.sum(x, axis=ax, keepdims=keep, dtype=x.dtype).astype(np.int64)
+                # TF 2.21's CPU Mean sums 8/16/32-bit integers in int64 (uint8: uint64), so they do not wrap;
+                # int64 sums wrap. The quotient truncates toward zero: mean(int8[100, 100, 1]) == 67.
+                s = np.sum(x.astype(np.int64), axis=ax, keepdims=keep, dtype=np.int64)
                 r = _trunc_div(s, np.int64(count)) if count else np.zeros_like(s)
         elif kind == "all":
             r = np.all(x, axis=ax, keepdims=keep)
@@ -226,9 +228,20 @@ def _reduction(kind):
 
 
 def _arg(is_max):
+    # TF 2.21 (Eigen's arg reducers): start at index 0 holding the dtype's lowest finite value (ArgMin: highest)
+    # and move only to a strictly greater (less) value. NaNs never compare, so they are skipped; an all-NaN row
+    # gives 0, and so does [nan, -inf] for ArgMax. Checked with tf.raw_ops.ArgMax on NaN first, in the middle,
+    # last, all-NaN rows and +-Inf.
     def scan(v):
-        best, bi = v[0], 0
-        for i in range(1, len(v)):
+        if v.dtype.kind == "f":
+            bound = np.finfo(v.dtype).max
+            best = -bound if is_max else bound
+        elif v.dtype == np.bool_:
+            best = False if is_max else True
+        else:
+            best = np.iinfo(v.dtype).min if is_max else np.iinfo(v.dtype).max
+        bi = 0
+        for i in range(len(v)):
             if (v[i] > best) if is_max else (v[i] < best):
                 best, bi = v[i], i
         return bi
@@ -252,9 +265,9 @@ def _cumulative(is_sum):
         fn = np.cumsum if is_sum else np.cumprod
         r = fn(y, axis=a, dtype=acc_dtype)
         mag = np.cumsum(np.abs(y.astype(np.float64)), axis=a) if is_sum else None
-        if attrs.get("exclusive"):
+        if attrs.get("exclusive") and r.shape[a]:
             ident = np.zeros_like(np.take(r, [0], axis=a)) if is_sum else np.ones_like(np.take(r, [0], axis=a))
-            r = np.concatenate([ident, np.delete(r, -1, axis=a)], axis=a) if r.shape[a] else r
+            r = np.concatenate([ident, np.delete(r, -1, axis=a)], axis=a)
         if attrs.get("reverse"):
             r = np.flip(r, a)
             mag = np.flip(mag, a) if mag is not None else None
@@ -262,16 +275,46 @@ def _cumulative(is_sum):
     return ref
 
 
+def _softmax_last(x, log):
+    """Softmax over the last axis with TF 2.21's NaN rules (its default x86 build, checked with tf.raw_ops).
+
+    float64 and LogSoftmax (Eigen): a row holding NaN or +Inf is NaN throughout. float32 Softmax (oneDNN): the
+    row's max starts from the lowest finite float32 and skips NaNs; if the row's sum is NaN, elements whose
+    exp(x - max) is NaN give NaN, the others 0.
+    """
+    if x.size == 0:
+        return x.copy()
+    d = x.astype(np.float64)
+    one_dnn = x.dtype == np.float32 and not log
+    lowest = float(-np.finfo(np.float32).max)
+    m = np.max(np.where(np.isnan(d) | (d < lowest), lowest, d), axis=-1, keepdims=True) if one_dnn \
+        else np.max(d, axis=-1, keepdims=True)
+    s = d - m
+    e = np.exp(s)
+    total = np.sum(e, axis=-1, keepdims=True)
+    if log:
+        return (s - np.log(total)).astype(x.dtype)
+    out = e / total
+    if one_dnn:
+        out = np.where(np.isnan(total), np.where(np.isnan(e), np.nan, 0.0), out)
+    return out.astype(x.dtype)
+
+
 def softmax(inputs, attrs):
-    x = inputs[0].astype(np.float64)
-    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
-    return [(e / np.sum(e, axis=-1, keepdims=True)).astype(inputs[0].dtype)]
+    return [_softmax_last(inputs[0], False)]
 
 
 def log_softmax(inputs, attrs):
-    x = inputs[0].astype(np.float64)
-    s = x - np.max(x, axis=-1, keepdims=True)
-    return [(s - np.log(np.sum(np.exp(s), axis=-1, keepdims=True))).astype(inputs[0].dtype)]
+    return [_softmax_last(inputs[0], True)]
+
+
+def _softmax_on_axis(log):
+    # tf.nn.softmax(x, axis): swaps axis with the last dim, runs the op, swaps back
+    def ref(inputs, attrs):
+        x = inputs[0]
+        a = int(attrs["axis"]) % x.ndim
+        return [np.swapaxes(_softmax_last(np.swapaxes(x, a, -1), log), a, -1)]
+    return ref
 
 
 def _matmul(ta_key, tb_key):
@@ -283,9 +326,24 @@ def _matmul(ta_key, tb_key):
             b = np.swapaxes(b, -1, -2)
         if _f(a):
             a64, b64 = a.astype(np.float64), b.astype(np.float64)
-            return [np.matmul(a64, b64).astype(a.dtype)], [np.matmul(np.abs(a64), np.abs(b64))]
+            mag = np.matmul(np.abs(a64), np.abs(b64))
+            if a.dtype == np.float32 and a.size and b.size:
+                # where a float32 product overflows, the element is inf, -inf or NaN depending on the order of
+                # the sum and on fused multiply-adds (TF's GEMM and Quiver's differ): not compared
+                with np.errstate(all="ignore"):
+                    p = a[..., :, :, None] * b[..., None, :, :]
+                over = np.isinf(p) & np.isfinite(a[..., :, :, None]) & np.isfinite(b[..., None, :, :])
+                mag = np.where(np.any(over, axis=-2), -np.inf, mag)
+            return [np.matmul(a64, b64).astype(a.dtype)], [mag]
         return [np.matmul(a, b).astype(a.dtype)]
     return ref
+
+
+def _float32_overflow(a, b):
+    """For float32 matrices a [m, k] and b [k, n]: where some product a[i, l] * b[l, j] of finite values overflows."""
+    with np.errstate(all="ignore"):
+        p = a[:, :, None] * b[None, :, :]
+    return np.any(np.isinf(p) & np.isfinite(a[:, :, None]) & np.isfinite(b[None, :, :]), axis=1)
 
 
 def tensordot(inputs, attrs):
@@ -293,8 +351,21 @@ def tensordot(inputs, attrs):
     axes = attrs["axes"] if "axes" in attrs else (list(attrs["axes_a"]), list(attrs["axes_b"]))
     if _f(a):
         a64, b64 = a.astype(np.float64), b.astype(np.float64)
-        return ([np.tensordot(a64, b64, axes).astype(a.dtype)],
-                [np.tensordot(np.abs(a64), np.abs(b64), axes)])
+        out = np.tensordot(a64, b64, axes)
+        mag = np.tensordot(np.abs(a64), np.abs(b64), axes)
+        if a.dtype == np.float32 and a.size and b.size:
+            # as for MatMul: an element with an overflowing float32 product is order-dependent, not compared
+            if isinstance(axes, int):
+                ca, cb = list(range(a.ndim - axes, a.ndim)), list(range(axes))
+            else:
+                ca, cb = [x % a.ndim for x in axes[0]], [x % b.ndim for x in axes[1]]
+            fa = [d for d in range(a.ndim) if d not in ca]
+            fb = [d for d in range(b.ndim) if d not in cb]
+            k = int(np.prod([a.shape[d] for d in ca]))
+            ma = np.transpose(a, fa + ca).reshape(-1, k)
+            mb = np.transpose(b, cb + fb).reshape(k, -1)
+            mag = np.where(_float32_overflow(ma, mb).reshape(out.shape), -np.inf, mag)
+        return [out.astype(a.dtype)], [mag]
     return [np.tensordot(a, b, axes).astype(a.dtype)]
 
 
@@ -374,6 +445,8 @@ REFERENCES = {
     "tf.linalg.tensordot": tensordot,
     "tf.math.logical_xor": _cmp(np.logical_xor),
     "tf.math.truediv": truediv,
+    "tf.nn.softmax": _softmax_on_axis(False),
+    "tf.nn.log_softmax": _softmax_on_axis(True),
 }
 
 # float32 transcendental kernels (the Vector API's SVML paths) are within a few ulp; sums and products of
@@ -382,5 +455,70 @@ TOLERANCES = {
     "Exp": (1e-5, 1e-30), "Tanh": (1e-5, 1e-7), "Sigmoid": (1e-5, 1e-7), "Pow": (1e-5, 1e-30),
     "Sum": (1e-4, 1e-4), "Mean": (1e-4, 1e-4), "Prod": (1e-4, 1e-30), "Cumsum": (1e-4, 1e-4),
     "Cumprod": (1e-4, 1e-30), "AddN": (1e-5, 1e-6), "Softmax": (1e-5, 1e-6), "LogSoftmax": (1e-5, 1e-5),
+    "tf.nn.softmax": (1e-5, 1e-6), "tf.nn.log_softmax": (1e-5, 1e-5),
     "MatMul": (1e-4, 1e-4), "BatchMatMulV2": (1e-4, 1e-4), "tf.linalg.tensordot": (1e-4, 1e-4),
+}
+
+_F = {"float32", "float64"}
+_S = {"int8", "int16", "int32", "int64"}
+_N = _F | _S | {"uint8"}
+
+# (dtypes TF 2.21's OpDef declares, dtypes it has a CPU kernel for) of the elementwise ops; a dtype outside the
+# first is TF's build-time TypeError, one outside the second fails when the session runs (Quiver rejects both
+# when the op is built). tf_crosscheck.py checks this table against TF.
+TF_TYPES = {op: (_N, _N) for op in (
+    "AddV2", "Sub", "Mul", "Div", "FloorDiv", "FloorMod", "Maximum", "Minimum", "Less", "LessEqual", "Greater",
+    "GreaterEqual", "Square", "Relu", "Relu6", "AddN")}
+TF_TYPES.update({op: (_F, _F) for op in (
+    "Sqrt", "Rsqrt", "Exp", "Expm1", "Log", "Log1p", "Sin", "Cos", "Tan", "Tanh", "Sigmoid", "Elu", "Softplus",
+    "Floor", "Ceil", "IsNan", "IsInf", "IsFinite")})
+TF_TYPES.update({op: ({"bool"}, {"bool"}) for op in ("LogicalAnd", "LogicalOr", "LogicalNot")})
+TF_TYPES.update({op: (_F | _S, _F | _S) for op in ("Neg", "Abs", "Sign", "Pow")})
+TF_TYPES.update({
+    "Add": (_N | {"string"}, _N | {"string"}),
+    "RealDiv": (_N, _F),
+    "SquaredDifference": (_F | {"int32", "int64"}, _F | {"int32", "int64"}),
+    "Round": (_F | _S, _F | {"int32", "int64"}),
+})
+
+
+def _typed(fn, declared, kernels):
+    def ref(inputs, attrs):
+        t = "string" if inputs[0].dtype == object else str(inputs[0].dtype)
+        if t not in declared:
+            # TF's TypeError: "... not in list of allowed values" for a type attr, "... does not match expected
+            # type of bool" for an input of one fixed type
+            raise ExpectError("does not match expected type of bool" if declared == {"bool"}
+                              else "not in list of allowed values")
+        if t not in kernels:
+            raise ExpectError("No OpKernel was registered to support Op")
+        return fn(inputs, attrs)
+    return ref
+
+
+def _broadcasting(fn):
+    """An elementwise op whose inputs must broadcast: TF's build-time error names both shapes."""
+    def ref(inputs, attrs):
+        try:
+            np.broadcast_shapes(*[x.shape for x in inputs])
+        except ValueError:
+            raise ExpectError("Dimensions must be equal")
+        return fn(inputs, attrs)
+    return ref
+
+
+for _op in ("Add", "AddV2", "Sub", "Mul", "RealDiv", "Div", "FloorDiv", "FloorMod", "Pow", "Maximum", "Minimum",
+            "SquaredDifference", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd",
+            "LogicalOr", "SelectV2"):
+    REFERENCES[_op] = _broadcasting(REFERENCES[_op])
+
+for _op, (_declared, _kernels) in TF_TYPES.items():
+    REFERENCES[_op] = _typed(REFERENCES[_op], _declared, _kernels)
+
+# Ops whose sign of a zero result TF determines (IEEE arithmetic, or a sign-preserving function): a zero must
+# have the sign TF gives. Not Maximum/Minimum/Relu/Relu6 (TF's vector and scalar paths pick different zeros),
+# nor reductions (their order of additions decides -0 + 0).
+SIGNED_ZEROS = {
+    "Neg", "Abs", "Sign", "Square", "Mul", "AddV2", "Sub", "RealDiv", "Div", "FloorDiv", "FloorMod", "Round",
+    "Ceil", "Floor", "Sqrt", "Tanh", "Expm1", "Log1p", "Sin", "Tan", "Elu", "SelectV2", "Cast",
 }

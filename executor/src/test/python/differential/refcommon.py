@@ -13,11 +13,13 @@ class ExpectError(Exception):
 DEFAULT_TOL = {np.dtype(np.float32): (2e-6, 1e-6), np.dtype(np.float64): (1e-12, 1e-12)}
 
 
-def compare(got, expected, rtol=None, atol=None, magnitude=None, bit_exact=False):
+def compare(got, expected, rtol=None, atol=None, magnitude=None, bit_exact=False, signed_zeros=False):
     """None if `got` matches `expected` (dtype, shape, values), else a description of the difference.
 
     Floats: NaN where NaN is expected, equal infinities, other values within atol + rtol * |expected| (or
-    rtol * magnitude, when the reference gives one); signed zeros are equal. With `bit_exact`, floats must have
+    rtol * magnitude, when the reference gives one; a magnitude of -inf marks an element whose value the
+    arithmetic leaves undefined, which is not compared); signed zeros are equal unless `signed_zeros` (ops whose
+    sign of zero TF determines: a zero must then have the expected sign). With `bit_exact`, floats must have
     the same bytes (NaN payloads and the sign of zero included).
     Integers, bools and strings: exact.
     """
@@ -44,6 +46,10 @@ def compare(got, expected, rtol=None, atol=None, magnitude=None, bit_exact=False
             scale = np.where(np.isnan(m), scale, np.maximum(scale, m))
         with np.errstate(all="ignore"):
             bad |= finite & ~(np.abs(g - e) <= a + r * scale)
+        if signed_zeros:
+            bad |= (e == 0) & (g == 0) & (np.signbit(g) != np.signbit(e))
+        if magnitude is not None:
+            bad &= ~np.isneginf(np.asarray(magnitude, np.float64))  # magnitude -inf: undefined, skipped
     else:
         bad = got != expected
     if np.any(bad):

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -40,7 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The math kernels on Arrow memory with a two-thread intra-op pool, at the sizes {@code bench/kernel_peers.py}
  * runs numpy (and TensorFlow) on: float32 add of two 16M-element tensors (into a preallocated output as numpy's
  * {@code out=}, with the output allocated as a kernel does, and as a whole {@link Session} step), reduceSum of
- * 16M, and matMul 1024 and 2048 square. Compare ms/op with the peers' numbers from the same window:
+ * 16M and matMul 1024 and 2048 square (each as the kernel alone and as a session step). Every tensor comes from
+ * a {@link HandleStore}'s allocator, as in a session, so a freed output's block is recycled for the next one as
+ * a session step's is. Compare ms/op with the peers' numbers from the same window:
  * {@code bench/kernel-bench.sh} runs each group and its numpy peer under {@code flock /tmp/quiver-bench.lock};
  * GFLOP/s of matMul is {@code 2 n^3 / time}.
  *
@@ -65,9 +66,10 @@ public class KernelBenchmark {
     return t;
   }
 
-  /** Two 16M-element float32 vectors, an output for them, and a scalar. */
+  /** Two 16M-element float32 vectors, an output for them, and a scalar, from a handle store's allocator. */
   @State(Scope.Benchmark)
   public static class Vectors {
+    HandleStore store;
     BufferAllocator allocator;
     IntraOpPool pool;
     Tensor a;
@@ -77,7 +79,8 @@ public class KernelBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      allocator = new RootAllocator();
+      store = HandleStore.builder().build();
+      allocator = store.allocator();
       pool = new IntraOpPool(2);
       SplittableRandom r = new SplittableRandom(42);
       a = random(allocator, Shape.of(N), r);
@@ -92,17 +95,17 @@ public class KernelBenchmark {
         t.close();
       }
       pool.close();
-      allocator.close();
+      store.close();
     }
   }
 
-  /** Two square float32 matrices and their product's output. */
+  /** Two square float32 matrices and their product's output, from a handle store's allocator. */
   @State(Scope.Benchmark)
   public static class Matrices {
     @Param({"1024", "2048"})
     public int size;
 
-    BufferAllocator allocator;
+    HandleStore store;
     IntraOpPool pool;
     Tensor a;
     Tensor b;
@@ -110,12 +113,12 @@ public class KernelBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      allocator = new RootAllocator();
+      store = HandleStore.builder().build();
       pool = new IntraOpPool(2);
       SplittableRandom r = new SplittableRandom(7);
-      a = random(allocator, Shape.of(size, size), r);
-      b = random(allocator, Shape.of(size, size), r);
-      c = Tensor.allocate(allocator, DType.FLOAT32, Shape.of(size, size));
+      a = random(store.allocator(), Shape.of(size, size), r);
+      b = random(store.allocator(), Shape.of(size, size), r);
+      c = Tensor.allocate(store.allocator(), DType.FLOAT32, Shape.of(size, size));
     }
 
     @TearDown(Level.Trial)
@@ -124,13 +127,15 @@ public class KernelBenchmark {
       b.close();
       c.close();
       pool.close();
-      allocator.close();
+      store.close();
     }
   }
 
-  /** {@code a + b} on two fed 16M-element placeholders as a session step (2 intra-op threads). */
-  @State(Scope.Benchmark)
-  public static class AddStep {
+  /**
+   * One op on two fed placeholders as a session step (2 intra-op threads), planned once by a callable; the
+   * subclasses pick the op and the inputs' shape.
+   */
+  abstract static class Step {
     HandleStore store;
     Graph graph;
     Session session;
@@ -138,19 +143,24 @@ public class KernelBenchmark {
     Tensor a;
     Tensor b;
 
+    abstract Shape[] inputShapes();
+
+    abstract Output build(Ops tf, Output pa, Output pb);
+
     @Setup(Level.Trial)
     public void setUp() {
       store = HandleStore.builder().build();
       graph = new Graph(store.allocator());
       Ops tf = Ops.create(graph);
-      Output pa = tf.placeholder(DType.FLOAT32, Shape.of(N));
-      Output pb = tf.placeholder(DType.FLOAT32, Shape.of(N));
-      Output y = tf.math.add(pa, pb);
+      Shape[] shapes = inputShapes();
+      Output pa = tf.placeholder(DType.FLOAT32, shapes[0]);
+      Output pb = tf.placeholder(DType.FLOAT32, shapes[1]);
+      Output y = build(tf, pa, pb);
       session = new Session(graph, SessionConfig.builder().handleStore(store).intraOpThreads(2).build());
       callable = session.makeCallable(y, List.of(pa, pb));
       SplittableRandom r = new SplittableRandom(42);
-      a = random(store.allocator(), Shape.of(N), r);
-      b = random(store.allocator(), Shape.of(N), r);
+      a = random(store.allocator(), shapes[0], r);
+      b = random(store.allocator(), shapes[1], r);
     }
 
     @TearDown(Level.Trial)
@@ -163,6 +173,45 @@ public class KernelBenchmark {
     }
   }
 
+  /** {@code a + b} on two fed 16M-element placeholders. */
+  @State(Scope.Benchmark)
+  public static class AddStep extends Step {
+    @Override Shape[] inputShapes() {
+      return new Shape[] {Shape.of(N), Shape.of(N)};
+    }
+
+    @Override Output build(Ops tf, Output pa, Output pb) {
+      return tf.math.add(pa, pb);
+    }
+  }
+
+  /** {@code tf.reduce_sum(a)} of a fed 16M-element placeholder (the second feed is a scalar it ignores). */
+  @State(Scope.Benchmark)
+  public static class SumStep extends Step {
+    @Override Shape[] inputShapes() {
+      return new Shape[] {Shape.of(N), Shape.scalar()};
+    }
+
+    @Override Output build(Ops tf, Output pa, Output pb) {
+      return tf.math.reduceSum(pa, 0);
+    }
+  }
+
+  /** {@code a @ b} of two fed square placeholders. */
+  @State(Scope.Benchmark)
+  public static class MatMulStep extends Step {
+    @Param({"1024", "2048"})
+    public int size;
+
+    @Override Shape[] inputShapes() {
+      return new Shape[] {Shape.of(size, size), Shape.of(size, size)};
+    }
+
+    @Override Output build(Ops tf, Output pa, Output pb) {
+      return tf.linalg.matMul(pa, pb);
+    }
+  }
+
   /** numpy's {@code np.add(a, b, out=c)}. */
   @Benchmark
   public Tensor add16M(Vectors v) {
@@ -170,7 +219,10 @@ public class KernelBenchmark {
     return v.sum;
   }
 
-  /** numpy's {@code a + b}: the output is allocated (uninitialized, as the Add kernel does) and freed. */
+  /**
+   * numpy's {@code a + b}: the output is allocated (uninitialized, as the Add kernel does) from the store's
+   * allocator and freed, so from the second call on its block is a recycled one, as in a session step.
+   */
   @Benchmark
   public long add16MAllocating(Vectors v) {
     try (Tensor out = Tensor.allocateUninitialized(v.allocator, DType.FLOAT32, Shape.of(N))) {
@@ -194,10 +246,26 @@ public class KernelBenchmark {
     return v.scalar.getFloat(0);
   }
 
+  /** numpy's {@code a.sum()} as a whole session step. */
+  @Benchmark
+  public float reduceSum16MSession(SumStep s) {
+    try (Result r = s.callable.call(s.a, s.b)) {
+      return r.tensor().getFloat(0);
+    }
+  }
+
   /** numpy's {@code ma @ mb}. */
   @Benchmark
   public Tensor matMul(Matrices m) {
     Sgemm.multiply(m.a.address(), false, m.b.address(), false, m.c.address(), m.size, m.size, m.size, m.pool);
     return m.c;
+  }
+
+  /** numpy's {@code ma @ mb} as a whole session step, its output allocated by the step. */
+  @Benchmark
+  public float matMulSession(MatMulStep s) {
+    try (Result r = s.callable.call(s.a, s.b)) {
+      return r.tensor().getFloat(0);
+    }
   }
 }

@@ -203,13 +203,15 @@ public final class ArrayOps {
   }
 
   /**
-   * {@code tf.gather_nd(params, indices, batch_dims)}: for each index of the first {@code batchDims} dims (which
-   * {@code params} and {@code indices} share), {@code gather_nd(params[b], indices[b])}. TensorFlow builds this
-   * from many ops around GatherNd; here it is one GatherNd op with a {@code batch_dims} attribute.
+   * {@code tf.gather_nd(params, indices, batch_dims)}: for each index {@code b} of the first {@code batchDims}
+   * dims (which {@code params} and {@code indices} share), {@code gather_nd(params[b], indices[b])}. As in TF,
+   * TensorFlow's GatherNd op has no batch_dims, so for {@code batchDims > 0} this builds the composite from the
+   * runtime shapes: params and indices are flattened to one batch dim {@code B}, each index row gets its batch
+   * number prepended, one GatherNd runs, and the result is reshaped to {@code params.shape[:batchDims] +}
+   * {@code indices.shape[batchDims:-1] + params.shape[batchDims + k:]}. Works with unknown dims.
    *
    * @throws IllegalArgumentException if {@code batchDims} is negative (TF's ValueError)
-   * @throws dev.quiver.errors.InvalidArgumentException if it is not less than the rank of {@code indices}, or
-   *     the batch dims differ
+   * @throws dev.quiver.errors.InvalidArgumentException if it is not less than the known rank of {@code indices}
    */
   public Output gatherNd(Output params, Output indices, int batchDims) {
     if (batchDims < 0) {
@@ -218,7 +220,100 @@ public final class ArrayOps {
     if (batchDims == 0) {
       return gatherNd(params, indices);
     }
-    return op("GatherNd", "GatherNd", Attrs.of("batch_dims", (long) batchDims), params, indices);
+    int ri = indices.shape().rank();
+    int rp = params.shape().rank();
+    if (ri >= 0 && batchDims >= ri || rp >= 0 && batchDims > rp) {
+      throw new dev.quiver.errors.InvalidArgumentException("gather_nd: batch_dims = " + batchDims
+          + " must be less than rank(indices) = " + ri + " and at most rank(params) = " + rp);
+    }
+    ArrayOps a = new ArrayOps(scope.withSubScope("gather_nd"));
+    if (params.shape().isFullyDefined() && indices.shape().isFullyDefined()) {
+      return a.staticBatchGatherNd(params, indices, batchDims);
+    }
+    DType it = indices.dtype();
+    Output shapeP = a.shape(params, it);
+    Output shapeI = a.shape(indices, it);
+    Output batchShape = a.vectorPart(shapeP, 0, batchDims);
+    Output batch = a.op("Prod", "Prod", Attrs.of("keep_dims", true, "Tidx", DType.INT32), batchShape,
+        a.scope.constant(new int[] {0}, DType.INT32)); // [B]
+    Output rowsAndK = a.vectorPart(shapeI, batchDims, -1); // indices.shape[batchDims:] = [i1..iK, k]
+    Output flatIndices = a.reshape(indices, a.concat(List.of(batch, rowsAndK), 0)); // [B, i1..iK, k]
+    Output one = a.scope.constant(it == DType.INT64 ? (Object) 1L : (Object) 1, it);
+    Output zero = a.scope.constant(it == DType.INT64 ? (Object) 0L : (Object) 0, it);
+    Output batchIds = a.range(zero, a.reshape(batch, a.scope.constant(new int[0], DType.INT32)), one);
+    Output ones = a.op("OnesLike", "OnesLike", Attrs.empty(), rowsAndK);
+    Output column = a.reshape(batchIds, a.concat(List.of(batch, ones), 0)); // [B, 1, .., 1]
+    Output columnShape = a.concat(List.of(a.vectorPart(a.shape(flatIndices, it), 0, -2),
+        a.scope.constant(it == DType.INT64 ? (Object) new long[] {1} : (Object) new int[] {1}, it)), 0);
+    Output columns = a.op("BroadcastTo", "BroadcastTo", Attrs.empty(), column, columnShape); // [B, i1..iK, 1]
+    Output batched = a.concat(List.of(columns, flatIndices), -1); // [B, i1..iK, 1 + k]
+    Output flatParams = a.reshape(params, a.concat(List.of(batch, a.vectorPart(shapeP, batchDims, -1)), 0));
+    Output gathered = a.gatherNd(flatParams, batched); // [B, i1..iK, rest]
+    return a.reshape(gathered, a.concat(List.of(batchShape, a.vectorPart(a.shape(gathered, it), 1, -1)), 0));
+  }
+
+  /** The batch_dims composite when every dim is known: the same ops, with constant shapes (so shapes infer). */
+  private Output staticBatchGatherNd(Output params, Output indices, int bd) {
+    long[] p = params.shape().dims();
+    long[] ix = indices.shape().dims();
+    for (int i = 0; i < bd; i++) {
+      if (p[i] != ix[i]) {
+        throw new dev.quiver.errors.InvalidArgumentException("gather_nd: params.shape[" + i + "]: " + p[i]
+            + " should be equal to indices.shape[" + i + "]: " + ix[i]);
+      }
+    }
+    long batch = 1;
+    for (int i = 0; i < bd; i++) {
+      batch *= p[i];
+    }
+    long[] flatIx = new long[ix.length - bd + 1]; // [B, i1..iK, k]
+    flatIx[0] = batch;
+    System.arraycopy(ix, bd, flatIx, 1, ix.length - bd);
+    long[] columnShape = flatIx.clone();
+    columnShape[columnShape.length - 1] = 1;
+    long[] ones = new long[flatIx.length];
+    java.util.Arrays.fill(ones, 1);
+    ones[0] = batch;
+    DType it = indices.dtype();
+    Object ids;
+    if (it == DType.INT64) {
+      long[] v = new long[Math.toIntExact(batch)];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = i;
+      }
+      ids = v;
+    } else {
+      int[] v = new int[Math.toIntExact(batch)];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = i;
+      }
+      ids = v;
+    }
+    Output column = reshape(scope.constant(ids, it), ones);
+    Output columns = op("BroadcastTo", "BroadcastTo", Attrs.empty(), column,
+        ints("BroadcastTo", "shape", columnShape));
+    Output batched = concat(List.of(columns, reshape(indices, flatIx)), -1);
+    long[] flatP = new long[p.length - bd + 1];
+    flatP[0] = batch;
+    System.arraycopy(p, bd, flatP, 1, p.length - bd);
+    Output gathered = gatherNd(reshape(params, flatP), batched);
+    long[] g = gathered.shape().dims();
+    long[] out = new long[bd + g.length - 1];
+    System.arraycopy(p, 0, out, 0, bd);
+    System.arraycopy(g, 1, out, bd, g.length - 1);
+    return reshape(gathered, out);
+  }
+
+  /**
+   * Elements {@code [from, to)} of the 1-D {@code vector}; {@code to == -1} means to the end (a StridedSlice
+   * with end_mask), {@code to == -2} means all but the last.
+   */
+  private Output vectorPart(Output vector, int from, int to) {
+    long end = to == -2 ? -1 : to == -1 ? 0 : to;
+    return op("StridedSlice", "strided_slice", Attrs.of("begin_mask", 0L, "end_mask", to == -1 ? 1L : 0L,
+            "ellipsis_mask", 0L, "new_axis_mask", 0L, "shrink_axis_mask", 0L),
+        vector, scope.constant(new int[] {from}, DType.INT32), scope.constant(new int[] {(int) end}, DType.INT32),
+        scope.constant(new int[] {1}, DType.INT32));
   }
 
   /**

@@ -54,7 +54,9 @@ public final class LinalgOps {
   /**
    * Sums the products of {@code a} and {@code b} over the paired axes {@code axesA[i]} and {@code axesB[i]},
    * as {@code tf.tensordot}: both operands are transposed so the contracted axes meet, flattened to matrices,
-   * multiplied, and reshaped to the free dims of a followed by those of b. Needs known shapes.
+   * multiplied, and reshaped to the free dims of a followed by those of b. With fully known shapes the reshapes
+   * take constants; otherwise, as TF does, they are computed from {@code tf.shape} when the step runs (ranks
+   * must be known).
    */
   public Output tensordot(Output a, Output b, int[] axesA, int[] axesB) {
     if (axesA.length != axesB.length) {
@@ -63,19 +65,21 @@ public final class LinalgOps {
     }
     Shape sa = a.shape();
     Shape sb = b.shape();
-    if (!sa.isFullyDefined() || !sb.isFullyDefined()) {
-      throw new IllegalArgumentException("tensordot needs fully defined shapes, got " + sa + " and " + sb);
-    }
+    rankOf(a);
+    rankOf(b);
     int[] ca = normalize(axesA, sa.rank());
     int[] cb = normalize(axesB, sb.rank());
     for (int i = 0; i < ca.length; i++) {
-      if (sa.dim(ca[i]) != sb.dim(cb[i])) {
+      if (sa.dim(ca[i]) >= 0 && sb.dim(cb[i]) >= 0 && sa.dim(ca[i]) != sb.dim(cb[i])) {
         throw new IllegalArgumentException("tensordot: dim " + ca[i] + " of a (" + sa.dim(ca[i]) + ") does not match dim "
             + cb[i] + " of b (" + sb.dim(cb[i]) + ")");
       }
     }
     List<Integer> freeA = free(sa.rank(), ca);
     List<Integer> freeB = free(sb.rank(), cb);
+    if (!sa.isFullyDefined() || !sb.isFullyDefined()) {
+      return dynamicTensordot(a, b, ca, cb, freeA, freeB);
+    }
     long k = 1;
     for (int d : ca) {
       k *= sa.dim(d);
@@ -102,6 +106,44 @@ public final class LinalgOps {
       od[i] = outDims.get(i);
     }
     return reshape(prod, od);
+  }
+
+  /** tensordot whose reshapes take the products of dims read by Shape and GatherV2 when the step runs. */
+  private Output dynamicTensordot(Output a, Output b, int[] ca, int[] cb, List<Integer> freeA, List<Integer> freeB) {
+    Scope s = scope.withSubScope("Tensordot");
+    Output shapeA = s.addOp("Shape", "Shape", Attrs.of("out_type", DType.INT32), a).output(0);
+    Output shapeB = s.addOp("Shape", "Shape", Attrs.of("out_type", DType.INT32), b).output(0);
+    Output freeDimsA = dims(s, shapeA, toArray(freeA));
+    Output freeDimsB = dims(s, shapeB, toArray(freeB));
+    Output ma = reshape(transpose(a, concat(freeA, ca)), join(s, product(s, freeDimsA), product(s, dims(s, shapeA, ca))));
+    Output mb = reshape(transpose(b, concat(toList(cb), freeB)),
+        join(s, product(s, dims(s, shapeB, cb)), product(s, freeDimsB)));
+    Output prod = s.addOp("MatMul", "MatMul", Attrs.of("transpose_a", false, "transpose_b", false), ma, mb).output(0);
+    return reshape(prod, join(s, freeDimsA, freeDimsB));
+  }
+
+  /** The entries {@code which} of the 1-D {@code shape}. */
+  private static Output dims(Scope s, Output shape, int[] which) {
+    return s.addOp("GatherV2", "GatherV2", Attrs.of("batch_dims", 0L), shape, s.constant(which, DType.INT32),
+        s.constant(0, DType.INT32)).output(0);
+  }
+
+  /** The product of a 1-D int32 vector, as a vector of one element. */
+  private static Output product(Scope s, Output dims) {
+    return s.addOp("Prod", "Prod", Attrs.of("keep_dims", true, "Tidx", DType.INT32), dims,
+        s.constant(new int[] {0}, DType.INT32)).output(0);
+  }
+
+  private static Output join(Scope s, Output x, Output y) {
+    return s.addOp("ConcatV2", "concat", Attrs.of("N", 2L), x, y, s.constant(0, DType.INT32)).output(0);
+  }
+
+  private static int[] toArray(List<Integer> l) {
+    return l.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private Output reshape(Output x, Output shape) {
+    return scope.addOp("Reshape", "Reshape", Attrs.empty(), x, shape).output(0);
   }
 
   private static int rankOf(Output x) {

@@ -1,6 +1,7 @@
 package dev.quiver.executor;
 
 import dev.quiver.executor.ops.Attrs;
+import dev.quiver.store.DType;
 
 /**
  * The {@code tf.nn} namespace of the {@link Ops} facade: activations and softmax. Thread-safe as {@link Scope} is.
@@ -47,16 +48,15 @@ public final class NnOps {
   }
 
   /**
-   * Softmax over {@code axis} (negative counts from the end). The last axis is TF's Softmax op; another axis
-   * is composed stably as {@code exp(x - max) / sum(exp(x - max))} over that axis.
+   * Softmax over {@code axis} (negative counts from the end). The last axis is TF's Softmax op; for another axis,
+   * as {@code tf.nn.softmax} does, the axis is swapped with the last one by a Transpose, Softmax runs, and the same
+   * Transpose swaps it back (so NaN and Inf rows give exactly what TF gives).
    */
   public Output softmax(Output logits, int axis) {
     if (isLast(logits, axis)) {
       return softmax(logits);
     }
-    MathOps m = new MathOps(scope);
-    Output e = m.exp(m.subtract(logits, m.reduceMax(logits, new int[] {axis}, true)));
-    return m.divide(e, m.reduceSum(e, new int[] {axis}, true));
+    return swapWithLast(softmax(swapWithLast(logits, axis)), axis);
   }
 
   /** Log-softmax over the last axis. */
@@ -64,14 +64,26 @@ public final class NnOps {
     return unary("LogSoftmax", logits);
   }
 
-  /** Log-softmax over {@code axis}: {@code x - max - log(sum(exp(x - max)))} when it is not the last axis. */
+  /** Log-softmax over {@code axis}, transposed around TF's LogSoftmax as {@link #softmax(Output, int)}. */
   public Output logSoftmax(Output logits, int axis) {
     if (isLast(logits, axis)) {
       return logSoftmax(logits);
     }
-    MathOps m = new MathOps(scope);
-    Output shifted = m.subtract(logits, m.reduceMax(logits, new int[] {axis}, true));
-    return m.subtract(shifted, m.log(m.reduceSum(m.exp(shifted), new int[] {axis}, true)));
+    return swapWithLast(logSoftmax(swapWithLast(logits, axis)), axis);
+  }
+
+  /** {@code x} with dims {@code axis} and {@code rank - 1} swapped (its own inverse). */
+  private Output swapWithLast(Output x, int axis) {
+    int rank = x.shape().rank();
+    int a = axis < 0 ? axis + rank : axis;
+    int[] perm = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      perm[i] = i;
+    }
+    perm[a] = rank - 1;
+    perm[rank - 1] = a;
+    return scope.addOp("Transpose", "transpose", Attrs.of("Tperm", DType.INT32), x, scope.constant(perm, DType.INT32))
+        .output(0);
   }
 
   private static boolean isLast(Output x, int axis) {

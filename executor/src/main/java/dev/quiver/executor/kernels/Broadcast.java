@@ -38,7 +38,8 @@ public final class Broadcast {
    * The broadcast of static shapes, each possibly partial. An unknown dim against 1 stays unknown; an
    * unknown dim against n is n (the only size that could broadcast); unknown rank makes the result unknown.
    *
-   * @throws IllegalArgumentException describing the two dims that cannot broadcast
+   * @throws IllegalArgumentException describing the two dims that cannot broadcast, in TF's build-time words
+   *     ("Dimensions must be equal, but are 3 and 4, with input shapes: [2,3], [4]")
    */
   public static Shape shapes(Shape... shapes) {
     int rank = 0;
@@ -68,8 +69,8 @@ public final class Broadcast {
         if (out[k] == 1 || out[k] == Shape.UNKNOWN_DIM) {
           out[k] = d;
         } else if (out[k] != d) {
-          throw new IllegalArgumentException("shapes " + describe(shapes) + " cannot broadcast: dim " + k
-              + " is " + out[k] + " in one and " + d + " in another");
+          throw new IllegalArgumentException("Dimensions must be equal, but are " + out[k] + " and " + d
+              + ", with input shapes: " + describe(shapes));
         }
       }
     }
@@ -79,9 +80,18 @@ public final class Broadcast {
   private static String describe(Shape[] shapes) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < shapes.length; i++) {
-      sb.append(i == 0 ? "" : (i == shapes.length - 1 ? " and " : ", ")).append(shapes[i]);
+      sb.append(i == 0 ? "" : ", ").append(tfShape(shapes[i]));
     }
     return sb.toString();
+  }
+
+  /** A shape as TensorFlow prints it in errors: {@code [2,3]}, {@code [?,3]}. */
+  public static String tfShape(Shape s) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < s.rank(); i++) {
+      sb.append(i == 0 ? "" : ",").append(s.dim(i) < 0 ? "?" : Long.toString(s.dim(i)));
+    }
+    return sb.append(']').toString();
   }
 
   /** The plan for inputs of fully defined shapes broadcast to {@code out} (which {@link #shapes} returned). */

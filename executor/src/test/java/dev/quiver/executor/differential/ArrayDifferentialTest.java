@@ -32,6 +32,8 @@ class ArrayDifferentialTest extends DifferentialSuite {
     views();
     splits();
     fills();
+    emptyGathersAndScatters();
+    identitiesAndStrings();
   }
 
   private DType anyType() {
@@ -156,6 +158,13 @@ class ArrayDifferentialTest extends DifferentialSuite {
       sink.accept(new DifferentialCase("Pack", Attrs.of("N", (long) n, "axis", (long) (nextInt(s.length + 4) - 2)),
           same));
     }
+    for (int k = 0; k < 10; k++) { // tf.gather_nd with batch dims
+      long[] s = g.dims(3);
+      if (s.length < 2) {
+        s = new long[] {2, 3, 1 + nextInt(3)};
+      }
+      gatherNd(s, 1 + nextInt(s.length - 1));
+    }
     for (int k = 0; k < 16; k++) {
       long[] s = g.dims(2);
       long[] ix = new long[(int) Shape.of(s).numElements()];
@@ -186,7 +195,10 @@ class ArrayDifferentialTest extends DifferentialSuite {
   }
 
   private void gatherNd(long[] p) {
-    int bd = nextInt(3) == 0 ? nextInt(p.length) : 0;
+    gatherNd(p, nextInt(3) == 0 ? nextInt(p.length) : 0);
+  }
+
+  private void gatherNd(long[] p, int bd) {
     int k = 1 + nextInt(p.length - bd);
     boolean rowsDim = bd == 0 || g.random().nextBoolean();
     long[] ixShape = new long[bd + (rowsDim ? 2 : 1)];
@@ -200,7 +212,87 @@ class ArrayDifferentialTest extends DifferentialSuite {
       long d = p[bd + i % k];
       ix[i] = d == 0 ? 0 : nextInt((int) d);
     }
-    add("GatherNd", bd == 0 ? Attrs.empty() : Attrs.of("batch_dims", (long) bd), data(p), g.indices(Shape.of(ixShape), ix));
+    Tensor params = data(p);
+    Tensor indices = g.indices(Shape.of(ixShape), ix);
+    if (bd == 0) {
+      add("GatherNd", Attrs.empty(), params, indices);
+      return;
+    }
+    // TF's GatherNd has no batch_dims: tf.gather_nd composes it around GatherNd, from the runtime shapes
+    int b = bd;
+    sink.accept(new DifferentialCase("tf.gather_nd", Attrs.of("batch_dims", (long) bd), List.of(params, indices),
+        (tf, in) -> List.of(tf.array.gatherNd(in.get(0), in.get(1), b)), nextInt(3) == 0));
+  }
+
+  /**
+   * The empty-tensor rules of TF 2.21's gathers and scatters: GatherV2 returns an empty result without checking
+   * its indices; GatherNd refuses any index row into empty params; ScatterNd refuses index rows when there is
+   * nothing to scatter into. Bad indices are mixed in to show which check comes first.
+   */
+  private void emptyGathersAndScatters() {
+    for (int k = 0; k < 12; k++) {
+      DType t = anyType();
+      long[] p = {nextInt(3), 0, 1 + nextInt(3)};
+      if (k % 2 == 1) {
+        p = new long[] {0, 1 + nextInt(3)};
+      }
+      long[] ixShape = {1 + nextInt(3)};
+      long[] bad = new long[(int) ixShape[0]];
+      for (int i = 0; i < bad.length; i++) {
+        bad[i] = nextInt(3) == 0 ? -1 : nextInt(4);
+      }
+      add("GatherV2", Attrs.of("batch_dims", 0L), g.tensor(t, Shape.of(p)), g.indices(Shape.of(ixShape), bad),
+          g.int32(nextInt(p.length)));
+      long[] rows = {nextInt(3), 1};
+      long[] ix = new long[(int) rows[0]];
+      for (int i = 0; i < ix.length; i++) {
+        ix[i] = nextInt(3);
+      }
+      add("GatherNd", Attrs.empty(), g.tensor(t, Shape.of(p)), g.indices(Shape.of(rows), ix));
+      long[][] outs = {{0, 3}, {3, 0}, {2, 0, 3}, {3}, {0}};
+      long[] out = outs[k % outs.length];
+      int kk = k % 5 == 3 || k % 5 == 4 ? nextInt(2) : 1 + nextInt(out.length);
+      int n = nextInt(3);
+      long[] flat = new long[n * kk];
+      for (int i = 0; i < flat.length; i++) {
+        flat[i] = nextInt(9);
+      }
+      long[] upd = new long[1 + out.length - kk];
+      upd[0] = n;
+      System.arraycopy(out, kk, upd, 1, out.length - kk);
+      Tensor idx = g.indices(Shape.of(n, kk), flat);
+      Tensor shape = idx.dtype() == DType.INT64 ? Tensor.of(sink.allocator(), out, out.length) : ints32(out);
+      add("ScatterNd", Attrs.empty(), idx, g.tensor(t, Shape.of(upd)), shape);
+    }
+  }
+
+  /** Identity, concatenation and gathers of every dtype, strings (empty, multi-byte UTF-8) generated for each. */
+  private void identitiesAndStrings() {
+    for (DType t : ALL) {
+      for (int k = 0; k < 3; k++) {
+        add("Identity", Attrs.empty(), data2(t, g.dims(3)));
+      }
+    }
+    for (int k = 0; k < 12; k++) {
+      long[] s = g.dims(3);
+      if (s.length == 0) {
+        s = new long[] {1 + nextInt(3)};
+      }
+      int axis = nextInt(s.length);
+      long[] s2 = s.clone();
+      s2[axis] = nextInt(3);
+      add("Identity", Attrs.empty(), g.strings(Shape.of(s)));
+      add("ConcatV2", Attrs.of("N", 2L), g.strings(Shape.of(s)), g.strings(Shape.of(s2)), g.int32(axis));
+      long[] ix = new long[1 + nextInt(4)];
+      for (int i = 0; i < ix.length; i++) {
+        ix[i] = s[axis] == 0 ? 0 : nextInt((int) s[axis]);
+      }
+      add("GatherV2", Attrs.of("batch_dims", 0L), g.strings(Shape.of(s)), g.indices(ix), g.int32(axis));
+    }
+  }
+
+  private Tensor data2(DType t, long[] shape) {
+    return g.tensor(t, Shape.of(shape));
   }
 
   /**
@@ -320,6 +412,15 @@ class ArrayDifferentialTest extends DifferentialSuite {
       int num = nextInt(8) - (k % 6 == 0 ? 1 : 0);
       add("LinSpace", Attrs.empty(), g.tensor(f, Shape.scalar()), g.tensor(f, Shape.scalar()),
           g.random().nextBoolean() ? g.int32(num) : Tensor.scalar(sink.allocator(), (long) num));
+    }
+    // infinite and NaN ends: TF keeps start and stop exactly, NaN only in between
+    double[] ends = {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Double.NaN, 1.5};
+    for (int k = 0; k < 8; k++) {
+      double a = ends[k % 4];
+      double b = k < 4 ? -2.0 : ends[(k + 1) % 4];
+      boolean f32 = k % 2 == 0;
+      add("LinSpace", Attrs.empty(), f32 ? Tensor.scalar(sink.allocator(), (float) a) : Tensor.scalar(sink.allocator(), a),
+          f32 ? Tensor.scalar(sink.allocator(), (float) b) : Tensor.scalar(sink.allocator(), b), g.int32(2 + nextInt(4)));
     }
   }
 

@@ -51,7 +51,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p><b>Tolerance.</b> Integers, bools and strings exactly (overflow wraps as in TF); array ops move floats
  * bit-exactly; other floats within a per-op relative tolerance (float32 2e-6 and float64 1e-12 by default, up to
- * 1e-4 of the sum of |terms| for sums and products) — the table is at the top of {@code check.py}.
+ * 1e-4 of the sum of |terms| for sums and products), the sign of zero checked for the ops whose zero TF decides
+ * — the table is at the top of {@code check.py} and in {@code docs/ops.md}.
+ *
+ * <p><b>Coverage and the references.</b> {@code check.py} fails if a required op (its {@code REQUIRED}) got too
+ * few cases; {@link CheckerSelfTest} proves it fails on a wrong result. The numpy references are themselves
+ * checked against TensorFlow by {@code tf_crosscheck.py} on a kept manifest (not part of this test: it needs
+ * TensorFlow; {@code docs/ops.md} says how to run it).
  *
  * <p><b>Adding an op.</b> Emit its cases from the group's {@link #generate} with {@code sink.accept(new
  * DifferentialCase("OpType", attrs, inputs))}, and add a reference under the same name to that group's
@@ -124,6 +130,9 @@ public abstract class DifferentialSuite {
     Map<String, Object> attrs = new LinkedHashMap<>();
     c.attrs().asMap().forEach((k, v) -> attrs.put(k, v instanceof DType || v instanceof Shape ? v.toString() : v));
     entry.put("attrs", attrs);
+    if (c.dynamicShapes()) {
+      entry.put("dynamic_shapes", true);
+    }
     List<String> ins = new ArrayList<>();
     for (int i = 0; i < c.inputs().size(); i++) {
       ins.add(Npy.write(c.inputs().get(i), dir, id + "_in" + i));
@@ -146,7 +155,7 @@ public abstract class DifferentialSuite {
     Map<Output, Object> feeds = new LinkedHashMap<>();
     List<Output> inputs = new ArrayList<>();
     for (Tensor t : c.inputs()) {
-      Output p = caseOps.placeholder(t.dtype(), t.shape());
+      Output p = caseOps.placeholder(t.dtype(), c.dynamicShapes() ? Shape.unknownDims(t.rank()) : t.shape());
       inputs.add(p);
       feeds.put(p, t); // shared with the step, not copied
     }

@@ -122,6 +122,82 @@ public final class Gen {
     return t == DType.INT64 ? span : min + Math.floorMod(span, max - min + 1);
   }
 
+  /** Random values of an integer or float dtype with about a third of them zero, and at least one if non-empty. */
+  public Tensor withZeros(DType t, Shape shape) {
+    Tensor x = tensor(t, shape);
+    long n = x.numElements();
+    for (long i = 0; i < n; i++) {
+      if (i == n / 2 || r.nextInt(3) == 0) {
+        setZero(x, i, t == DType.FLOAT32 || t == DType.FLOAT64 ? r.nextBoolean() : false);
+      }
+    }
+    return x;
+  }
+
+  private static void setZero(Tensor x, long i, boolean negative) {
+    switch (x.dtype()) {
+      case FLOAT32: x.dataBuffer().setFloat(i * 4, negative ? -0f : 0f); break;
+      case FLOAT64: x.dataBuffer().setDouble(i * 8, negative ? -0.0 : 0.0); break;
+      default: {
+        int w = x.dtype().byteWidth();
+        for (int b = 0; b < w; b++) {
+          x.dataBuffer().setByte(i * w + b, 0);
+        }
+      }
+    }
+  }
+
+  /** Integers only from the ends of the dtype's range ({@code min, min + 1, max - 1, max}): sums overflow. */
+  public Tensor extremes(DType t, Shape shape) {
+    Tensor x = Tensor.allocate(allocator, t, shape);
+    long min = t == DType.INT8 ? Byte.MIN_VALUE : t == DType.INT16 ? Short.MIN_VALUE : t == DType.INT32
+        ? Integer.MIN_VALUE : t == DType.UINT8 ? 0 : Long.MIN_VALUE;
+    long max = t == DType.INT8 ? Byte.MAX_VALUE : t == DType.INT16 ? Short.MAX_VALUE : t == DType.INT32
+        ? Integer.MAX_VALUE : t == DType.UINT8 ? 255 : Long.MAX_VALUE;
+    boolean high = r.nextBoolean(); // mostly one end, so the sum runs far past the range
+    for (long i = 0; i < x.numElements(); i++) {
+      long v = r.nextInt(8) == 0 ? (high ? min : max) - (high ? -1 : 1) * r.nextInt(2)
+          : (high ? max : min) + (high ? -1 : 1) * r.nextInt(2);
+      switch (t.byteWidth()) {
+        case 1: x.dataBuffer().setByte(i, (byte) v); break;
+        case 2: x.dataBuffer().setShort(i * 2, (short) v); break;
+        case 4: x.dataBuffer().setInt(i * 4, (int) v); break;
+        default: x.dataBuffer().setLong(i * 8, v);
+      }
+    }
+    return x;
+  }
+
+  /** Floats that are NaN about half the time, infinite a tenth, otherwise ordinary. */
+  public Tensor nanHeavy(DType t, Shape shape) {
+    Tensor x = Tensor.allocate(allocator, t, shape);
+    for (long i = 0; i < x.numElements(); i++) {
+      int p = r.nextInt(10);
+      double v = p < 5 ? Double.NaN : p == 5 ? (r.nextBoolean() ? Double.POSITIVE_INFINITY
+          : Double.NEGATIVE_INFINITY) : r.nextGaussian() * 3;
+      if (t == DType.FLOAT32) {
+        x.dataBuffer().setFloat(i * 4, (float) v);
+      } else {
+        x.dataBuffer().setDouble(i * 8, v);
+      }
+    }
+    return x;
+  }
+
+  /** Two shapes that do not broadcast: a leading dim of 2..4 against a larger one, the rest broadcastable. */
+  public Shape[] incompatible() {
+    Shape rest = shape(3);
+    long[] a = new long[rest.rank() + 1];
+    System.arraycopy(rest.dims(), 0, a, 1, rest.rank());
+    a[0] = 2 + r.nextInt(3);
+    long[] b = a.clone(); // same rank, some of the other dims 1
+    for (int i = 1; i < b.length; i++) {
+      b[i] = r.nextInt(3) == 0 ? 1 : a[i];
+    }
+    b[0] = a[0] + 1 + r.nextInt(2);
+    return r.nextBoolean() ? new Shape[] {Shape.of(a), Shape.of(b)} : new Shape[] {Shape.of(b), Shape.of(a)};
+  }
+
   /** Random strings: empty, ASCII, and multi-byte UTF-8. */
   public Tensor strings(Shape shape) {
     String[] v = new String[Math.toIntExact(shape.numElements())];

@@ -16,6 +16,8 @@ class MathDifferentialTest extends DifferentialSuite {
       DType.INT64, DType.UINT8};
   private static final DType[] ALL = {DType.FLOAT32, DType.FLOAT64, DType.INT8, DType.INT16, DType.INT32, DType.INT64,
       DType.UINT8, DType.BOOL};
+  private static final DType[] WITH_STRING = {DType.FLOAT32, DType.FLOAT64, DType.INT8, DType.INT16, DType.INT32,
+      DType.INT64, DType.UINT8, DType.BOOL, DType.STRING};
 
   @Override
   protected void generate(Random random, CaseSink sink) {
@@ -62,6 +64,17 @@ class MathDifferentialTest extends DifferentialSuite {
     return l;
   }
 
+  /** Whether zero divisors matter: the integer divisions fail on them, the float ones give Inf and NaN. */
+  private static boolean divides(BinaryOp op) {
+    return op.dividesIntegers();
+  }
+
+  /**
+   * Every binary op over every dtype it takes: eight cases each over every broadcasting pattern, two of them with
+   * zero divisors for the divisions (TF's "Integer division by zero" on integers, Inf/NaN on floats) and the
+   * others with non-zero divisors so results are checked; one case per dtype TF rejects; broadcast failures;
+   * big cases that split over the pool; generated strings for the string ops.
+   */
   private void binaries(Gen g, CaseSink sink) {
     for (BinaryOp op : BinaryOp.values()) {
       for (DType t : types(op)) {
@@ -74,58 +87,102 @@ class MathDifferentialTest extends DifferentialSuite {
             a = b;
             b = tmp;
           }
-          boolean safeDivisor = op.dividesIntegers() && t.isInteger() && i != 7;
+          boolean zeros = divides(op) && i >= 6;
           Tensor x = g.tensor(t, a);
           Tensor y = op == BinaryOp.POW && t.isInteger() ? g.smallInts(t, b, i == 7 ? -2 : 0, 6)
-              : g.tensor(t, b, safeDivisor);
+              : zeros ? g.withZeros(t, b) : g.tensor(t, b, divides(op) && t.isInteger());
           sink.accept(new DifferentialCase(op.tfName(), Attrs.empty(), List.of(x, y)));
         }
+      }
+      for (DType t : WITH_STRING) {
+        if (!op.accepts(t)) {
+          Shape s = g.shape(2);
+          sink.accept(new DifferentialCase(op.tfName(), Attrs.empty(), List.of(g.tensor(t, s), g.tensor(t, s))));
+        }
+      }
+      DType t = types(op).get(0);
+      for (int i = 0; i < 2; i++) {
+        Shape[] bad = g.incompatible();
+        sink.accept(new DifferentialCase(op.tfName(), Attrs.empty(), List.of(g.tensor(t, bad[0]), g.tensor(t, bad[1]))));
       }
     }
     // big enough to split over the pool and run the vector loops, with a broadcast row
     for (String op : new String[] {"AddV2", "Mul", "Maximum", "RealDiv", "Sub"}) {
       for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT32}) {
+        if (op.equals("RealDiv") && t == DType.INT32) {
+          continue;
+        }
         sink.accept(new DifferentialCase(op, Attrs.empty(),
             List.of(g.tensor(t, Shape.of(300, 257)), g.tensor(t, Shape.of(257), true))));
       }
     }
-    sink.accept(new DifferentialCase("Add", Attrs.empty(), List.of(
-        dev.quiver.store.Tensor.of(sink.allocator(), new String[] {"a", "bc", ""}, 3),
-        dev.quiver.store.Tensor.of(sink.allocator(), new String[] {"x"}, 1))));
-    sink.accept(new DifferentialCase("Equal", Attrs.empty(), List.of(
-        dev.quiver.store.Tensor.of(sink.allocator(), new String[] {"a", "bc", "", "é"}, 2, 2),
-        dev.quiver.store.Tensor.of(sink.allocator(), new String[] {"a", "é"}, 2))));
+    // strings: concatenation and (in)equality of generated values, empty and multi-byte UTF-8 included
+    for (String op : new String[] {"Add", "Equal", "NotEqual"}) {
+      for (int i = 0; i < 10; i++) {
+        Shape out = g.shape(3);
+        Tensor x = g.strings(g.broadcastable(out));
+        Tensor y = i % 3 == 0 ? x.share() : g.strings(g.broadcastable(out));
+        sink.accept(new DifferentialCase(op, Attrs.empty(), List.of(x, y)));
+      }
+    }
   }
 
+  /**
+   * Every unary op over every dtype it takes (twelve cases per float dtype for the float functions, four per
+   * dtype for the others), one case per dtype TF rejects, AddN over 1 to 5 inputs, and Softmax/LogSoftmax over
+   * the last axis (empty rows and rows with NaN and Inf included) and, composed as TF composes them, over others.
+   */
   private void unaries(Gen g, CaseSink sink) {
     for (UnaryOp op : UnaryOp.values()) {
-      for (DType t : ALL) {
+      int perType = op.kind() == UnaryOp.Kind.FLOATING || op.kind() == UnaryOp.Kind.PREDICATE ? 12
+          : op.kind() == UnaryOp.Kind.LOGICAL ? 24 : 4;
+      for (DType t : WITH_STRING) {
         if (!op.accepts(t)) {
+          sink.accept(new DifferentialCase(op.tfName(), Attrs.empty(), List.of(g.tensor(t, g.shape(2)))));
           continue;
         }
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < perType; i++) {
           Shape s = i == 0 ? Shape.of(40 + g.random().nextInt(100)) : g.shape(3);
           sink.accept(new DifferentialCase(op.tfName(), Attrs.empty(), List.of(g.tensor(t, s))));
         }
       }
     }
     for (DType t : NUMERIC) {
-      Shape s = g.shape(3);
-      int n = 1 + g.random().nextInt(4);
-      List<Tensor> in = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        in.add(g.tensor(t, s));
+      for (int k = 0; k < 4; k++) {
+        Shape s = k == 0 ? Shape.of(100) : g.shape(3);
+        int n = 1 + g.random().nextInt(5);
+        List<Tensor> in = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          in.add(t.isInteger() && k == 1 ? g.extremes(t, s) : g.tensor(t, s));
+        }
+        sink.accept(new DifferentialCase("AddN", Attrs.of("N", (long) n), in));
       }
-      sink.accept(new DifferentialCase("AddN", Attrs.of("N", (long) n), in));
     }
     for (String op : new String[] {"Softmax", "LogSoftmax"}) {
+      String composite = op.equals("Softmax") ? "tf.nn.softmax" : "tf.nn.log_softmax";
       for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 14; i++) {
           Shape s = g.shape(3);
           if (s.rank() == 0) {
             s = Shape.of(5);
           }
-          sink.accept(new DifferentialCase(op, Attrs.empty(), List.of(g.tensor(t, s))));
+          if (i == 0) {
+            s = Shape.of(3, 0); // empty rows
+          }
+          Tensor x = i % 4 == 1 ? g.nanHeavy(t, s) : g.tensor(t, s);
+          sink.accept(new DifferentialCase(op, Attrs.empty(), List.of(x)));
+        }
+        for (int i = 0; i < 8; i++) {
+          Shape s = g.shape(3);
+          if (s.rank() < 2) {
+            s = Shape.of(3, 4);
+          }
+          int rank = s.rank();
+          int axis = g.random().nextInt(rank - 1) - (g.random().nextBoolean() ? rank : 0); // never the last
+          Tensor x = i % 4 == 1 ? g.nanHeavy(t, s) : g.tensor(t, s);
+          boolean log = op.equals("LogSoftmax");
+          sink.accept(new DifferentialCase(composite, Attrs.of("axis", (long) axis), List.of(x),
+              (tf, in) -> List.of(log ? tf.nn.logSoftmax(in.get(0), axis) : tf.nn.softmax(in.get(0), axis))));
         }
       }
     }
@@ -162,20 +219,34 @@ class MathDifferentialTest extends DifferentialSuite {
       }
     }
     for (String op : new String[] {"All", "Any"}) {
-      for (int i = 0; i < 6; i++) {
+      for (int i = 0; i < 12; i++) {
         reduction(g, sink, op, DType.BOOL, i);
       }
     }
+    // integer sums that overflow: Sum wraps, Mean (summed in int64 by TF) does not, except for int64
+    for (String op : new String[] {"Sum", "Mean"}) {
+      for (DType t : new DType[] {DType.INT8, DType.INT16, DType.INT32, DType.INT64, DType.UINT8}) {
+        for (int i = 0; i < 3; i++) {
+          Shape s = i == 0 ? Shape.of(100 + g.random().nextInt(200)) : Shape.of(2 + i, 30, 1 + g.random().nextInt(4));
+          int[] axes = i == 0 ? new int[] {0} : i == 1 ? new int[] {1} : new int[] {0, 2};
+          sink.accept(new DifferentialCase(op, Attrs.of("keep_dims", i == 2),
+              List.of(g.extremes(t, s), Tensor.of(sink.allocator(), axes, axes.length))));
+        }
+      }
+    }
     for (String op : new String[] {"ArgMax", "ArgMin"}) {
-      for (DType t : NUMERIC) {
-        for (int i = 0; i < 4; i++) {
+      for (DType t : ALL) {
+        int n = t.isFloating() ? 10 : 4;
+        for (int i = 0; i < n; i++) {
           Shape s = g.shape(3);
-          if (s.rank() == 0) {
-            s = Shape.of(4);
+          if (s.rank() == 0 || s.numElements() == 0 && g.random().nextBoolean()) {
+            s = Shape.of(2 + g.random().nextInt(5), 1 + g.random().nextInt(3));
           }
           int axis = g.random().nextInt(2 * s.rank()) - s.rank();
+          // NaN first, in the middle, last, all-NaN rows and infinities: TF skips NaNs
+          Tensor x = t.isFloating() && i % 2 == 1 ? g.nanHeavy(t, s) : g.tensor(t, s);
           sink.accept(new DifferentialCase(op, Attrs.of("output_type", i % 2 == 0 ? DType.INT64 : DType.INT32),
-              List.of(g.tensor(t, s), Tensor.scalar(sink.allocator(), axis))));
+              List.of(x, Tensor.scalar(sink.allocator(), axis))));
         }
       }
     }
@@ -283,6 +354,22 @@ class MathDifferentialTest extends DifferentialSuite {
         sink.accept(new DifferentialCase("tf.linalg.tensordot", Attrs.of("axes_a", axesA, "axes_b", axesB),
             List.of(a, b), (tf, in) -> List.of(tf.linalg.tensordot(in.get(0), in.get(1), ia, ib))));
       }
+    }
+    // unknown dims: the placeholders declare only ranks, so the composite reads the dims when the step runs
+    for (int i = 0; i < 6; i++) {
+      int m = g.random().nextInt(4);
+      int k = 1 + g.random().nextInt(4);
+      int n = g.random().nextInt(4);
+      Tensor a = g.tensor(DType.FLOAT32, Shape.of(2, m, k));
+      Tensor b = g.tensor(DType.FLOAT32, Shape.of(k, n));
+      sink.accept(new DifferentialCase("tf.linalg.tensordot", Attrs.of("axes_a", new long[] {2}, "axes_b",
+          new long[] {0}), List.of(a, b), (tf, in) -> List.of(tf.linalg.tensordot(in.get(0), in.get(1), new int[] {-1},
+          new int[] {0})), true));
+      Tensor c = g.tensor(DType.FLOAT64, Shape.of(k, 3, m));
+      Tensor d = g.tensor(DType.FLOAT64, Shape.of(m, n, k));
+      sink.accept(new DifferentialCase("tf.linalg.tensordot", Attrs.of("axes_a", new long[] {0, 2}, "axes_b",
+          new long[] {2, 0}), List.of(c, d), (tf, in) -> List.of(tf.linalg.tensordot(in.get(0), in.get(1),
+          new int[] {0, 2}, new int[] {2, 0})), true));
     }
     // the integer form: the last `axes` dims of a against the first of b
     Tensor a = g.tensor(DType.FLOAT32, Shape.of(3, 4, 5));

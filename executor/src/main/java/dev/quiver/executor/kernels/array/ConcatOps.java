@@ -357,8 +357,13 @@ public final class ConcatOps {
     return r;
   }
 
+  /** SplitV; with a single output it forwards the input unchecked, as TF 2.21's kernel does. */
   public static void splitV(KernelContext ctx) {
     Tensor in = ctx.input(0);
+    if (ctx.numOutputs() == 1) {
+      ctx.setOutput(0, in.share());
+      return;
+    }
     long[] sizes = OpArgs.longs(ctx, 1, "size_splits");
     int axis = OpArgs.axis(OpArgs.scalar(ctx, 2, "split_dim"), in.rank(), "split dim", m -> OpArgs.error(ctx, m));
     if (sizes.length != ctx.numOutputs()) {

@@ -321,6 +321,10 @@ public final class FillOps {
     return List.of(new TensorSpec(d, num == null ? Shape.unknownDims(1) : Shape.of(num[0])));
   }
 
+  /**
+   * TF's LinSpace: the first element is {@code start} and the last {@code stop}, exactly; those between are
+   * {@code start + i * step} in the dtype. (So an infinite step gives NaN only in between, as in TF 2.21.)
+   */
   public static void linSpace(KernelContext ctx) {
     Tensor start = ctx.input(0);
     Tensor stop = ctx.input(1);
@@ -338,7 +342,7 @@ public final class FillOps {
       float e = stop.getFloat(0);
       float step = num == 1 ? 0 : (e - s) / (num - 1);
       for (long i = 0; i < num; i++) {
-        float v = i == num - 1 && num > 1 ? e : s + step * i;
+        float v = i == 0 ? s : i == num - 1 ? e : s + step * i;
         MemoryUtil.putInt(a + i * 4, Float.floatToRawIntBits(v));
       }
     } else {
@@ -346,7 +350,7 @@ public final class FillOps {
       double e = stop.getDouble(0);
       double step = num == 1 ? 0 : (e - s) / (num - 1);
       for (long i = 0; i < num; i++) {
-        double v = i == num - 1 && num > 1 ? e : s + step * i;
+        double v = i == 0 ? s : i == num - 1 ? e : s + step * i;
         MemoryUtil.putLong(a + i * 8, Double.doubleToRawLongBits(v));
       }
     }

@@ -9,8 +9,8 @@ import dev.quiver.store.Tensor;
 import java.util.List;
 
 /**
- * Index-driven copies: GatherV2 (axis, batch_dims) and GatherNd (ScatterNd is in {@link ScatterOps}). Indices are validated before
- * anything is written; an index out of range fails naming the op and the index, as TensorFlow's CPU kernels
+ * Index-driven copies: GatherV2 (axis, batch_dims) and GatherNd (ScatterNd is in {@link ScatterOps}). Indices
+ * are validated before anything is written; an index out of range fails naming the op and the index, as TensorFlow's CPU kernels
  * do.
  */
 public final class GatherOps {
@@ -94,8 +94,10 @@ public final class GatherOps {
     long n = p[axis];
     long inner = OpArgs.product(p, axis + 1, p.length);
     long perBatch = OpArgs.product(ix, bd, ix.length);
-    checkRange(ctx, indices, n);
     Shape outShape = Shape.of(gatherDims(p, ix, axis, bd));
+    if (outShape.numElements() > 0) { // TF 2.21 returns an empty result without looking at the indices
+      checkRange(ctx, indices, n);
+    }
     // Output row r = ((b * outerPer + o) * perBatch + i) is params row (b * outerPer + o) * n + indices[b, i].
     RunOutputs.writeRows(ctx, 0, params.dtype(), outShape, batches * outerPer * perBatch, inner,
         (row, from, len, w) -> {
@@ -133,56 +135,50 @@ public final class GatherOps {
     return b.append(']').toString();
   }
 
-  // ---- GatherNd(params, indices; batch_dims)
+  // ---- GatherNd(params, indices)
   //
-  // TensorFlow's GatherNd op has no batch_dims: tf.gather_nd(..., batch_dims=b) builds a composite of some
-  // seventy ops around it. Quiver computes the same result in the one kernel, given a batch_dims attribute
-  // (absent or 0 in TensorFlow's graphs, so those run unchanged).
+  // TensorFlow's GatherNd op has no batch_dims: tf.gather_nd(..., batch_dims=b) is a composite around it, and
+  // ArrayOps.gatherNd builds one too, so Quiver's graphs hold only ops TF knows.
 
   public static List<TensorSpec> inferGatherNd(InferenceContext ctx) {
     OpArgs.requireIndexType(ctx, 1, "indices");
+    rejectBatchDims(ctx.attrs(), ctx::error);
     Shape params = ctx.inputShape(0);
     Shape indices = ctx.inputShape(1);
     DType dtype = ctx.inputDType(0);
-    long bd = ctx.attrs().getLong("batch_dims", 0);
-    if (bd < 0) {
-      throw ctx.error("batch_dims must be non-negative, got " + bd);
-    }
     if (!indices.hasUnknownRank() && indices.rank() == 0) {
       throw ctx.error("indices must be at least a vector");
-    }
-    if (!indices.hasUnknownRank() && bd >= indices.rank()) {
-      throw ctx.error("batch_dims = " + bd + " must be less than rank(indices) = " + indices.rank());
     }
     if (params.hasUnknownRank() || indices.hasUnknownRank() || indices.dim(-1) < 0) {
       return List.of(new TensorSpec(dtype, Shape.unknown()));
     }
     long k = indices.dim(-1);
-    if (bd + k > params.rank()) {
-      throw ctx.error("index innermost dimension length must be <= params rank" + (bd > 0 ? " - batch_dims" : "")
-          + "; saw: " + k + " vs. " + (params.rank() - bd));
+    if (k > params.rank()) {
+      throw ctx.error("index innermost dimension length must be <= params rank; saw: " + k + " vs. " + params.rank());
     }
-    for (int i = 0; i < bd; i++) {
-      long p = params.dim(i);
-      long q = indices.dim(i);
-      if (p >= 0 && q >= 0 && p != q) {
-        throw ctx.error("params.shape[" + i + "]: " + p + " should be equal to indices.shape[" + i + "]: " + q);
-      }
-    }
-    return List.of(new TensorSpec(dtype, Shape.of(ndDims(indices.dims(), params.dims(), (int) bd, (int) k))));
+    return List.of(new TensorSpec(dtype, Shape.of(ndDims(indices.dims(), params.dims(), (int) k))));
   }
 
-  /** indices.shape[:-1] + params.shape[batchDims + k:]; the batch dims are taken from the indices. */
-  private static long[] ndDims(long[] ix, long[] p, int bd, int k) {
-    long[] out = new long[ix.length - 1 + p.length - bd - k];
-    System.arraycopy(ix, 0, out, 0, ix.length - 1);
-    for (int i = 0; i < bd && out[i] < 0; i++) {
-      out[i] = p[i];
+  private static void rejectBatchDims(dev.quiver.executor.ops.Attrs attrs,
+                                      java.util.function.Function<String, RuntimeException> err) {
+    if (attrs.has("batch_dims")) {
+      throw err.apply("TensorFlow's GatherNd has no batch_dims attribute; tf.gather_nd(batch_dims=...) is a "
+          + "composite of ops (ArrayOps.gatherNd builds it)");
     }
-    System.arraycopy(p, bd + k, out, ix.length - 1, p.length - bd - k);
+  }
+
+  /** indices.shape[:-1] + params.shape[k:]. */
+  private static long[] ndDims(long[] ix, long[] p, int k) {
+    long[] out = new long[ix.length - 1 + p.length - k];
+    System.arraycopy(ix, 0, out, 0, ix.length - 1);
+    System.arraycopy(p, k, out, ix.length - 1, p.length - k);
     return out;
   }
 
+  /**
+   * Copies the slice of {@code params} each index row names. As TF 2.21's kernel, any row at all into empty
+   * params fails before the indices are looked at ("Requested more than 0 entries, but params is empty").
+   */
   public static void gatherNd(KernelContext ctx) {
     Tensor params = ctx.input(0);
     Tensor indices = ctx.input(1);
@@ -190,60 +186,37 @@ public final class GatherOps {
       throw OpArgs.error(ctx, "indices must be an int32 or int64 tensor of rank >= 1, got " + indices.dtype() + " "
           + indices.shape());
     }
+    rejectBatchDims(ctx.attrs(), m -> OpArgs.error(ctx, m));
     long[] p = params.shape().dims();
     long[] ix = indices.shape().dims();
-    long batchDims = ctx.attrs().getLong("batch_dims", 0);
-    if (batchDims < 0 || batchDims >= ix.length) {
-      throw OpArgs.error(ctx, "batch_dims = " + batchDims + " must be in [0, rank(indices) = " + ix.length + ")");
-    }
-    int bd = (int) batchDims;
     int k = (int) ix[ix.length - 1];
-    if (bd + k > p.length) {
-      throw OpArgs.error(ctx, "index innermost dimension length must be <= params rank"
-          + (bd > 0 ? " - batch_dims" : "") + "; saw: " + k + " vs. " + (p.length - bd));
-    }
-    for (int i = 0; i < bd; i++) {
-      if (p[i] != ix[i]) {
-        throw OpArgs.error(ctx, "params.shape[" + i + "]: " + p[i] + " should be equal to indices.shape[" + i + "]: "
-            + ix[i]);
-      }
+    if (k > p.length) {
+      throw OpArgs.error(ctx, "index innermost dimension length must be <= params rank; saw: " + k + " vs. "
+          + p.length);
     }
     long count = OpArgs.product(ix, 0, ix.length - 1);
-    long perBatch = OpArgs.product(ix, bd, ix.length - 1);
-    long batchStride = OpArgs.product(p, bd, p.length);
-    long inner = OpArgs.product(p, bd + k, p.length);
+    if (count > 0 && params.numElements() == 0) {
+      throw OpArgs.error(ctx, "Requested more than 0 entries, but params is empty.  Params shape: "
+          + OpArgs.dims(params.shape()));
+    }
+    long inner = OpArgs.product(p, k, p.length);
     long[] strides = AxisGather.strides(params.shape());
     long[] starts = new long[Math.toIntExact(count)];
+    Shape rows = Shape.of(java.util.Arrays.copyOf(ix, ix.length - 1));
     for (long i = 0; i < count; i++) {
-      long at = perBatch == 0 ? 0 : i / perBatch * batchStride;
+      long at = 0;
       for (int j = 0; j < k; j++) {
         long v = OpArgs.index(indices, i * k + j);
-        if (v < 0 || v >= p[bd + j]) {
-          throw OpArgs.error(ctx, "indices" + position(Shape.of(java.util.Arrays.copyOf(ix, ix.length - 1)), i)
-              + " = " + tuple(indices, i, k, bd, ix) + " does not index into param shape "
-              + OpArgs.dims(params.shape()));
+        if (v < 0 || v >= p[j]) {
+          throw OpArgs.error(ctx, "indices" + position(rows, i) + " = " + tuple(indices, i * k, k)
+              + " does not index into param shape " + OpArgs.dims(params.shape()));
         }
-        at += v * strides[bd + j];
+        at += v * strides[j];
       }
       starts[(int) i] = at;
     }
-    RunOutputs.writeRows(ctx, 0, params.dtype(), Shape.of(ndDims(ix, p, bd, k)), count, inner,
+    RunOutputs.writeRows(ctx, 0, params.dtype(), Shape.of(ndDims(ix, p, k)), count, inner,
         (row, from, len, w) -> w.copy(params, starts[(int) row] + from, len));
-  }
-
-  /** The index tuple of row {@code i}, led by its batch coordinates as TensorFlow's composite reports it. */
-  private static String tuple(Tensor t, long i, int k, int bd, long[] ix) {
-    StringBuilder b = new StringBuilder("[");
-    long rest = i / OpArgs.product(ix, bd, ix.length - 1);
-    long[] batch = new long[bd];
-    for (int d = bd - 1; d >= 0; d--) {
-      batch[d] = rest % ix[d];
-      rest /= ix[d];
-    }
-    for (int d = 0; d < bd; d++) {
-      b.append(batch[d]).append(", ");
-    }
-    return b.append(tuple(t, i * k, k).substring(1)).toString();
   }
 
   static String tuple(Tensor t, long from, int k) {

@@ -69,6 +69,19 @@ public final class OpArgs {
     }
   }
 
+  /**
+   * Requires inputs {@code i} and {@code j} to share one dtype, as arguments of one TF type attr must (Slice's
+   * begin and size, ScatterNd's indices and shape): TF's build-time TypeError, in its words.
+   */
+  public static void requireSameType(InferenceContext ctx, int i, String first, int j, String second) {
+    DType a = ctx.inputDType(i);
+    DType b = ctx.inputDType(j);
+    if (a != b) {
+      throw new IllegalArgumentException(ctx.opType() + " op '" + ctx.opName() + "': Input '" + second + "' of '"
+          + ctx.opType() + "' Op has type " + b + " that does not match type " + a + " of argument '" + first + "'.");
+    }
+  }
+
   /** Resolves a possibly negative axis against a rank; {@code what} names it in the error. */
   public static int axis(long axis, int rank, String what, java.util.function.Function<String, RuntimeException> err) {
     if (axis < -rank || axis >= rank) {

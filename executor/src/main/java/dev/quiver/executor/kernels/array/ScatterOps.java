@@ -24,6 +24,7 @@ public final class ScatterOps {
   public static List<TensorSpec> inferScatterNd(InferenceContext ctx) {
     OpArgs.requireIndexType(ctx, 0, "indices");
     OpArgs.requireIndexType(ctx, 2, "shape");
+    OpArgs.requireSameType(ctx, 0, "indices", 2, "shape");
     DType dtype = ctx.inputDType(1);
     long[] shape = OpArgs.constant(ctx, 2);
     if (shape == null) {
@@ -78,6 +79,8 @@ public final class ScatterOps {
     int k = (int) ix[ix.length - 1];
     long count = OpArgs.product(ix, 0, ix.length - 1);
     long inner = OpArgs.product(shape, k, shape.length);
+    checkNotEmpty(ctx, indices, count, k, inner, shape);
+    checkRowLength(ctx, k, shape);
     long[] at = scatterTargets(ctx, indices, count, k, shape);
     DType dtype = updates.dtype();
     if (dtype == DType.STRING) {
@@ -98,6 +101,33 @@ public final class ScatterOps {
       } else {
         ElementAdd.add(dtype, src, dst, inner);
       }
+    }
+  }
+
+  /**
+   * TF 2.21 refuses index rows when there is nothing to scatter into, before checking any index: when exactly one
+   * of the index rows' length and the updated slice's size is zero ("empty output shape"), or when both are
+   * non-zero but the output is empty ("empty output.  indices shape: [2,1]"). Rows of length 0 into an empty
+   * output scatter nothing and pass.
+   */
+  private static void checkNotEmpty(KernelContext ctx, Tensor indices, long count, int k, long inner, long[] shape) {
+    if (count == 0) {
+      return;
+    }
+    if ((k == 0) != (inner == 0)) {
+      throw OpArgs.error(ctx, "Indices and updates specified for empty output shape");
+    }
+    if (k > 0 && OpArgs.product(shape, 0, shape.length) == 0) {
+      throw OpArgs.error(ctx, "Indices and updates specified for empty output.  indices shape: "
+          + OpArgs.dims(indices.shape()));
+    }
+  }
+
+  /** TF 2.21 needs index rows of length 1 or more to scatter into a non-empty output, even zero rows of them. */
+  private static void checkRowLength(KernelContext ctx, int k, long[] shape) {
+    if (k == 0 && OpArgs.product(shape, 0, shape.length) > 0) {
+      throw OpArgs.error(ctx, "indices.shape[-1] must be at least 1 to scatter into shape " + Shape.of(shape)
+          + " (TF: Requested rank: 0)");
     }
   }
 

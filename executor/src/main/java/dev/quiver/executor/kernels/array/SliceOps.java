@@ -18,6 +18,7 @@ public final class SliceOps {
   public static List<TensorSpec> inferSlice(InferenceContext ctx) {
     OpArgs.requireIndexType(ctx, 1, "begin");
     OpArgs.requireIndexType(ctx, 2, "size");
+    OpArgs.requireSameType(ctx, 1, "begin", 2, "size");
     Shape in = ctx.inputShape(0);
     long[] begin = OpArgs.constant(ctx, 1);
     long[] size = OpArgs.constant(ctx, 2);

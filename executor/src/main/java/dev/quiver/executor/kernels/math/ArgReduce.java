@@ -7,8 +7,11 @@ import dev.quiver.store.DType;
 import dev.quiver.store.Tensor;
 
 /**
- * ArgMax and ArgMin over one axis, as TF's CPU kernels: the first index of the extreme value under strict
- * comparison, so a NaN is never chosen unless it comes first. Output int64 (or int32 by {@code output_type}).
+ * ArgMax and ArgMin over one axis, as TF's CPU kernels (Eigen's arg reducers): the scan starts from index 0
+ * holding the dtype's lowest finite value (ArgMin: highest) and moves to a later index only when its value
+ * compares strictly greater (less). So ties keep the first index, NaNs are skipped (they never compare), an
+ * all-NaN row gives 0, and so does a row of NaNs and -inf for ArgMax ({@code argmax([nan, -inf]) == 0},
+ * {@code argmax([nan, 1]) == 1}, both checked against TF 2.21). Output int64 (or int32 by {@code output_type}).
  */
 public final class ArgReduce {
   private ArgReduce() {}
@@ -58,8 +61,9 @@ public final class ArgReduce {
         long stride = finalInner * w;
         long best = 0;
         if (t.isFloating()) {
-          double bv = Elements.readDouble(t, base);
-          for (long k = 1; k < r; k++) {
+          double bv = t == DType.FLOAT32 ? (max ? -Float.MAX_VALUE : Float.MAX_VALUE)
+              : (max ? -Double.MAX_VALUE : Double.MAX_VALUE);
+          for (long k = 0; k < r; k++) {
             double v = Elements.readDouble(t, base + k * stride);
             if (max ? v > bv : v < bv) {
               bv = v;

@@ -10,7 +10,7 @@ import java.util.Set;
  * + - * / and within an ulp of TensorFlow's float functions for the rest) and integer (computed in long and
  * narrowed on store, which is exactly two's-complement wrap-around for every integer width; uint8 is read
  * unsigned). Integer division by zero throws {@link ArithmeticException}, which the kernel turns into TF's
- * "Integer division by zero" error.
+ * "Integer division by zero" error. Each op takes the dtypes TF 2.21 has CPU kernels for ({@link #types()}).
  */
 public enum BinaryOp {
   ADD("Add", Kind.ARITHMETIC) {
@@ -29,8 +29,8 @@ public enum BinaryOp {
     @Override public double d(double a, double b) { return a * b; }
     @Override public long l(long a, long b) { return a * b; }
   },
-  /** Float division; on integers (which TF's CPU kernels reject) it truncates like Div. */
-  REAL_DIV("RealDiv", Kind.ARITHMETIC) {
+  /** Float division. TF declares it for integers but has no CPU kernel for them; neither has Quiver. */
+  REAL_DIV("RealDiv", Kind.ARITHMETIC, TypeSupport.declaring(TypeSupport.NUMERIC, TypeSupport.FLOATS)) {
     @Override public double d(double a, double b) { return a / b; }
     @Override public long l(long a, long b) { return a / b; }
   },
@@ -52,8 +52,12 @@ public enum BinaryOp {
     }
     @Override public long l(long a, long b) { return Math.floorMod(a, b); }
   },
-  POW("Pow", Kind.ARITHMETIC) {
-    @Override public double d(double a, double b) { return Math.pow(a, b); }
+  /** Floats and signed integers (TF declares no uint8 Pow). */
+  POW("Pow", Kind.ARITHMETIC, TypeSupport.of(TypeSupport.union(TypeSupport.FLOATS, TypeSupport.SIGNED))) {
+    /** C's pow, as TF: unlike Java's, {@code pow(1, NaN) == 1} and {@code pow(-1, ±inf) == 1}. */
+    @Override public double d(double a, double b) {
+      return a == 1 || a == -1 && Double.isInfinite(b) ? 1 : Math.pow(a, b);
+    }
     @Override public long l(long a, long b) {
       if (b < 0) {
         throw new ArithmeticException("Integers to negative integer powers are not allowed");
@@ -70,16 +74,22 @@ public enum BinaryOp {
       return r;
     }
   },
-  /** NaN if either side is NaN; on ties (also -0 vs 0) the first operand, as TF. */
+  /**
+   * NaN if either side is NaN, else the larger. Which zero {@code max(-0, 0)} gives is not defined in TF (its
+   * scalar and vector paths differ), so the differential suite does not check the sign of a zero result here.
+   */
   MAXIMUM("Maximum", Kind.ARITHMETIC) {
     @Override public double d(double a, double b) { return a < b || b != b ? b : a; }
     @Override public long l(long a, long b) { return Math.max(a, b); }
   },
+  /** NaN if either side is NaN, else the smaller; the sign of a zero result is unspecified, as for Maximum. */
   MINIMUM("Minimum", Kind.ARITHMETIC) {
     @Override public double d(double a, double b) { return a > b || b != b ? b : a; }
     @Override public long l(long a, long b) { return Math.min(a, b); }
   },
-  SQUARED_DIFFERENCE("SquaredDifference", Kind.ARITHMETIC) {
+  /** Floats, int32 and int64 (TF declares no 8- or 16-bit SquaredDifference). */
+  SQUARED_DIFFERENCE("SquaredDifference", Kind.ARITHMETIC,
+      TypeSupport.of(TypeSupport.union(TypeSupport.FLOATS, EnumSet.of(DType.INT32, DType.INT64)))) {
     @Override public double d(double a, double b) { return (a - b) * (a - b); }
     @Override public float f(float a, float b) {
       float d = a - b;
@@ -120,7 +130,7 @@ public enum BinaryOp {
 
   /** How an op's dtypes work. */
   public enum Kind {
-    /** Numeric inputs, output of the same dtype. */
+    /** Numbers (which ones: {@link #types()}), output of the same dtype. */
     ARITHMETIC,
     /** Any dtype (strings too), bool output. */
     EQUALITY,
@@ -134,10 +144,32 @@ public enum BinaryOp {
 
   private final String tfName;
   private final Kind kind;
+  private final TypeSupport types;
 
   BinaryOp(String tfName, Kind kind) {
+    this(tfName, kind, defaultTypes(tfName, kind));
+  }
+
+  BinaryOp(String tfName, Kind kind, TypeSupport types) {
     this.tfName = tfName;
     this.kind = kind;
+    this.types = types;
+  }
+
+  private static TypeSupport defaultTypes(String tfName, Kind kind) {
+    switch (kind) {
+      case ARITHMETIC:
+        return TypeSupport.of(tfName.equals("Add") ? TypeSupport.union(TypeSupport.NUMERIC, EnumSet.of(DType.STRING))
+            : TypeSupport.NUMERIC);
+      case EQUALITY:
+        return TypeSupport.of(EnumSet.allOf(DType.class));
+      case COMPARISON:
+        return TypeSupport.of(TypeSupport.NUMERIC);
+      case LOGICAL:
+        return TypeSupport.of(EnumSet.of(DType.BOOL));
+      default:
+        throw new AssertionError(kind);
+    }
   }
 
   /** TensorFlow's op type name. */
@@ -154,20 +186,14 @@ public enum BinaryOp {
     return INTEGER_DIVISIONS.contains(this);
   }
 
-  /** Whether the op takes inputs of {@code dtype} (TensorFlow's registered types, give or take uint8). */
+  /** The dtypes the op takes (TensorFlow's CPU kernels) and those TF declares without a kernel. */
+  public TypeSupport types() {
+    return types;
+  }
+
+  /** Whether the op takes inputs of {@code dtype}. */
   public boolean accepts(DType dtype) {
-    switch (kind) {
-      case ARITHMETIC:
-        return dtype.isNumeric() || (this == ADD && dtype == DType.STRING);
-      case EQUALITY:
-        return true;
-      case COMPARISON:
-        return dtype.isNumeric();
-      case LOGICAL:
-        return dtype == DType.BOOL;
-      default:
-        throw new AssertionError(kind);
-    }
+    return types.accepts(dtype);
   }
 
   /** The output dtype for inputs of {@code dtype}. */

@@ -11,7 +11,6 @@ import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
  * The kernel of every {@link BinaryOp}: numpy broadcasting over Arrow memory, split over the intra-op pool.
@@ -57,7 +56,7 @@ public final class ElementwiseBinary {
       return Broadcast.shapes(a, b);
     } catch (IllegalArgumentException e) {
       throw new InvalidArgumentException(ctx.opType() + " op '" + ctx.opName() + "': Incompatible shapes: "
-          + Arrays.toString(a.dims()) + " vs. " + Arrays.toString(b.dims()));
+          + Broadcast.tfShape(a) + " vs. " + Broadcast.tfShape(b));
     }
   }
 

@@ -19,7 +19,7 @@ public final class MathShapes {
     return ctx -> {
       DType t = sameDType(ctx, 0, 1);
       if (!op.accepts(t)) {
-        throw unsupported(ctx, t);
+        throw op.types().reject(ctx, 0, t);
       }
       return List.of(new TensorSpec(op.outputType(t), broadcast(ctx, ctx.inputShape(0), ctx.inputShape(1))));
     };
@@ -36,9 +36,10 @@ public final class MathShapes {
     return a;
   }
 
-  /** TF's TypeError for an input dtype the op has no kernel for. */
+  /** TF's TypeError for an input dtype the op has no kernel for (its first input's, unless the op says). */
   public static IllegalArgumentException unsupported(InferenceContext ctx, DType t) {
-    return new IllegalArgumentException(ctx.opType() + " op '" + ctx.opName() + "' does not support dtype " + t);
+    return new IllegalArgumentException(ctx.opType() + " op '" + ctx.opName() + "': input 0 has DataType " + t
+        + " not in list of allowed values");
   }
 
   /** The broadcast of static shapes, or an InvalidArgument error naming the op. */
@@ -55,7 +56,7 @@ public final class MathShapes {
     return ctx -> {
       DType t = ctx.inputDType(0);
       if (!op.accepts(t)) {
-        throw unsupported(ctx, t);
+        throw op.types().reject(ctx, 0, t);
       }
       return List.of(new TensorSpec(op.outputType(t), ctx.inputShape(0)));
     };
@@ -143,11 +144,11 @@ public final class MathShapes {
     return Axes.reducedShape(in, mask, keepDims);
   }
 
-  /** ArgMax/ArgMin: numeric input, scalar dimension, int32/int64 output. */
+  /** ArgMax/ArgMin: numeric or bool input, scalar dimension, int32/int64 output. */
   public static ShapeFunction argReduce() {
     return ctx -> {
       DType t = ctx.inputDType(0);
-      if (!t.isNumeric()) {
+      if (!t.isNumeric() && t != DType.BOOL) {
         throw unsupported(ctx, t);
       }
       DType out = ctx.attrs().has("output_type") ? ctx.attrs().getDType("output_type") : DType.INT64;

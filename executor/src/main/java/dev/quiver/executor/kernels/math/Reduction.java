@@ -21,6 +21,11 @@ import jdk.incubator.vector.VectorSpecies;
  * dims; each reduced group, innermost first, is folded as an {@code [outer, r, inner]} view of the previous
  * stage, so every stage reads memory in order. Float32 sums run on vector accumulators in blocks, folded
  * into a double, so long sums keep float32-pairwise-like accuracy.
+ *
+ * <p>Integer sums and products wrap in their dtype, as TF's do. An integer Mean does not: like TF's CPU kernel
+ * it sums int8/int16/int32/uint8 in int64 (the stages between are int64 temporaries), divides by the count
+ * truncating toward zero and narrows the quotient, which always fits; int64 sums wrap in int64 before the
+ * division, as in TF ({@code mean(int8[100, 100, 1]) == 67}, {@code mean(int32[MAX, MAX]) == MAX}).
  */
 public final class Reduction {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -67,7 +72,31 @@ public final class Reduction {
       fillIdentity(out, reducer, mean);
       return;
     }
+    boolean wideMean = mean && !t.isFloating();
+    DType stageType = wideMean ? DType.INT64 : t; // what every stage writes
+    Tensor wide = wideMean ? Tensor.allocateUninitialized(ctx.allocator(), DType.INT64, outShape) : null;
+    try {
+      fold(ctx, reducer, x, groups, wide != null ? wide : out, stageType);
+      if (wideMean) {
+        divideNarrowing(wide, out, count);
+      } else if (mean) {
+        divide(out, count);
+      }
+    } finally {
+      if (wide != null) {
+        wide.close();
+      }
+    }
+  }
+
+  /**
+   * Runs the stages, innermost reduced group first, from {@code x} into {@code dst}; each stage reads the
+   * previous stage's dtype ({@code x}'s for the first) and writes {@code stageType}.
+   */
+  private static void fold(KernelContext ctx, Reducer reducer, Tensor x, List<long[]> groups, Tensor dst0,
+                           DType stageType) {
     Tensor src = null; // the previous stage's temporary, if any
+    DType srcType = x.dtype();
     try {
       long srcAddr = x.address();
       while (true) {
@@ -93,25 +122,24 @@ public final class Reduction {
           }
         }
         boolean last = next.stream().noneMatch(g -> g[1] == 1);
-        Tensor dst = last ? out : Tensor.allocateUninitialized(ctx.allocator(), t, Shape.of(outer * inner));
-        reduce(reducer, t, srcAddr, dst.address(), outer, r, inner, ctx.intraOp());
+        Tensor dst = last ? dst0 : Tensor.allocateUninitialized(ctx.allocator(), stageType, Shape.of(outer * inner));
+        reduce(reducer, srcType, stageType, srcAddr, dst.address(), outer, r, inner, ctx.intraOp());
         if (src != null) {
           src.close();
+          src = null;
         }
         if (last) {
           break;
         }
         src = dst;
         srcAddr = dst.address();
+        srcType = stageType;
         groups = next;
       }
     } finally {
       if (src != null) {
         src.close();
       }
-    }
-    if (mean) {
-      divide(out, count);
     }
   }
 
@@ -124,6 +152,17 @@ public final class Reduction {
       } else {
         Elements.writeLong(t, out.address() + i * w, mean ? 0 : reducer.identityL(t));
       }
+    }
+  }
+
+  /** {@code out = wide / count} (int64, truncating), narrowed to {@code out}'s integer dtype. */
+  private static void divideNarrowing(Tensor wide, Tensor out, long count) {
+    DType t = out.dtype();
+    int w = t.byteWidth();
+    long p = wide.address();
+    long q = out.address();
+    for (long i = 0; i < out.numElements(); i++) {
+      Elements.writeLong(t, q + i * w, Memory.getLong(p + i * 8) / count);
     }
   }
 
@@ -143,13 +182,23 @@ public final class Reduction {
   /** Folds the {@code [outer, r, inner]} array at {@code in} over its middle dim into {@code [outer, inner]} at {@code out}. */
   public static void reduce(Reducer red, DType t, long in, long out, long outer, long r, long inner,
                             IntraOpPool pool) {
+    reduce(red, t, t, in, out, outer, r, inner, pool);
+  }
+
+  /**
+   * As {@link #reduce(Reducer, DType, long, long, long, long, long, IntraOpPool)}, reading {@code t} and writing
+   * {@code ot} (the same compute class: an integer dtype may be written as a wider one).
+   */
+  static void reduce(Reducer red, DType t, DType ot, long in, long out, long outer, long r, long inner,
+                     IntraOpPool pool) {
     int w = t.byteWidth();
+    int ow = ot.byteWidth();
     if (inner == 1) {
       int parts = pool.parallelism();
       if (outer >= 2L * parts || r < ElementwiseBinary.MIN_CHUNK) {
         pool.parallelFor(outer, Math.max(1, ElementwiseBinary.MIN_CHUNK / r), (s, e) -> {
           for (long o = s; o < e; o++) {
-            storeRow(red, t, out + o * w, in + o * r * w, r);
+            storeRow(red, t, ot, out + o * ow, in + o * r * w, r);
           }
         });
         return;
@@ -178,7 +227,7 @@ public final class Reduction {
             l = red.l(l, pl[p]);
           }
         }
-        store(t, out + o * w, d, l);
+        store(ot, out + o * ow, d, l);
       }
       return;
     }
@@ -188,16 +237,16 @@ public final class Reduction {
         long o = task / blocks;
         long c0 = (task % blocks) * COLUMN_BLOCK;
         long c1 = Math.min(inner, c0 + COLUMN_BLOCK);
-        columns(red, t, in + (o * r * inner) * w, out + (o * inner) * w, r, inner, c0, c1);
+        columns(red, t, ot, in + (o * r * inner) * w, out + (o * inner) * ow, r, inner, c0, c1);
       }
     });
   }
 
-  private static void storeRow(Reducer red, DType t, long dst, long row, long n) {
+  private static void storeRow(Reducer red, DType t, DType ot, long dst, long row, long n) {
     if (t.isFloating()) {
-      Elements.writeDouble(t, dst, rowD(red, t, row, n));
+      Elements.writeDouble(ot, dst, rowD(red, t, row, n));
     } else {
-      Elements.writeLong(t, dst, rowL(red, t, row, n));
+      Elements.writeLong(ot, dst, rowL(red, t, row, n));
     }
   }
 
@@ -275,8 +324,10 @@ public final class Reduction {
   }
 
   /** Folds columns {@code [c0, c1)} of an {@code [r, inner]} block into {@code dst[c0, c1)}. */
-  private static void columns(Reducer red, DType t, long src, long dst, long r, long inner, long c0, long c1) {
+  private static void columns(Reducer red, DType t, DType ot, long src, long dst, long r, long inner, long c0,
+                              long c1) {
     int w = t.byteWidth();
+    int ow = ot.byteWidth();
     if (t.isFloating()) {
       // accumulate in double: float32 column sums over many rows would otherwise lose their small terms
       int len = (int) (c1 - c0);
@@ -295,17 +346,17 @@ public final class Reduction {
         }
       }
       for (int c = 0; c < len; c++) {
-        Elements.writeDouble(t, dst + (c0 + c) * w, acc[c]);
+        Elements.writeDouble(ot, dst + (c0 + c) * ow, acc[c]);
       }
     } else {
       for (long c = c0; c < c1; c++) {
-        Elements.writeLong(t, dst + c * w, red.identityL(t));
+        Elements.writeLong(ot, dst + c * ow, red.identityL(t));
       }
       for (long k = 0; k < r; k++) {
         long row = src + k * inner * w;
         for (long c = c0; c < c1; c++) {
-          Elements.writeLong(t, dst + c * w,
-              red.l(Elements.readLong(t, dst + c * w), Elements.readLong(t, row + c * w)));
+          Elements.writeLong(ot, dst + c * ow,
+              red.l(Elements.readLong(ot, dst + c * ow), Elements.readLong(t, row + c * w)));
         }
       }
     }

@@ -12,6 +12,10 @@ final class StringBinary {
   private StringBinary() {}
 
   static Tensor compute(BinaryOp op, Tensor a, Tensor b, Shape outShape, BufferAllocator allocator) {
+    if (outShape.numElements() == 0) { // a plan of nothing has no runs to stride over
+      return op == BinaryOp.ADD ? Tensor.of(allocator, new String[0], outShape)
+          : Tensor.allocate(allocator, DType.BOOL, outShape);
+    }
     Broadcast plan = Broadcast.plan(outShape, a.shape(), b.shape());
     int n = Math.toIntExact(plan.size());
     int sa = plan.innerStride(0);

@@ -1,22 +1,24 @@
 package dev.quiver.executor.kernels.math;
 
 import dev.quiver.store.DType;
+import java.util.EnumSet;
 
 /**
  * The elementwise unary ops with TensorFlow's scalar semantics, computed in double (floating types) or long
- * (integers, narrowed on store with wrap-around, so {@code Abs(INT_MIN) == INT_MIN} as in TF).
+ * (integers, narrowed on store with wrap-around, so {@code Abs(INT_MIN) == INT_MIN} as in TF). Each op takes the
+ * dtypes TF 2.21 has CPU kernels for ({@link #types()}).
  */
 public enum UnaryOp {
-  NEG("Neg", Kind.NUMERIC) {
+  NEG("Neg", Kind.NUMERIC, TypeSupport.of(TypeSupport.union(TypeSupport.FLOATS, TypeSupport.SIGNED))) {
     @Override public double d(double x) { return -x; }
     @Override public long l(long x) { return -x; }
   },
-  ABS("Abs", Kind.NUMERIC) {
+  ABS("Abs", Kind.NUMERIC, TypeSupport.of(TypeSupport.union(TypeSupport.FLOATS, TypeSupport.SIGNED))) {
     @Override public double d(double x) { return Math.abs(x); }
     @Override public long l(long x) { return x < 0 ? -x : x; }
   },
   /** -1, 0 or 1; NaN stays NaN and both zeros give +0. */
-  SIGN("Sign", Kind.NUMERIC) {
+  SIGN("Sign", Kind.NUMERIC, TypeSupport.of(TypeSupport.union(TypeSupport.FLOATS, TypeSupport.SIGNED))) {
     @Override public double d(double x) { return x != x ? x : x > 0 ? 1 : x < 0 ? -1 : 0; }
     @Override public long l(long x) { return Long.signum(x); }
   },
@@ -24,7 +26,10 @@ public enum UnaryOp {
     @Override public double d(double x) { return x * x; }
     @Override public long l(long x) { return x * x; }
   },
-  /** max(x, 0), keeping NaN and -0 as TF's max(x, 0) does. */
+  /**
+   * max(x, 0); NaN stays NaN. What Relu(-0) gives is not defined in TF (+0 on some sizes, -0 on others, as its
+   * vector and scalar paths differ), so the differential suite does not check the sign of a zero result here.
+   */
   RELU("Relu", Kind.NUMERIC) {
     @Override public double d(double x) { return x < 0 ? 0 : x; }
     @Override public long l(long x) { return Math.max(x, 0); }
@@ -36,8 +41,12 @@ public enum UnaryOp {
     }
     @Override public long l(long x) { return Math.min(Math.max(x, 0), 6); }
   },
-  /** Banker's rounding (half to even), as TF's Round; the identity on integers. */
-  ROUND("Round", Kind.NUMERIC) {
+  /**
+   * Banker's rounding (half to even), as TF's Round; the identity on int32 and int64 (TF declares int8 and
+   * int16 too but has no kernel for them).
+   */
+  ROUND("Round", Kind.NUMERIC, TypeSupport.declaring(TypeSupport.union(TypeSupport.FLOATS, TypeSupport.SIGNED),
+      TypeSupport.union(TypeSupport.FLOATS, EnumSet.of(DType.INT32, DType.INT64)))) {
     @Override public double d(double x) { return Math.rint(x); }
     @Override public long l(long x) { return x; }
   },
@@ -103,7 +112,7 @@ public enum UnaryOp {
 
   /** How an op's dtypes work. */
   public enum Kind {
-    /** Any numeric dtype, same dtype out. */
+    /** Numbers (which ones: {@link #types()}), same dtype out. */
     NUMERIC,
     /** float32/float64 only, same dtype out. */
     FLOATING,
@@ -115,10 +124,25 @@ public enum UnaryOp {
 
   private final String tfName;
   private final Kind kind;
+  private final TypeSupport types;
 
   UnaryOp(String tfName, Kind kind) {
+    this(tfName, kind, defaultTypes(kind));
+  }
+
+  UnaryOp(String tfName, Kind kind, TypeSupport types) {
     this.tfName = tfName;
     this.kind = kind;
+    this.types = types;
+  }
+
+  private static TypeSupport defaultTypes(Kind kind) {
+    switch (kind) {
+      case NUMERIC: return TypeSupport.of(TypeSupport.NUMERIC);
+      case FLOATING: case PREDICATE: return TypeSupport.of(TypeSupport.FLOATS);
+      case LOGICAL: return TypeSupport.of(EnumSet.of(DType.BOOL));
+      default: throw new AssertionError(kind);
+    }
   }
 
   public String tfName() {
@@ -129,13 +153,13 @@ public enum UnaryOp {
     return kind;
   }
 
+  /** The dtypes the op takes (TensorFlow's CPU kernels) and those TF declares without a kernel. */
+  public TypeSupport types() {
+    return types;
+  }
+
   public boolean accepts(DType t) {
-    switch (kind) {
-      case NUMERIC: return t.isNumeric();
-      case FLOATING: case PREDICATE: return t.isFloating();
-      case LOGICAL: return t == DType.BOOL;
-      default: throw new AssertionError(kind);
-    }
+    return types.accepts(t);
   }
 
   public DType outputType(DType t) {

@@ -5,11 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.quiver.executor.kernels.OpRunner;
 import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.executor.Graph;
+import dev.quiver.executor.Ops;
+import dev.quiver.executor.Output;
+import dev.quiver.executor.Result;
+import dev.quiver.executor.Session;
+import dev.quiver.executor.kernels.OpRunner;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import dev.quiver.testing.LeakCheckedAllocator;
+import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -100,35 +106,52 @@ class GatherOpsTest {
     return Tensor.of(a, v, shape);
   }
 
+  /**
+   * tf.gather_nd(params, indices, batch_dims) through the facade's composite, in a session: with static shapes
+   * (constant shapes in the graph) or with every dim unknown (shapes read when the step runs).
+   */
+  private static Tensor batchGatherNd(BufferAllocator a, Tensor params, Tensor indices, int bd, boolean dynamic) {
+    try (params; indices; Graph g = new Graph(a); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Output p = tf.placeholder(params.dtype(), dynamic ? Shape.unknownDims(params.rank()) : params.shape());
+      Output ix = tf.placeholder(indices.dtype(), dynamic ? Shape.unknownDims(indices.rank()) : indices.shape());
+      Output out = tf.array.gatherNd(p, ix, bd);
+      assertTrue(g.operations().stream().noneMatch(o -> o.attrs().has("batch_dims") && o.type().equals("GatherNd")),
+          "only ops TensorFlow knows");
+      try (Result r = s.run(out, Map.of(p, params, ix, indices))) {
+        return r.tensor().share();
+      }
+    }
+  }
+
   @Test
   void gatherNdWithBatchDimsGathersWithinEachBatch(BufferAllocator a) {
-    // TF 2.21: tf.gather_nd(np.arange(24).reshape(2, 3, 4), [[[1], [0]], [[2], [2]]], batch_dims=1)
-    try (OpRunner r = OpRunner.op(a, "GatherNd").input(arange(a, 24, 2, 3, 4))
-        .input(Tensor.of(a, new int[] {1, 0, 2, 2}, 2, 2, 1)).attr("batch_dims", 1L)) {
-      Tensor out = r.run();
-      assertEquals(Shape.of(2, 2, 4), out.shape());
-      assertArrayEquals(new int[] {4, 5, 6, 7, 0, 1, 2, 3, 20, 21, 22, 23, 20, 21, 22, 23}, out.toIntArray());
-    }
-    // TF 2.21: indices [[1], [0]] (one index per batch) -> [[4, 5, 6, 7], [12, 13, 14, 15]]
-    try (OpRunner r = OpRunner.op(a, "GatherNd").input(arange(a, 24, 2, 3, 4))
-        .input(Tensor.of(a, new long[] {1, 0}, 2, 1)).attr("batch_dims", 1L)) {
-      assertArrayEquals(new int[] {4, 5, 6, 7, 12, 13, 14, 15}, r.run().toIntArray());
-    }
-    // TF 2.21: indices [[[1, 1]], [[2, 3]]] (full tuples) -> [[5], [23]]
-    try (OpRunner r = OpRunner.op(a, "GatherNd").input(arange(a, 24, 2, 3, 4))
-        .input(Tensor.of(a, new int[] {1, 1, 2, 3}, 2, 1, 2)).attr("batch_dims", 1L)) {
-      Tensor out = r.run();
-      assertEquals(Shape.of(2, 1), out.shape());
-      assertArrayEquals(new int[] {5, 23}, out.toIntArray());
+    for (boolean dynamic : new boolean[] {false, true}) {
+      // TF 2.21: tf.gather_nd(np.arange(24).reshape(2, 3, 4), [[[1], [0]], [[2], [2]]], batch_dims=1)
+      try (Tensor out = batchGatherNd(a, arange(a, 24, 2, 3, 4), Tensor.of(a, new int[] {1, 0, 2, 2}, 2, 2, 1), 1,
+          dynamic)) {
+        assertEquals(Shape.of(2, 2, 4), out.shape());
+        assertArrayEquals(new int[] {4, 5, 6, 7, 0, 1, 2, 3, 20, 21, 22, 23, 20, 21, 22, 23}, out.toIntArray());
+      }
+      // TF 2.21: indices [[1], [0]] (one index per batch) -> [[4, 5, 6, 7], [12, 13, 14, 15]]
+      try (Tensor out = batchGatherNd(a, arange(a, 24, 2, 3, 4), Tensor.of(a, new long[] {1, 0}, 2, 1), 1, dynamic)) {
+        assertArrayEquals(new int[] {4, 5, 6, 7, 12, 13, 14, 15}, out.toIntArray());
+      }
+      // TF 2.21: indices [[[1, 1]], [[2, 3]]] (full tuples) -> [[5], [23]]
+      try (Tensor out = batchGatherNd(a, arange(a, 24, 2, 3, 4), Tensor.of(a, new int[] {1, 1, 2, 3}, 2, 1, 2), 1,
+          dynamic)) {
+        assertEquals(Shape.of(2, 1), out.shape());
+        assertArrayEquals(new int[] {5, 23}, out.toIntArray());
+      }
     }
   }
 
   @Test
   void gatherNdWithBatchDimsOutOfRangeNamesTheBatchAndTuple(BufferAllocator a) {
-    // TF 2.21: "indices[1,0] = [1, 3] does not index into param shape [2,3,4]"
-    try (OpRunner r = OpRunner.op(a, "GatherNd").input(arange(a, 24, 2, 3, 4))
-        .input(Tensor.of(a, new int[] {1, 0, 3, 2}, 2, 2, 1)).attr("batch_dims", 1L)) {
-      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+    for (boolean dynamic : new boolean[] {false, true}) {
+      // TF 2.21: "indices[1,0] = [1, 3] does not index into param shape [2,3,4]"
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> batchGatherNd(a,
+          arange(a, 24, 2, 3, 4), Tensor.of(a, new int[] {1, 0, 3, 2}, 2, 2, 1), 1, dynamic).close());
       assertTrue(e.getMessage().contains("indices[1,0] = [1, 3] does not index into param shape [2,3,4]"),
           e.getMessage());
     }
@@ -137,16 +160,56 @@ class GatherOpsTest {
   @Test
   void gatherNdBatchDimsMustBeBelowTheIndicesRankAndShared(BufferAllocator a) {
     // TF 2.21: ValueError "Argument `batch_dims` = 2 must be less than rank(`indices`) = 2"
+    InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> batchGatherNd(a,
+        arange(a, 24, 2, 3, 4), Tensor.of(a, new int[] {1, 0}, 2, 1), 2, false).close());
+    assertTrue(e.getMessage().contains("batch_dims = 2 must be less than rank(indices) = 2"), e.getMessage());
+    e = assertThrows(InvalidArgumentException.class, () -> batchGatherNd(a, arange(a, 24, 2, 3, 4),
+        Tensor.of(a, new int[] {1, 0, 2}, 3, 1), 1, false).close());
+    assertTrue(e.getMessage().contains("params.shape[0]: 2 should be equal to indices.shape[0]: 3"), e.getMessage());
+  }
+
+  @Test
+  void gatherNdHasNoBatchDimsAttributeAsInTensorFlow(BufferAllocator a) {
     try (OpRunner r = OpRunner.op(a, "GatherNd").input(arange(a, 24, 2, 3, 4))
-        .input(Tensor.of(a, new int[] {1, 0}, 2, 1)).attr("batch_dims", 2L)) {
+        .input(Tensor.of(a, new int[] {1, 0}, 2, 1)).attr("batch_dims", 1L)) {
       InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::infer);
-      assertTrue(e.getMessage().contains("batch_dims = 2 must be less than rank(indices) = 2"), e.getMessage());
+      assertTrue(e.getMessage().contains("has no batch_dims attribute"), e.getMessage());
     }
-    try (OpRunner r = OpRunner.op(a, "GatherNd").input(arange(a, 24, 2, 3, 4))
-        .input(Tensor.of(a, new int[] {1, 0, 2}, 3, 1)).attr("batch_dims", 1L)) {
-      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::infer);
-      assertTrue(e.getMessage().contains("params.shape[0]: 2 should be equal to indices.shape[0]: 3"),
+  }
+
+  @Test
+  void gatherNdIntoEmptyParamsFailsBeforeLookingAtIndices(BufferAllocator a) {
+    // TF 2.21, indices [3, 1] of zeros into params [2, 0, 2]
+    try (OpRunner r = OpRunner.op(a, "GatherNd").input(Tensor.allocate(a, dev.quiver.store.DType.FLOAT32,
+        Shape.of(2, 0, 2))).input(Tensor.of(a, new int[] {0, 0, 0}, 3, 1))) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+      assertTrue(e.getMessage().contains("Requested more than 0 entries, but params is empty.  Params shape: [2,0,2]"),
           e.getMessage());
+    }
+  }
+
+  @Test
+  void gatherWithAnEmptyResultIgnoresItsIndices(BufferAllocator a) {
+    // TF 2.21: GatherV2(params [2, 0], indices [5, 5], axis 0) -> an empty [2, 0] result
+    try (OpRunner r = OpRunner.op(a, "GatherV2").input(Tensor.allocate(a, dev.quiver.store.DType.FLOAT32,
+        Shape.of(2, 0))).input(Tensor.of(a, new int[] {5, 5}, 2)).input(Tensor.scalar(a, 0))) {
+      assertEquals(Shape.of(2, 0), r.run().shape());
+    }
+  }
+
+  @Test
+  void scatterNdRefusesRowsWhenNothingCanBeWritten(BufferAllocator a) {
+    // TF 2.21: output [0, 3] with indices [2, 1]; output [3, 0] (empty slices) with indices [2, 1]
+    try (OpRunner r = OpRunner.op(a, "ScatterNd").input(Tensor.of(a, new int[] {0, 0}, 2, 1))
+        .input(Tensor.allocate(a, dev.quiver.store.DType.FLOAT32, Shape.of(2, 3))).input(Tensor.of(a, new int[] {0, 3}))) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+      assertTrue(e.getMessage().contains("Indices and updates specified for empty output.  indices shape: [2,1]"),
+          e.getMessage());
+    }
+    try (OpRunner r = OpRunner.op(a, "ScatterNd").input(Tensor.of(a, new int[] {7, 7}, 2, 1))
+        .input(Tensor.allocate(a, dev.quiver.store.DType.FLOAT32, Shape.of(2, 0))).input(Tensor.of(a, new int[] {3, 0}))) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+      assertTrue(e.getMessage().contains("Indices and updates specified for empty output shape"), e.getMessage());
     }
   }
 
