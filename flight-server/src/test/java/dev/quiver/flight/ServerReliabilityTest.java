@@ -5,18 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quiver.store.HandleStore;
+import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import dev.quiver.store.interchange.TensorAssembler;
 import dev.quiver.testing.LeakCheckedAllocator;
 import dev.quiver.testing.Python;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VarCharVector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -127,6 +133,60 @@ class ServerReliabilityTest {
         assertTrue(back.contentEquals(stored));
       }
     }
+  }
+
+  @Test
+  void aStalledClientOfAStringTensorDoesNotMakeTheServerConvertItAhead(BufferAllocator allocator) throws Exception {
+    // 32 Mi one-byte strings: 32 MiB of UTF-8 and 128 MiB of offsets. Every batch after the first is sent with
+    // rebased offsets (docs/flight-protocol.md, "Copies"); made all at once they would add 128 MiB.
+    int n = 32 << 20;
+    String strings;
+    try (BufferAllocator child = store.allocator().newChildAllocator("strings", 0, Long.MAX_VALUE)) {
+      ArrowBuf offsets = child.buffer((n + 1L) * 4);
+      ArrowBuf data = child.buffer(n);
+      for (int i = 0; i <= n; i++) {
+        offsets.setInt(i * 4L, i);
+      }
+      for (int i = 0; i < n; i++) {
+        data.setByte(i, 'a' + i % 26);
+      }
+      try (Tensor t = Tensor.wrapStrings(Shape.of(n), offsets, data)) {
+        strings = store.put(t);
+      }
+    }
+    long stored = store.allocator().getAllocatedMemory();
+    AtomicLong peak = new AtomicLong();
+    AtomicBoolean sampling = new AtomicBoolean(true);
+    Thread sampler = new Thread(() -> {
+      while (sampling.get()) {
+        peak.accumulateAndGet(store.allocator().getAllocatedMemory(), Math::max);
+        LockSupport.parkNanos(200_000);
+      }
+    });
+    sampler.start();
+    long received = 0;
+    try (FlightClient client = FlightClient.builder(allocator, server.location()).build();
+         FlightStream stream = client.getStream(new Ticket(strings.getBytes(StandardCharsets.UTF_8)))) {
+      assertTrue(stream.next());
+      Thread.sleep(500); // the client reads nothing for a while; the server waits on backpressure
+      assertEquals(1, server.activeStreams());
+      do {
+        VarCharVector column = (VarCharVector) stream.getRoot().getVector(0);
+        for (int i = 0; i < column.getValueCount(); i += 997) {
+          assertEquals(String.valueOf((char) ('a' + (received + i) % 26)), new String(column.get(i), StandardCharsets.UTF_8));
+        }
+        received += column.getValueCount();
+      } while (stream.next());
+    } finally {
+      sampling.set(false);
+      sampler.join();
+    }
+    assertEquals(n, received);
+    // What backpressure lets gRPC queue (10 MiB per stream, 4 MiB per connection, the socket's buffers), not 128 MiB.
+    long extra = peak.get() - stored;
+    assertTrue(extra < 40L << 20, "the server held " + extra + " bytes beside the stored tensor");
+    eventually("the stream is released", () -> server.activeStreams() == 0);
+    assertEquals(stored, store.allocator().getAllocatedMemory());
   }
 
   @Test
