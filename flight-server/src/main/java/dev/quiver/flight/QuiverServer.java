@@ -53,6 +53,8 @@ public final class QuiverServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QuiverServer.class);
   /** Bytes of a DoGet's references gRPC may queue before the stream waits for the client (Flight's default). */
   static final int BACKPRESSURE_THRESHOLD = 10 << 20;
+  /** How long {@link #close} waits for upload runnables to see their call's cancellation, before interrupting them. */
+  static final Duration UPLOAD_DRAIN = Duration.ofSeconds(5);
   /**
    * Bytes a connection may queue for the socket before Netty calls it unwritable. HTTP/2 flow control hands
    * Netty only that much per flush, so Netty's 64 KiB default cut a 256 MiB DoGet into 4,096 writes and as many
@@ -140,20 +142,37 @@ public final class QuiverServer implements AutoCloseable {
     flight.shutdown();
     try {
       if (!flight.awaitTermination(gracePeriod.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.info("{} stream(s) still running after the {} grace period; aborting them",
+        LOG.info("{} stream(s) still running after the {} grace period; aborting them and any upload",
             producer.activeStreams(), gracePeriod);
         producer.abortStreams();
+        producer.abortUploads(); // else Flight's close() would wait 3 s more for them before cancelling
       }
       flight.close(); // cancels what is left and waits for gRPC to let go of every buffer
+      awaitUploads();
       awaitRelease();
     } catch (InterruptedException e) {
       producer.abortStreams();
+      executor.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
       executor.shutdown();
       allocator.close();
     }
     LOG.info("Quiver Flight server at {} stopped", location);
+  }
+
+  /**
+   * Waits for the pool's work to end: an upload's runnable outlives its cancelled call until it has seen the
+   * cancellation and freed what it received, and closing the allocator before would report that memory as a
+   * leak. Bounded: a runnable still running after {@link #UPLOAD_DRAIN} is interrupted.
+   */
+  private void awaitUploads() throws InterruptedException {
+    executor.shutdown();
+    if (!executor.awaitTermination(UPLOAD_DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+      LOG.warn("uploads still running {} after shutdown; interrupting them", UPLOAD_DRAIN);
+      executor.shutdownNow();
+      executor.awaitTermination(UPLOAD_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 
   /** Netty frees the last queued messages of cancelled streams on its own threads, shortly after termination. */

@@ -34,6 +34,7 @@ import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.flight.UploadCancellation;
 import org.apache.arrow.flight.UploadOpening;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -70,6 +71,7 @@ final class StoreFlightProducer implements FlightProducer {
   /** Differs between two servers' devices of the same name, as a session's incarnation does. */
   private final long incarnation = new SecureRandom().nextLong();
   private final Set<TensorStream> streams = ConcurrentHashMap.newKeySet();
+  private final Set<FlightStream> uploads = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
 
   StoreFlightProducer(HandleStore store, BufferAllocator allocator, long maxBatchBytes, Executor blockingWork) {
@@ -126,6 +128,7 @@ final class StoreFlightProducer implements FlightProducer {
   public Runnable acceptPut(CallContext context, FlightStream upload, StreamListener<PutResult> ack) {
     return () -> {
       String handle;
+      uploads.add(upload); // before checkServing: abortUploads either sees it, or it sees the shutdown
       try {
         checkServing();
         awaitSchema(upload);
@@ -134,6 +137,8 @@ final class StoreFlightProducer implements FlightProducer {
       } catch (RuntimeException e) {
         ack.onError(FlightErrors.toFlight(e));
         return;
+      } finally {
+        uploads.remove(upload);
       }
       byte[] bytes = handle.getBytes(StandardCharsets.UTF_8);
       // Flight copies the metadata into the answer and leaves the buffer to us.
@@ -161,9 +166,10 @@ final class StoreFlightProducer implements FlightProducer {
   }
 
   /** Waits for the upload's first message; an upload that ends without a schema is not a tensor stream. */
-  private static void awaitSchema(FlightStream upload) {
+  private void awaitSchema(FlightStream upload) {
     try {
       if (!UploadOpening.awaitSchema(upload)) {
+        checkServing(); // ended by abortUploads, not by its client
         throw new InvalidArgumentException("not a tensor stream: the upload ended before its schema");
       }
     } catch (InterruptedException e) {
@@ -283,6 +289,16 @@ final class StoreFlightProducer implements FlightProducer {
     for (TensorStream s : List.copyOf(streams)) {
       LOG.info("aborting the stream of {} at shutdown", s.handle());
       s.abort(error);
+    }
+  }
+
+  /** Ends every upload still being received with UNAVAILABLE; its reader frees what it holds and answers. */
+  void abortUploads() {
+    FlightRuntimeException error =
+        FlightErrors.callStatus(StatusCode.UNAVAILABLE, "the Quiver server is shutting down").toRuntimeException();
+    for (FlightStream upload : List.copyOf(uploads)) {
+      LOG.info("aborting an upload at shutdown");
+      UploadCancellation.fail(upload, error);
     }
   }
 

@@ -8,21 +8,28 @@ import dev.quiver.store.HandleStore;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import dev.quiver.store.interchange.TensorAssembler;
+import dev.quiver.store.interchange.TensorBatches;
+import dev.quiver.store.interchange.TensorSchema;
 import dev.quiver.testing.LeakCheckedAllocator;
 import dev.quiver.testing.Python;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.SyncPutListener;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -204,6 +211,42 @@ class ServerReliabilityTest {
     }
     assertTrue(store.contains(handle));
     assertEquals(storedBytes, store.allocator().getAllocatedMemory());
+  }
+
+  @Test
+  void shutdownDuringAnUploadStoresNothingFreesEverythingAndDoesNotHang(BufferAllocator allocator) throws Exception {
+    for (int round = 0; round < 5; round++) {
+      QuiverServer uploading = QuiverServer.builder(store).port(0).shutdownGracePeriod(Duration.ofMillis(100 * round))
+          .start();
+      float[] values = new float[1 << 20];
+      try (FlightClient client = FlightClient.builder(allocator, uploading.location()).build();
+           Tensor t = Tensor.of(allocator, values, 1024, 1024);
+           VectorSchemaRoot root = VectorSchemaRoot.create(TensorSchema.of(t), allocator);
+           SyncPutListener answers = new SyncPutListener()) {
+        FlightClient.ClientStreamListener upload =
+            client.startPut(FlightProtocol.uploadDescriptor(), root, answers);
+        List<ArrowRecordBatch> batches = TensorBatches.of(t, 1 << 20); // four batches
+        for (int i = 0; i < batches.size(); i++) {
+          try (ArrowRecordBatch b = batches.get(i)) {
+            if (i <= round % 4) { // one to four of them, then silence: the upload never ends
+              TensorBatches.load(root, b);
+              upload.putNext();
+            }
+          }
+        }
+        eventually("the server is receiving the upload", () -> uploading.allocator().getAllocatedMemory() > 0);
+        long start = System.nanoTime();
+        uploading.close(); // must neither hang on the upload nor call its buffers a leak
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        // The grace period, then the stalled upload is ended at once (not after Flight's own 3 s wait).
+        assertTrue(took.compareTo(Duration.ofMillis(100 * round + 2000)) < 0, "close took " + took);
+        assertEquals(0, uploading.allocator().getAllocatedMemory());
+        FlightRuntimeException e = assertThrows(FlightRuntimeException.class, upload::getResult, "not stored");
+        assertEquals(FlightStatusCode.UNAVAILABLE, e.status().code(), e.toString());
+      }
+      assertEquals(List.of(handle), store.handles(""), "nothing of the upload is stored");
+      assertEquals(storedBytes, store.allocator().getAllocatedMemory());
+    }
   }
 
   @Test
