@@ -140,14 +140,43 @@ final class StoreFlightProducer implements FlightProducer {
       } finally {
         uploads.remove(upload);
       }
-      byte[] bytes = handle.getBytes(StandardCharsets.UTF_8);
-      // Flight copies the metadata into the answer and leaves the buffer to us.
-      try (ArrowBuf metadata = allocator.buffer(bytes.length)) {
-        metadata.writeBytes(bytes);
-        ack.onNext(PutResult.metadata(metadata));
-      }
-      ack.onCompleted();
+      answer(context, ack, handle);
     };
+  }
+
+  /**
+   * Answers an upload with its handle. A handle that cannot reach the client (the call was cancelled after the
+   * upload ended, before the answer went out) is deleted: nobody else could ever name the tensor.
+   */
+  private void answer(CallContext context, StreamListener<PutResult> ack, String handle) {
+    boolean answered = false;
+    try {
+      if (!context.isCancelled()) {
+        byte[] bytes = handle.getBytes(StandardCharsets.UTF_8);
+        // Flight copies the metadata into the answer and leaves the buffer to us.
+        try (ArrowBuf metadata = allocator.buffer(bytes.length)) {
+          metadata.writeBytes(bytes);
+          ack.onNext(PutResult.metadata(metadata));
+        }
+        ack.onCompleted();
+        answered = !context.isCancelled();
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("answering the upload of {} failed: {}", handle, e.toString());
+    } finally {
+      if (!answered) {
+        LOG.info("the upload of {} was cancelled before its handle was answered; deleting it", handle);
+        forget(handle);
+      }
+    }
+  }
+
+  private void forget(String handle) {
+    try {
+      store.delete(handle);
+    } catch (RuntimeException alreadyGone) {
+      // deleted, expired, or the store closed meanwhile: either way it is not kept
+    }
   }
 
   /** Reads the whole upload and stores it; nothing is stored unless the stream ends cleanly and is a tensor. */

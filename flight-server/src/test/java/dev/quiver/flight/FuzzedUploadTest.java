@@ -48,7 +48,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LeakCheckedAllocator.class)
 class FuzzedUploadTest {
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+  static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
     @Override
     public InputStream stream(byte[] value) {
       return new ByteArrayInputStream(value);
@@ -63,7 +63,8 @@ class FuzzedUploadTest {
       }
     }
   };
-  private static final MethodDescriptor<byte[], byte[]> DO_PUT = MethodDescriptor.<byte[], byte[]>newBuilder()
+  /** DoPut with raw FlightData bytes both ways, so tests can send any bytes. */
+  static final MethodDescriptor<byte[], byte[]> DO_PUT = MethodDescriptor.<byte[], byte[]>newBuilder()
       .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
       .setFullMethodName("arrow.flight.protocol.FlightService/DoPut")
       .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
