@@ -89,13 +89,22 @@ final class StoreFlightProducer implements FlightProducer {
   // ---------------------------------------------------------------------------------------------
   // DoGet
 
+  /**
+   * The largest tensor a DoGet reads on the network thread. The store cannot say "in memory" and hand out the
+   * tensor in one step, so a tensor found in memory may be spilled before it is read and then reloaded by the
+   * reading thread. Only small tensors take that chance (a reload of at most this much is one short read); a
+   * larger one, where the thread hop costs nothing beside the transfer, is always read on the pool.
+   */
+  static final long NETWORK_THREAD_READ_LIMIT = 64 << 10;
+
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
     String handle;
     try {
       checkServing();
       handle = FlightProtocol.utf8(ticket.getBytes(), "the ticket");
-      if (!store.info(handle).inMemory()) {
+      TensorInfo info = store.info(handle);
+      if (!info.inMemory() || info.byteSize() > NETWORK_THREAD_READ_LIMIT) {
         // Reloading reads the disk: not on the network thread DoGet starts on (BlockingCalls).
         blockingWork.execute(() -> stream(handle, listener));
         return;
@@ -266,8 +275,21 @@ final class StoreFlightProducer implements FlightProducer {
   // ---------------------------------------------------------------------------------------------
   // DoAction, ListActions
 
+  /**
+   * Runs an action; {@code delete} and {@code stats} on the pool, since freeing a handle deletes its spill file
+   * and {@code stats} first frees expired handles (DoAction starts on the network thread, {@link BlockingCalls}).
+   */
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    String type = action.getType();
+    if (FlightProtocol.ACTION_DELETE.equals(type) || FlightProtocol.ACTION_STATS.equals(type)) {
+      blockingWork.execute(() -> runAction(action, listener));
+    } else {
+      runAction(action, listener);
+    }
+  }
+
+  private void runAction(Action action, StreamListener<Result> listener) {
     try {
       byte[] answer;
       switch (action.getType()) {
