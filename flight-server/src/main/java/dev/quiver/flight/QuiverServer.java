@@ -9,6 +9,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +92,10 @@ public final class QuiverServer implements AutoCloseable {
     return new Builder(store);
   }
 
-  /** Where clients connect, with the port actually bound (useful after {@code port(0)}). */
+  /**
+   * Where clients connect: the advertised host ({@link Builder#advertise}) and the port actually bound (useful
+   * after {@code port(0)}). FlightInfo endpoints name this location.
+   */
   public Location location() {
     return location;
   }
@@ -193,6 +198,8 @@ public final class QuiverServer implements AutoCloseable {
     private Path tlsPrivateKey;
     private long maxBatchBytes = TensorBatches.DEFAULT_MAX_BATCH_BYTES;
     private Duration gracePeriod = Duration.ofSeconds(5);
+    private String advertiseHost;
+    private int advertisePort = -1;
 
     private Builder(HandleStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -201,6 +208,28 @@ public final class QuiverServer implements AutoCloseable {
     /** The address to bind; default {@code 127.0.0.1}. Any non-loopback host needs an {@link #authToken}. */
     public Builder host(String host) {
       this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /**
+     * The host (or {@code host:port}) clients are told to connect to, in FlightInfo endpoints and
+     * {@link QuiverServer#location}. By default the bound host, except that a wildcard bind ({@code 0.0.0.0},
+     * {@code ::}) advertises this machine's host name: the wildcard is no address a client can reach. A port
+     * given here (say, one a proxy forwards) replaces the bound one in what is advertised.
+     */
+    public Builder advertise(String hostAndPort) {
+      Objects.requireNonNull(hostAndPort, "hostAndPort");
+      URI uri;
+      try {
+        uri = new URI("grpc://" + hostAndPort);
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("'" + hostAndPort + "' is not a host or host:port to advertise", e);
+      }
+      if (uri.getHost() == null || uri.getPath() != null && !uri.getPath().isEmpty() || uri.getUserInfo() != null) {
+        throw new IllegalArgumentException("'" + hostAndPort + "' is not a host or host:port to advertise");
+      }
+      this.advertiseHost = uri.getHost();
+      this.advertisePort = uri.getPort();
       return this;
     }
 
@@ -280,9 +309,11 @@ public final class QuiverServer implements AutoCloseable {
         }
         flight = fb.build().start();
         Location actual = flight.getLocation();
-        producer.advertise(actual); // endpoints name the port actually bound
-        QuiverServer server = new QuiverServer(this, allocator, producer, flight, actual, executor);
-        LOG.info("Quiver Flight server listening at {}{}{}", actual, tls ? " (TLS)" : "",
+        Location advertised = advertisedLocation(tls, flight.getPort());
+        producer.advertise(advertised); // endpoints name the port actually bound
+        QuiverServer server = new QuiverServer(this, allocator, producer, flight, advertised, executor);
+        LOG.info("Quiver Flight server listening at {}{}{}{}", actual,
+            advertised.equals(actual) ? "" : ", advertised as " + advertised.getUri(), tls ? " (TLS)" : "",
             authToken != null ? " (bearer token required)" : "");
         return server;
       } catch (IOException | RuntimeException e) {
@@ -335,6 +366,31 @@ public final class QuiverServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
       };
+    }
+
+    /** The location clients are told to use (see {@link #advertise}). */
+    private Location advertisedLocation(boolean tls, int boundPort) {
+      String where = advertiseHost != null ? advertiseHost : isWildcard(host) ? localHostName() : host;
+      int p = advertisePort >= 0 ? advertisePort : boundPort;
+      return tls ? Location.forGrpcTls(where, p) : Location.forGrpcInsecure(where, p);
+    }
+
+    private static boolean isWildcard(String host) {
+      try {
+        return InetAddress.getByName(host).isAnyLocalAddress();
+      } catch (UnknownHostException e) {
+        return false;
+      }
+    }
+
+    private static String localHostName() {
+      try {
+        return InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        LOG.warn("this machine's host name is unknown ({}); advertising 'localhost': set the address clients "
+            + "should use with advertise (--advertise)", e.getMessage());
+        return "localhost";
+      }
     }
 
     private void checkExposure() {

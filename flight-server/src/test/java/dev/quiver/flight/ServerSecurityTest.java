@@ -22,6 +22,7 @@ import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightCallHeaders;
 import org.apache.arrow.flight.HeaderCallOption;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
@@ -154,6 +155,43 @@ class ServerSecurityTest {
          FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", server.port()))
              .build()) {
       assertTrue(client.listActions(bearer("t")).iterator().hasNext());
+    }
+  }
+
+  @Test
+  void aWildcardBindAdvertisesThisMachinesHostNameNotTheWildcard(BufferAllocator allocator) throws Exception {
+    String handle;
+    try (Tensor t = Tensor.scalar(allocator, 1f)) {
+      handle = store.put(t);
+    }
+    try (QuiverServer server = QuiverServer.builder(store).host("0.0.0.0").port(0).authToken("t").start();
+         FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", server.port()))
+             .build()) {
+      assertEquals(java.net.InetAddress.getLocalHost().getHostName(), server.location().getUri().getHost());
+      assertEquals(server.port(), server.location().getUri().getPort());
+      FlightInfo info = client.getInfo(FlightProtocol.tensorDescriptor(handle), bearer("t"));
+      assertEquals(List.of(server.location()), info.getEndpoints().get(0).getLocations());
+    }
+  }
+
+  @Test
+  void anAdvertisedAddressIsTheLocationEndpointsName(BufferAllocator allocator) throws Exception {
+    String handle;
+    try (Tensor t = Tensor.scalar(allocator, 1f)) {
+      handle = store.put(t);
+    }
+    try (QuiverServer server = QuiverServer.builder(store).port(0).advertise("tensors.example:9999").start();
+         FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", server.port()))
+             .build()) {
+      assertEquals(Location.forGrpcInsecure("tensors.example", 9999), server.location());
+      FlightInfo info = client.getInfo(FlightProtocol.tensorDescriptor(handle));
+      assertEquals(List.of(server.location()), info.getEndpoints().get(0).getLocations());
+    }
+    try (QuiverServer server = QuiverServer.builder(store).port(0).advertise("tensors.example").start()) {
+      assertEquals(Location.forGrpcInsecure("tensors.example", server.port()), server.location());
+    }
+    for (String bad : new String[] {"", "a b", "host/path", "user@host"}) {
+      assertThrows(IllegalArgumentException.class, () -> QuiverServer.builder(store).advertise(bad), bad);
     }
   }
 
