@@ -334,7 +334,7 @@ public final class QuiverServer implements AutoCloseable {
      * What Flight's builder does not expose: calls that cannot block run on the network thread
      * ({@link BlockingCalls}); a deeper write queue ({@link #WRITE_QUEUE}) and Netty's own allocator; received
      * buffers are composed, not merged ({@link ComposingNegotiator}); batches
-     * go out without a copy and uploads are parsed with one copy per body instead of three
+     * go out without a copy and uploads are parsed with one copy per body instead of two
      * ({@link FlightDataMarshaller}), when this Arrow version allows it.
      */
     private static Consumer<NettyServerBuilder> tuning(BufferAllocator allocator, StoreFlightProducer producer,
