@@ -141,7 +141,7 @@ final class StoreFlightProducer implements FlightProducer {
       try {
         checkServing();
         awaitSchema(upload);
-        checkUploadDescriptor(upload.getDescriptor());
+        checkUploadDescriptor(UploadOpening.sentDescriptor(upload));
         handle = store(upload);
       } catch (RuntimeException e) {
         ack.onError(FlightErrors.toFlight(e));

@@ -265,6 +265,24 @@ class FuzzedUploadTest {
   }
 
   @Test
+  void anUploadWithoutADescriptorIsInvalidArgumentAndHoldsNoThread(BufferAllocator allocator) throws Exception {
+    List<byte[]> messages;
+    try (Tensor t = sample(allocator)) {
+      messages = UploadMessages.of(allocator, null, TensorSchema.of(t), t, 1 << 20);
+    }
+    for (List<byte[]> upload : List.of(messages, messages.subList(0, 1))) {
+      Status status = sendForStatus(upload);
+      assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
+      assertTrue(status.getDescription().contains("uploads go to the descriptor path [\"tensors\"], not no descriptor"),
+          status.getDescription());
+    }
+    // Closing waits for upload threads (QuiverServer.UPLOAD_DRAIN); a thread stuck on the descriptor took 5 s.
+    long start = System.nanoTime();
+    server.close();
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "close waited for a stuck upload");
+  }
+
+  @Test
   void aTinyMessageDeclaringAHugeFieldIsRefusedWithoutReservingIt(BufferAllocator allocator) throws Exception {
     List<byte[]> whole;
     try (Tensor t = sample(allocator)) {

@@ -21,11 +21,15 @@ import org.apache.arrow.vector.types.pojo.Schema;
 public final class UploadMessages {
   private UploadMessages() {}
 
-  /** The upload of {@code tensor} under {@code schema} to {@code descriptor}, in batches of {@code maxBatchBytes}. */
+  /**
+   * The upload of {@code tensor} under {@code schema} to {@code descriptor} (null: a schema message without one),
+   * in batches of {@code maxBatchBytes}.
+   */
   public static List<byte[]> of(BufferAllocator allocator, FlightDescriptor descriptor, Schema schema, Tensor tensor,
       long maxBatchBytes) {
     List<byte[]> out = new ArrayList<>();
-    try (ArrowMessage first = new ArrowMessage(descriptor.toProtocol(), schema, IpcOption.DEFAULT)) {
+    try (ArrowMessage first = new ArrowMessage(descriptor == null ? null : descriptor.toProtocol(), schema,
+        IpcOption.DEFAULT)) {
       out.add(ArrowMessage.createMarshaller(allocator).stream(first).readAllBytes());
       for (ArrowRecordBatch batch : TensorBatches.of(tensor, maxBatchBytes)) {
         try (batch) {
