@@ -28,7 +28,13 @@ class Client:
     Every server error is raised as a :class:`quiver_client.QuiverError` subclass.
     """
 
-    def __init__(self, location, token=None, tls_root_certs=None):
+    #: The largest record batch :meth:`put` sends: a FlightData body has a 32-bit length, so an array of 2 GiB or
+    #: more must travel in several batches. Up to this size an upload is one batch, which the server stores
+    #: without a copy.
+    MAX_BATCH_BYTES = 1 << 30
+
+    def __init__(self, location, token=None, tls_root_certs=None, max_batch_bytes=MAX_BATCH_BYTES):
+        self.max_batch_bytes = max_batch_bytes
         kwargs = {}
         if tls_root_certs is not None:
             kwargs["tls_root_certs"] = tls_root_certs
@@ -40,14 +46,19 @@ class Client:
     # -- tensors ---------------------------------------------------------------------------------
 
     def put(self, array):
-        """Stores ``array`` (anything ``np.asarray`` accepts) and returns its new handle."""
+        """Stores ``array`` (anything ``np.asarray`` accepts) and returns its new handle.
+
+        An array of up to ``max_batch_bytes`` (1 GiB by default) is sent as one batch, which the server stores
+        without a copy; a larger one in batches of whole rows of at most that size (the server gathers them once).
+        Bytes (numpy ``S``) arrays must hold UTF-8 text; an object array must hold only ``str``.
+        """
         table = _format.to_table(array)
         descriptor = flight.FlightDescriptor.for_path(TENSORS)
         try:
             writer, reader = self._flight.do_put(descriptor, table.schema, options=self._options)
             with writer:
-                # One batch: the server stores it without a copy.
-                writer.write_table(table, max_chunksize=max(len(table), 1))
+                for batch in _format.batches(table, self.max_batch_bytes):
+                    writer.write_batch(batch)
                 writer.done_writing()
                 answer = reader.read()
             if answer is None:
@@ -140,6 +151,7 @@ def _info(flight_info):
     return TensorInfo(handle, dtype, shape, flight_info.total_bytes)
 
 
-def connect(location="grpc+tcp://127.0.0.1:8815", token=None, tls_root_certs=None):
+def connect(location="grpc+tcp://127.0.0.1:8815", token=None, tls_root_certs=None,
+            max_batch_bytes=Client.MAX_BATCH_BYTES):
     """A :class:`Client` of the server at ``location``; ``token`` is sent as ``authorization: Bearer``."""
-    return Client(location, token=token, tls_root_certs=tls_root_certs)
+    return Client(location, token=token, tls_root_certs=tls_root_certs, max_batch_bytes=max_batch_bytes)

@@ -1,30 +1,45 @@
-"""Starts real Quiver servers (bin/quiver serve, the Java server) for the tests, and stops them."""
+"""Starts real Quiver servers (bin/quiver serve, the Java server) for the tests, and stops them.
+
+The tests import the installed quiver_client (bin/test installs ./clients/python into the venv), not the source
+tree, so that pyproject.toml is what they exercise.
+"""
 
 import os
 import pathlib
 import re
 import subprocess
-import sys
+import tempfile
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT / "clients" / "python"))
 
 TOKEN = "pytest-token"
 
 
 class Server:
+    """``bin/quiver serve --port 0 ARGS``; its stderr (the server's log) goes to a file, read on failure."""
+
     def __init__(self, *args):
+        self.log = tempfile.NamedTemporaryFile(prefix="quiver-serve-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
             [str(ROOT / "bin" / "quiver"), "serve", "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ, QUIVER_TOKEN=""))
+            stdout=subprocess.PIPE, stderr=self.log, text=True, env=dict(os.environ, QUIVER_TOKEN=""))
         line = self.proc.stdout.readline()  # the first line names the location; bin/quiver may build first
         m = re.match(r"quiver: serving at (\S+)", line)
         if not m:
             self.proc.kill()
-            raise RuntimeError("the server did not start: " + line + self.proc.stderr.read())
+            self.proc.wait()
+            raise RuntimeError("the server did not start: " + line + self.stderr())
         self.location = m.group(1)
+        # What it prints next, up to the last line of its pyarrow snippet.
+        self.printed = [line]
+        while not self.printed[-1].lstrip().startswith("x = ") and self.printed[-1]:
+            self.printed.append(self.proc.stdout.readline())
+
+    def stderr(self):
+        with open(self.log.name, encoding="utf-8", errors="replace") as f:
+            return f.read()
 
     def stop(self):
         self.proc.terminate()  # SIGTERM: the graceful shutdown hook runs
@@ -33,7 +48,12 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise
-        assert code in (0, 143, -15), f"server exited with {code}: {self.proc.stderr.read()}"
+        finally:
+            self.proc.stdout.close()
+            self.log.close()
+        log = self.stderr()
+        os.unlink(self.log.name)
+        assert code in (0, 143, -15), f"server exited with {code}: {log}"
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,11 @@ import org.apache.arrow.flight.impl.FlightServiceGrpc;
  * back to the network thread costs two thread wake-ups, which dominate its round trip (more so on a busy
  * machine). DoGet only takes references to memory and writes them without waiting (it resumes on gRPC's
  * on-ready callback); GetFlightInfo, GetSchema, DoAction and ListActions only read or update the store's
- * index. A DoGet whose tensor must first be reloaded from disk moves itself to the pool
- * ({@link StoreFlightProducer#getStream}). Uploads block while they read their stream, a handshake may wait for
- * its client, and a listing is as long as the store: those run on the pool.
+ * index. Work that may touch the disk moves itself to the pool: a DoGet of a tensor that is spilled, or larger
+ * than {@link StoreFlightProducer#NETWORK_THREAD_READ_LIMIT} ({@link StoreFlightProducer#getStream}), and the
+ * {@code delete} and {@code stats} actions, which remove spill files ({@link StoreFlightProducer#doAction}).
+ * Uploads block while they read their stream, a handshake may wait for its client, and a listing is as long as
+ * the store: those run on the pool.
  */
 final class BlockingCalls implements ServerCallExecutorSupplier {
   private static final Set<String> METHODS = Set.of(

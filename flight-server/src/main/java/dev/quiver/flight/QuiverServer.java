@@ -9,6 +9,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +55,8 @@ public final class QuiverServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QuiverServer.class);
   /** Bytes of a DoGet's references gRPC may queue before the stream waits for the client (Flight's default). */
   static final int BACKPRESSURE_THRESHOLD = 10 << 20;
+  /** How long {@link #close} waits for upload runnables to see their call's cancellation, before interrupting them. */
+  static final Duration UPLOAD_DRAIN = Duration.ofSeconds(5);
   /**
    * Bytes a connection may queue for the socket before Netty calls it unwritable. HTTP/2 flow control hands
    * Netty only that much per flush, so Netty's 64 KiB default cut a 256 MiB DoGet into 4,096 writes and as many
@@ -88,7 +92,10 @@ public final class QuiverServer implements AutoCloseable {
     return new Builder(store);
   }
 
-  /** Where clients connect, with the port actually bound (useful after {@code port(0)}). */
+  /**
+   * Where clients connect: the advertised host ({@link Builder#advertise}) and the port actually bound (useful
+   * after {@code port(0)}). FlightInfo endpoints name this location.
+   */
   public Location location() {
     return location;
   }
@@ -140,20 +147,37 @@ public final class QuiverServer implements AutoCloseable {
     flight.shutdown();
     try {
       if (!flight.awaitTermination(gracePeriod.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.info("{} stream(s) still running after the {} grace period; aborting them",
+        LOG.info("{} stream(s) still running after the {} grace period; aborting them and any upload",
             producer.activeStreams(), gracePeriod);
         producer.abortStreams();
+        producer.abortUploads(); // else Flight's close() would wait 3 s more for them before cancelling
       }
       flight.close(); // cancels what is left and waits for gRPC to let go of every buffer
+      awaitUploads();
       awaitRelease();
     } catch (InterruptedException e) {
       producer.abortStreams();
+      executor.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
       executor.shutdown();
       allocator.close();
     }
     LOG.info("Quiver Flight server at {} stopped", location);
+  }
+
+  /**
+   * Waits for the pool's work to end: an upload's runnable outlives its cancelled call until it has seen the
+   * cancellation and freed what it received, and closing the allocator before would report that memory as a
+   * leak. Bounded: a runnable still running after {@link #UPLOAD_DRAIN} is interrupted.
+   */
+  private void awaitUploads() throws InterruptedException {
+    executor.shutdown();
+    if (!executor.awaitTermination(UPLOAD_DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+      LOG.warn("uploads still running {} after shutdown; interrupting them", UPLOAD_DRAIN);
+      executor.shutdownNow();
+      executor.awaitTermination(UPLOAD_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 
   /** Netty frees the last queued messages of cancelled streams on its own threads, shortly after termination. */
@@ -174,6 +198,8 @@ public final class QuiverServer implements AutoCloseable {
     private Path tlsPrivateKey;
     private long maxBatchBytes = TensorBatches.DEFAULT_MAX_BATCH_BYTES;
     private Duration gracePeriod = Duration.ofSeconds(5);
+    private String advertiseHost;
+    private int advertisePort = -1;
 
     private Builder(HandleStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -182,6 +208,28 @@ public final class QuiverServer implements AutoCloseable {
     /** The address to bind; default {@code 127.0.0.1}. Any non-loopback host needs an {@link #authToken}. */
     public Builder host(String host) {
       this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /**
+     * The host (or {@code host:port}) clients are told to connect to, in FlightInfo endpoints and
+     * {@link QuiverServer#location}. By default the bound host, except that a wildcard bind ({@code 0.0.0.0},
+     * {@code ::}) advertises this machine's host name: the wildcard is no address a client can reach. A port
+     * given here (say, one a proxy forwards) replaces the bound one in what is advertised.
+     */
+    public Builder advertise(String hostAndPort) {
+      Objects.requireNonNull(hostAndPort, "hostAndPort");
+      URI uri;
+      try {
+        uri = new URI("grpc://" + hostAndPort);
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("'" + hostAndPort + "' is not a host or host:port to advertise", e);
+      }
+      if (uri.getHost() == null || uri.getPath() != null && !uri.getPath().isEmpty() || uri.getUserInfo() != null) {
+        throw new IllegalArgumentException("'" + hostAndPort + "' is not a host or host:port to advertise");
+      }
+      this.advertiseHost = uri.getHost();
+      this.advertisePort = uri.getPort();
       return this;
     }
 
@@ -261,9 +309,11 @@ public final class QuiverServer implements AutoCloseable {
         }
         flight = fb.build().start();
         Location actual = flight.getLocation();
-        producer.advertise(actual); // endpoints name the port actually bound
-        QuiverServer server = new QuiverServer(this, allocator, producer, flight, actual, executor);
-        LOG.info("Quiver Flight server listening at {}{}{}", actual, tls ? " (TLS)" : "",
+        Location advertised = advertisedLocation(tls, flight.getPort());
+        producer.advertise(advertised); // endpoints name the port actually bound
+        QuiverServer server = new QuiverServer(this, allocator, producer, flight, advertised, executor);
+        LOG.info("Quiver Flight server listening at {}{}{}{}", actual,
+            advertised.equals(actual) ? "" : ", advertised as " + advertised.getUri(), tls ? " (TLS)" : "",
             authToken != null ? " (bearer token required)" : "");
         return server;
       } catch (IOException | RuntimeException e) {
@@ -284,7 +334,7 @@ public final class QuiverServer implements AutoCloseable {
      * What Flight's builder does not expose: calls that cannot block run on the network thread
      * ({@link BlockingCalls}); a deeper write queue ({@link #WRITE_QUEUE}) and Netty's own allocator; received
      * buffers are composed, not merged ({@link ComposingNegotiator}); batches
-     * go out without a copy and uploads are parsed with one copy per body instead of three
+     * go out without a copy and uploads are parsed with one copy per body instead of two
      * ({@link FlightDataMarshaller}), when this Arrow version allows it.
      */
     private static Consumer<NettyServerBuilder> tuning(BufferAllocator allocator, StoreFlightProducer producer,
@@ -316,6 +366,31 @@ public final class QuiverServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
       };
+    }
+
+    /** The location clients are told to use (see {@link #advertise}). */
+    private Location advertisedLocation(boolean tls, int boundPort) {
+      String where = advertiseHost != null ? advertiseHost : isWildcard(host) ? localHostName() : host;
+      int p = advertisePort >= 0 ? advertisePort : boundPort;
+      return tls ? Location.forGrpcTls(where, p) : Location.forGrpcInsecure(where, p);
+    }
+
+    private static boolean isWildcard(String host) {
+      try {
+        return InetAddress.getByName(host).isAnyLocalAddress();
+      } catch (UnknownHostException e) {
+        return false;
+      }
+    }
+
+    private static String localHostName() {
+      try {
+        return InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        LOG.warn("this machine's host name is unknown ({}); advertising 'localhost': set the address clients "
+            + "should use with advertise (--advertise)", e.getMessage());
+        return "localhost";
+      }
     }
 
     private void checkExposure() {

@@ -34,6 +34,7 @@ import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.flight.UploadCancellation;
 import org.apache.arrow.flight.UploadOpening;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -70,6 +71,7 @@ final class StoreFlightProducer implements FlightProducer {
   /** Differs between two servers' devices of the same name, as a session's incarnation does. */
   private final long incarnation = new SecureRandom().nextLong();
   private final Set<TensorStream> streams = ConcurrentHashMap.newKeySet();
+  private final Set<FlightStream> uploads = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
 
   StoreFlightProducer(HandleStore store, BufferAllocator allocator, long maxBatchBytes, Executor blockingWork) {
@@ -87,13 +89,22 @@ final class StoreFlightProducer implements FlightProducer {
   // ---------------------------------------------------------------------------------------------
   // DoGet
 
+  /**
+   * The largest tensor a DoGet reads on the network thread. The store cannot say "in memory" and hand out the
+   * tensor in one step, so a tensor found in memory may be spilled before it is read and then reloaded by the
+   * reading thread. Only small tensors take that chance (a reload of at most this much is one short read); a
+   * larger one, where the thread hop costs nothing beside the transfer, is always read on the pool.
+   */
+  static final long NETWORK_THREAD_READ_LIMIT = 64 << 10;
+
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
     String handle;
     try {
       checkServing();
       handle = FlightProtocol.utf8(ticket.getBytes(), "the ticket");
-      if (!store.info(handle).inMemory()) {
+      TensorInfo info = store.info(handle);
+      if (!info.inMemory() || info.byteSize() > NETWORK_THREAD_READ_LIMIT) {
         // Reloading reads the disk: not on the network thread DoGet starts on (BlockingCalls).
         blockingWork.execute(() -> stream(handle, listener));
         return;
@@ -126,23 +137,55 @@ final class StoreFlightProducer implements FlightProducer {
   public Runnable acceptPut(CallContext context, FlightStream upload, StreamListener<PutResult> ack) {
     return () -> {
       String handle;
+      uploads.add(upload); // before checkServing: abortUploads either sees it, or it sees the shutdown
       try {
         checkServing();
         awaitSchema(upload);
-        checkUploadDescriptor(upload.getDescriptor());
+        checkUploadDescriptor(UploadOpening.sentDescriptor(upload));
         handle = store(upload);
       } catch (RuntimeException e) {
         ack.onError(FlightErrors.toFlight(e));
         return;
+      } finally {
+        uploads.remove(upload);
       }
-      byte[] bytes = handle.getBytes(StandardCharsets.UTF_8);
-      // Flight copies the metadata into the answer and leaves the buffer to us.
-      try (ArrowBuf metadata = allocator.buffer(bytes.length)) {
-        metadata.writeBytes(bytes);
-        ack.onNext(PutResult.metadata(metadata));
-      }
-      ack.onCompleted();
+      answer(context, ack, handle);
     };
+  }
+
+  /**
+   * Answers an upload with its handle. A handle that cannot reach the client (the call was cancelled after the
+   * upload ended, before the answer went out) is deleted: nobody else could ever name the tensor.
+   */
+  private void answer(CallContext context, StreamListener<PutResult> ack, String handle) {
+    boolean answered = false;
+    try {
+      if (!context.isCancelled()) {
+        byte[] bytes = handle.getBytes(StandardCharsets.UTF_8);
+        // Flight copies the metadata into the answer and leaves the buffer to us.
+        try (ArrowBuf metadata = allocator.buffer(bytes.length)) {
+          metadata.writeBytes(bytes);
+          ack.onNext(PutResult.metadata(metadata));
+        }
+        ack.onCompleted();
+        answered = !context.isCancelled();
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("answering the upload of {} failed: {}", handle, e.toString());
+    } finally {
+      if (!answered) {
+        LOG.info("the upload of {} was cancelled before its handle was answered; deleting it", handle);
+        forget(handle);
+      }
+    }
+  }
+
+  private void forget(String handle) {
+    try {
+      store.delete(handle);
+    } catch (RuntimeException alreadyGone) {
+      // deleted, expired, or the store closed meanwhile: either way it is not kept
+    }
   }
 
   /** Reads the whole upload and stores it; nothing is stored unless the stream ends cleanly and is a tensor. */
@@ -161,9 +204,10 @@ final class StoreFlightProducer implements FlightProducer {
   }
 
   /** Waits for the upload's first message; an upload that ends without a schema is not a tensor stream. */
-  private static void awaitSchema(FlightStream upload) {
+  private void awaitSchema(FlightStream upload) {
     try {
       if (!UploadOpening.awaitSchema(upload)) {
+        checkServing(); // ended by abortUploads, not by its client
         throw new InvalidArgumentException("not a tensor stream: the upload ended before its schema");
       }
     } catch (InterruptedException e) {
@@ -231,8 +275,21 @@ final class StoreFlightProducer implements FlightProducer {
   // ---------------------------------------------------------------------------------------------
   // DoAction, ListActions
 
+  /**
+   * Runs an action; {@code delete} and {@code stats} on the pool, since freeing a handle deletes its spill file
+   * and {@code stats} first frees expired handles (DoAction starts on the network thread, {@link BlockingCalls}).
+   */
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    String type = action.getType();
+    if (FlightProtocol.ACTION_DELETE.equals(type) || FlightProtocol.ACTION_STATS.equals(type)) {
+      blockingWork.execute(() -> runAction(action, listener));
+    } else {
+      runAction(action, listener);
+    }
+  }
+
+  private void runAction(Action action, StreamListener<Result> listener) {
     try {
       byte[] answer;
       switch (action.getType()) {
@@ -283,6 +340,16 @@ final class StoreFlightProducer implements FlightProducer {
     for (TensorStream s : List.copyOf(streams)) {
       LOG.info("aborting the stream of {} at shutdown", s.handle());
       s.abort(error);
+    }
+  }
+
+  /** Ends every upload still being received with UNAVAILABLE; its reader frees what it holds and answers. */
+  void abortUploads() {
+    FlightRuntimeException error =
+        FlightErrors.callStatus(StatusCode.UNAVAILABLE, "the Quiver server is shutting down").toRuntimeException();
+    for (FlightStream upload : List.copyOf(uploads)) {
+      LOG.info("aborting an upload at shutdown");
+      UploadCancellation.fail(upload, error);
     }
   }
 

@@ -1,16 +1,12 @@
 package dev.quiver.flight;
 
 import dev.quiver.store.Tensor;
-import dev.quiver.store.interchange.TensorBatches;
 import dev.quiver.store.interchange.TensorSchema;
-import java.util.ArrayDeque;
-import java.util.List;
 import java.util.function.Consumer;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.RecordBatchPassthrough;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.util.AutoCloseables;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -23,7 +19,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * is handed references to the tensor's own buffers, never a copy. The stream only writes while the call
  * {@linkplain ServerStreamListener#isReady is ready} and otherwise waits for gRPC's on-ready callback without
  * holding a thread, so a slow client leaves at most Flight's backpressure threshold of references queued, and
- * the tensor is never buffered twice. Completion, failure, cancellation by the client and {@link #abort}
+ * the tensor is never buffered twice. Each batch is made just before it is sent ({@link LazyTensorBatches}), so
+ * the converted copies of a bool or string tensor exist only for the batches gRPC holds. Completion, failure, cancellation by the client and {@link #abort}
  * (server shutdown) all release every reference the stream holds, exactly once.
  *
  * <p>gRPC runs the callbacks of one call one at a time; {@link #abort} comes from another thread, so every
@@ -34,17 +31,17 @@ final class TensorStream {
   private final Schema schema;
   private final BufferAllocator allocator;
   private final ServerStreamListener listener;
-  private final ArrayDeque<ArrowRecordBatch> pending;
+  private final LazyTensorBatches pending;
   private final Consumer<TensorStream> onFinish;
   private boolean finished;
 
   private TensorStream(String handle, Schema schema, BufferAllocator allocator, ServerStreamListener listener,
-      List<ArrowRecordBatch> batches, Consumer<TensorStream> onFinish) {
+      LazyTensorBatches batches, Consumer<TensorStream> onFinish) {
     this.handle = handle;
     this.schema = schema;
     this.allocator = allocator;
     this.listener = listener;
-    this.pending = new ArrayDeque<>(batches);
+    this.pending = batches;
     this.onFinish = onFinish;
   }
 
@@ -57,7 +54,7 @@ final class TensorStream {
   static TensorStream prepare(BufferAllocator allocator, String handle, Tensor tensor, long maxBatchBytes,
       ServerStreamListener listener, Consumer<TensorStream> onFinish) {
     Schema schema = TensorSchema.of(tensor.dtype(), tensor.shape());
-    List<ArrowRecordBatch> batches = TensorBatches.of(tensor, maxBatchBytes);
+    LazyTensorBatches batches = new LazyTensorBatches(tensor, maxBatchBytes);
     return new TensorStream(handle, schema, allocator, listener, batches, onFinish);
   }
 
@@ -93,7 +90,7 @@ final class TensorStream {
       return;
     }
     try {
-      while (!pending.isEmpty()) {
+      while (true) {
         if (listener.isCancelled()) {
           release();
           return;
@@ -101,7 +98,10 @@ final class TensorStream {
         if (!listener.isReady()) {
           return; // the on-ready callback resumes here
         }
-        try (ArrowRecordBatch batch = pending.poll()) {
+        try (ArrowRecordBatch batch = pending.next()) {
+          if (batch == null) {
+            break;
+          }
           RecordBatchPassthrough.send(listener, batch); // gRPC now holds its own references to the slices
         }
       }
@@ -126,12 +126,8 @@ final class TensorStream {
       return;
     }
     finished = true;
-    List<ArrowRecordBatch> rest = List.copyOf(pending);
-    pending.clear();
     try {
-      AutoCloseables.close(rest);
-    } catch (Exception e) {
-      throw new IllegalStateException("releasing the stream of " + handle + " failed", e);
+      pending.close();
     } finally {
       onFinish.accept(this);
     }

@@ -48,7 +48,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LeakCheckedAllocator.class)
 class FuzzedUploadTest {
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+  static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
     @Override
     public InputStream stream(byte[] value) {
       return new ByteArrayInputStream(value);
@@ -63,7 +63,8 @@ class FuzzedUploadTest {
       }
     }
   };
-  private static final MethodDescriptor<byte[], byte[]> DO_PUT = MethodDescriptor.<byte[], byte[]>newBuilder()
+  /** DoPut with raw FlightData bytes both ways, so tests can send any bytes. */
+  static final MethodDescriptor<byte[], byte[]> DO_PUT = MethodDescriptor.<byte[], byte[]>newBuilder()
       .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
       .setFullMethodName("arrow.flight.protocol.FlightService/DoPut")
       .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
@@ -101,8 +102,13 @@ class FuzzedUploadTest {
     store.close();
   }
 
-  /** Sends {@code messages} as one DoPut and returns the call's final status. */
+  /** Sends {@code messages} as one DoPut and returns the call's final status code. */
   private Status.Code send(List<byte[]> messages) throws Exception {
+    return sendForStatus(messages).getCode();
+  }
+
+  /** Sends {@code messages} as one DoPut and returns the call's final status. */
+  private Status sendForStatus(List<byte[]> messages) throws Exception {
     CompletableFuture<Status> done = new CompletableFuture<>();
     ClientCall<byte[], byte[]> call = channel.newCall(DO_PUT, CallOptions.DEFAULT);
     StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(call, new StreamObserver<>() {
@@ -123,7 +129,7 @@ class FuzzedUploadTest {
       requests.onNext(m);
     }
     requests.onCompleted();
-    return done.get(30, TimeUnit.SECONDS).getCode();
+    return done.get(30, TimeUnit.SECONDS);
   }
 
   private static Tensor sample(BufferAllocator allocator) {
@@ -256,6 +262,95 @@ class FuzzedUploadTest {
     }
     assertTrue(server.allocator().getPeakMemoryAllocation() < 1 << 20,
         "the server allocated " + server.allocator().getPeakMemoryAllocation() + " bytes at most");
+  }
+
+  @Test
+  void anUploadWithoutADescriptorIsInvalidArgumentAndHoldsNoThread(BufferAllocator allocator) throws Exception {
+    List<byte[]> messages;
+    try (Tensor t = sample(allocator)) {
+      messages = UploadMessages.of(allocator, null, TensorSchema.of(t), t, 1 << 20);
+    }
+    for (List<byte[]> upload : List.of(messages, messages.subList(0, 1))) {
+      Status status = sendForStatus(upload);
+      assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
+      assertTrue(status.getDescription().contains("uploads go to the descriptor path [\"tensors\"], not no descriptor"),
+          status.getDescription());
+    }
+    // Closing waits for upload threads (QuiverServer.UPLOAD_DRAIN); a thread stuck on the descriptor took 5 s.
+    long start = System.nanoTime();
+    server.close();
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "close waited for a stuck upload");
+  }
+
+  @Test
+  void aTinyMessageDeclaringAHugeFieldIsRefusedWithoutReservingIt(BufferAllocator allocator) throws Exception {
+    List<byte[]> whole;
+    try (Tensor t = sample(allocator)) {
+      whole = UploadMessages.of(allocator, FlightProtocol.uploadDescriptor(), TensorSchema.of(t), t, 1 << 20);
+    }
+    // Each field number of FlightData (descriptor, data_header, app_metadata, data_body) declaring 2 GiB - 1
+    // bytes in a message of a few bytes, after the schema and alone.
+    for (int field : new int[] {1, 2, 3, 1000}) {
+      byte[] lie = concat(varint((field << 3) | 2), varint(Integer.MAX_VALUE), new byte[] {1, 2, 3});
+      for (List<byte[]> upload : List.of(List.of(whole.get(0), lie), List.of(lie))) {
+        Status status = sendForStatus(upload);
+        assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode(), "field " + field);
+        assertTrue(status.getDescription().contains("declares 2147483647 bytes but only 3 are left"),
+            status.getDescription());
+      }
+    }
+    assertTrue(server.allocator().getPeakMemoryAllocation() < 1 << 20,
+        "the server allocated " + server.allocator().getPeakMemoryAllocation() + " bytes at most");
+  }
+
+  @Test
+  void lengthFieldsThatLieAreInvalidArgument(BufferAllocator allocator) throws Exception {
+    Random random = new Random(19);
+    List<byte[]> whole;
+    try (Tensor t = sample(allocator)) {
+      whole = UploadMessages.of(allocator, FlightProtocol.uploadDescriptor(), TensorSchema.of(t), t, 1024); // 2 batches
+    }
+    for (int i = 0; i < 80; i++) {
+      int m = random.nextInt(whole.size());
+      List<byte[]> fields = UploadMessages.fields(whole.get(m));
+      int f = random.nextInt(fields.size());
+      byte[] content = UploadMessages.content(fields.get(f));
+      long left = fields.subList(f + 1, fields.size()).stream().mapToLong(b -> b.length).sum() + content.length;
+      long declared;
+      switch (random.nextInt(4)) {
+        case 0 -> declared = left + 1 + random.nextInt(1000); // just past the end
+        case 1 -> declared = left + 1 + (long) (random.nextDouble() * (Integer.MAX_VALUE - left - 1)); // up to 2 GiB
+        case 2 -> declared = (1L << 31) + (long) (random.nextDouble() * (1L << 40)); // more than an int
+        default -> declared = content.length == 0 ? left + 1 : random.nextInt(content.length); // shorter
+      }
+      List<byte[]> lied = new ArrayList<>(fields);
+      lied.set(f, concat(varint(UploadMessages.tag(fields.get(f))), varint(declared), content));
+      List<byte[]> upload = new ArrayList<>(whole);
+      upload.set(m, concat(lied.toArray(new byte[0][])));
+      String what = "message " + m + ", field " + UploadMessages.tag(fields.get(f)) + " of " + content.length
+          + " bytes declared as " + declared;
+      assertEquals(Status.Code.INVALID_ARGUMENT, send(upload), what);
+    }
+    assertTrue(server.allocator().getPeakMemoryAllocation() < 1 << 20,
+        "the server allocated " + server.allocator().getPeakMemoryAllocation() + " bytes at most");
+  }
+
+  private static byte[] varint(long value) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    while ((value & ~0x7fL) != 0) {
+      out.write((int) ((value & 0x7f) | 0x80));
+      value >>>= 7;
+    }
+    out.write((int) value);
+    return out.toByteArray();
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
   }
 
   private static Shape randomShape(Random random, int maxDim) {

@@ -5,18 +5,31 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quiver.store.HandleStore;
+import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import dev.quiver.store.interchange.TensorAssembler;
+import dev.quiver.store.interchange.TensorBatches;
+import dev.quiver.store.interchange.TensorSchema;
 import dev.quiver.testing.LeakCheckedAllocator;
 import dev.quiver.testing.Python;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.SyncPutListener;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,6 +143,60 @@ class ServerReliabilityTest {
   }
 
   @Test
+  void aStalledClientOfAStringTensorDoesNotMakeTheServerConvertItAhead(BufferAllocator allocator) throws Exception {
+    // 32 Mi one-byte strings: 32 MiB of UTF-8 and 128 MiB of offsets. Every batch after the first is sent with
+    // rebased offsets (docs/flight-protocol.md, "Copies"); made all at once they would add 128 MiB.
+    int n = 32 << 20;
+    String strings;
+    try (BufferAllocator child = store.allocator().newChildAllocator("strings", 0, Long.MAX_VALUE)) {
+      ArrowBuf offsets = child.buffer((n + 1L) * 4);
+      ArrowBuf data = child.buffer(n);
+      for (int i = 0; i <= n; i++) {
+        offsets.setInt(i * 4L, i);
+      }
+      for (int i = 0; i < n; i++) {
+        data.setByte(i, 'a' + i % 26);
+      }
+      try (Tensor t = Tensor.wrapStrings(Shape.of(n), offsets, data)) {
+        strings = store.put(t);
+      }
+    }
+    long stored = store.allocator().getAllocatedMemory();
+    AtomicLong peak = new AtomicLong();
+    AtomicBoolean sampling = new AtomicBoolean(true);
+    Thread sampler = new Thread(() -> {
+      while (sampling.get()) {
+        peak.accumulateAndGet(store.allocator().getAllocatedMemory(), Math::max);
+        LockSupport.parkNanos(200_000);
+      }
+    });
+    sampler.start();
+    long received = 0;
+    try (FlightClient client = FlightClient.builder(allocator, server.location()).build();
+         FlightStream stream = client.getStream(new Ticket(strings.getBytes(StandardCharsets.UTF_8)))) {
+      assertTrue(stream.next());
+      Thread.sleep(500); // the client reads nothing for a while; the server waits on backpressure
+      assertEquals(1, server.activeStreams());
+      do {
+        VarCharVector column = (VarCharVector) stream.getRoot().getVector(0);
+        for (int i = 0; i < column.getValueCount(); i += 997) {
+          assertEquals(String.valueOf((char) ('a' + (received + i) % 26)), new String(column.get(i), StandardCharsets.UTF_8));
+        }
+        received += column.getValueCount();
+      } while (stream.next());
+    } finally {
+      sampling.set(false);
+      sampler.join();
+    }
+    assertEquals(n, received);
+    // What backpressure lets gRPC queue (10 MiB per stream, 4 MiB per connection, the socket's buffers), not 128 MiB.
+    long extra = peak.get() - stored;
+    assertTrue(extra < 40L << 20, "the server held " + extra + " bytes beside the stored tensor");
+    eventually("the stream is released", () -> server.activeStreams() == 0);
+    assertEquals(stored, store.allocator().getAllocatedMemory());
+  }
+
+  @Test
   void shutdownEndsAStalledStreamCleanlyAndKeepsTheStore(BufferAllocator allocator) throws Exception {
     try (FlightClient client = FlightClient.builder(allocator, server.location()).build();
          FlightStream stream = open(client)) {
@@ -144,6 +211,42 @@ class ServerReliabilityTest {
     }
     assertTrue(store.contains(handle));
     assertEquals(storedBytes, store.allocator().getAllocatedMemory());
+  }
+
+  @Test
+  void shutdownDuringAnUploadStoresNothingFreesEverythingAndDoesNotHang(BufferAllocator allocator) throws Exception {
+    for (int round = 0; round < 5; round++) {
+      QuiverServer uploading = QuiverServer.builder(store).port(0).shutdownGracePeriod(Duration.ofMillis(100 * round))
+          .start();
+      float[] values = new float[1 << 20];
+      try (FlightClient client = FlightClient.builder(allocator, uploading.location()).build();
+           Tensor t = Tensor.of(allocator, values, 1024, 1024);
+           VectorSchemaRoot root = VectorSchemaRoot.create(TensorSchema.of(t), allocator);
+           SyncPutListener answers = new SyncPutListener()) {
+        FlightClient.ClientStreamListener upload =
+            client.startPut(FlightProtocol.uploadDescriptor(), root, answers);
+        List<ArrowRecordBatch> batches = TensorBatches.of(t, 1 << 20); // four batches
+        for (int i = 0; i < batches.size(); i++) {
+          try (ArrowRecordBatch b = batches.get(i)) {
+            if (i <= round % 4) { // one to four of them, then silence: the upload never ends
+              TensorBatches.load(root, b);
+              upload.putNext();
+            }
+          }
+        }
+        eventually("the server is receiving the upload", () -> uploading.allocator().getAllocatedMemory() > 0);
+        long start = System.nanoTime();
+        uploading.close(); // must neither hang on the upload nor call its buffers a leak
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        // The grace period, then the stalled upload is ended at once (not after Flight's own 3 s wait).
+        assertTrue(took.compareTo(Duration.ofMillis(100 * round + 2000)) < 0, "close took " + took);
+        assertEquals(0, uploading.allocator().getAllocatedMemory());
+        FlightRuntimeException e = assertThrows(FlightRuntimeException.class, upload::getResult, "not stored");
+        assertEquals(FlightStatusCode.UNAVAILABLE, e.status().code(), e.toString());
+      }
+      assertEquals(List.of(handle), store.handles(""), "nothing of the upload is stored");
+      assertEquals(storedBytes, store.allocator().getAllocatedMemory());
+    }
   }
 
   @Test

@@ -9,8 +9,20 @@ import dev.quiver.store.Tensor;
 import dev.quiver.testing.LeakCheckedAllocator;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.CallHeaders;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.CallOptions;
+import org.apache.arrow.flight.Criteria;
+import org.apache.arrow.flight.FlightCallHeaders;
+import org.apache.arrow.flight.HeaderCallOption;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
@@ -21,6 +33,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bearer tokens, TLS, and the loopback-only rule for servers without a token. */
@@ -38,7 +53,7 @@ class ServerSecurityTest {
     store.close();
   }
 
-  private static CredentialCallOption bearer(String token) {
+  static CredentialCallOption bearer(String token) {
     return new CredentialCallOption(new BearerCredentialWriter(token));
   }
 
@@ -64,6 +79,54 @@ class ServerSecurityTest {
               .next());
       assertEquals(FlightStatusCode.UNAUTHENTICATED, e.status().code());
       assertTrue(store.contains(handle));
+    }
+  }
+
+  /** One call of each kind a client makes, with the given call options. */
+  enum Rpc {
+    DO_GET, DO_PUT, LIST_FLIGHTS, DO_ACTION;
+
+    void call(FlightClient client, BufferAllocator allocator, String handle, CallOption... options) throws Exception {
+      switch (this) {
+        case DO_GET -> FlightTensors.get(client, allocator, handle, options).close();
+        case DO_PUT -> {
+          try (Tensor t = Tensor.of(allocator, new float[] {1, 2, 3})) {
+            FlightTensors.put(client, t, options);
+          }
+        }
+        case LIST_FLIGHTS -> client.listFlights(new Criteria(new byte[0]), options).forEach(info -> {});
+        default -> client.doAction(new Action("delete", handle.getBytes(StandardCharsets.UTF_8)), options).next();
+      }
+    }
+  }
+
+  static Stream<Arguments> rpcsAndBadTokens() {
+    return Stream.of(Rpc.values()).flatMap(rpc -> Stream.of(
+        Arguments.of(rpc, "no token", new CallOption[0]),
+        Arguments.of(rpc, "a wrong token", new CallOption[] {bearer("guess")}),
+        Arguments.of(rpc, "the token without 'Bearer'", new CallOption[] {new HeaderCallOption(headers("s3cret"))})));
+  }
+
+  private static CallHeaders headers(String authorization) {
+    CallHeaders h = new FlightCallHeaders();
+    h.insert("authorization", authorization);
+    return h;
+  }
+
+  @ParameterizedTest(name = "{0} with {1}")
+  @MethodSource("rpcsAndBadTokens")
+  void everyCallWithoutTheRightTokenIsUnauthenticatedAndTouchesNothing(Rpc rpc, String what, CallOption[] options,
+      BufferAllocator allocator) throws Exception {
+    String handle;
+    try (Tensor t = Tensor.of(allocator, new int[] {7, 8})) {
+      handle = store.put(t);
+    }
+    try (QuiverServer server = QuiverServer.builder(store).port(0).authToken("s3cret").start();
+         FlightClient client = FlightClient.builder(allocator, server.location()).build()) {
+      FlightRuntimeException e = assertThrows(FlightRuntimeException.class,
+          () -> rpc.call(client, allocator, handle, options));
+      assertEquals(FlightStatusCode.UNAUTHENTICATED, e.status().code(), e.toString());
+      assertEquals(List.of(handle), store.handles(""), "the store is as it was");
     }
   }
 
@@ -96,6 +159,43 @@ class ServerSecurityTest {
   }
 
   @Test
+  void aWildcardBindAdvertisesThisMachinesHostNameNotTheWildcard(BufferAllocator allocator) throws Exception {
+    String handle;
+    try (Tensor t = Tensor.scalar(allocator, 1f)) {
+      handle = store.put(t);
+    }
+    try (QuiverServer server = QuiverServer.builder(store).host("0.0.0.0").port(0).authToken("t").start();
+         FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", server.port()))
+             .build()) {
+      assertEquals(java.net.InetAddress.getLocalHost().getHostName(), server.location().getUri().getHost());
+      assertEquals(server.port(), server.location().getUri().getPort());
+      FlightInfo info = client.getInfo(FlightProtocol.tensorDescriptor(handle), bearer("t"));
+      assertEquals(List.of(server.location()), info.getEndpoints().get(0).getLocations());
+    }
+  }
+
+  @Test
+  void anAdvertisedAddressIsTheLocationEndpointsName(BufferAllocator allocator) throws Exception {
+    String handle;
+    try (Tensor t = Tensor.scalar(allocator, 1f)) {
+      handle = store.put(t);
+    }
+    try (QuiverServer server = QuiverServer.builder(store).port(0).advertise("tensors.example:9999").start();
+         FlightClient client = FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", server.port()))
+             .build()) {
+      assertEquals(Location.forGrpcInsecure("tensors.example", 9999), server.location());
+      FlightInfo info = client.getInfo(FlightProtocol.tensorDescriptor(handle));
+      assertEquals(List.of(server.location()), info.getEndpoints().get(0).getLocations());
+    }
+    try (QuiverServer server = QuiverServer.builder(store).port(0).advertise("tensors.example").start()) {
+      assertEquals(Location.forGrpcInsecure("tensors.example", server.port()), server.location());
+    }
+    for (String bad : new String[] {"", "a b", "host/path", "user@host"}) {
+      assertThrows(IllegalArgumentException.class, () -> QuiverServer.builder(store).advertise(bad), bad);
+    }
+  }
+
+  @Test
   void aTlsServerServesAClientThatTrustsItsCertificate(BufferAllocator allocator, @TempDir Path dir) throws Exception {
     SelfSignedCertificate cert = SelfSignedCertificate.create(dir);
     try (QuiverServer server = QuiverServer.builder(store).port(0).tls(cert.certificate(), cert.privateKey()).start();
@@ -118,6 +218,21 @@ class ServerSecurityTest {
              .build()) {
       FlightRuntimeException e = assertThrows(FlightRuntimeException.class, () -> client.listActions().iterator().next());
       assertEquals(FlightStatusCode.UNAVAILABLE, e.status().code());
+    }
+  }
+
+  @Test
+  void aTlsClientThatDoesNotTrustTheCertificateFailsCleanly(BufferAllocator allocator, @TempDir Path dir)
+      throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.create(dir);
+    try (QuiverServer server = QuiverServer.builder(store).port(0).tls(cert.certificate(), cert.privateKey()).start();
+         FlightClient client = FlightClient.builder(allocator, server.location()).build()) { // the JDK's trust only
+      long start = System.nanoTime();
+      FlightRuntimeException e = assertThrows(FlightRuntimeException.class,
+          () -> client.listActions(CallOptions.timeout(30, TimeUnit.SECONDS)).iterator().next());
+      assertEquals(FlightStatusCode.UNAVAILABLE, e.status().code(), e.toString());
+      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "it failed at once, not at the deadline");
+      assertEquals(0, server.allocator().getAllocatedMemory());
     }
   }
 

@@ -29,7 +29,7 @@ final class GetCommand implements Callable<Integer> {
     try (BufferAllocator allocator = new RootAllocator();
          QuiverClient client = server.connect(allocator)) {
       long size = client.info(handle).byteSize();
-      try (TransferProgress progress = TransferProgress.start("get", size, System.err);
+      try (TransferProgress progress = TransferProgress.start("get", size);
            Tensor tensor = client.get(handle, progress)) {
         progress.accept(size);
         TensorFiles.write(tensor, output);

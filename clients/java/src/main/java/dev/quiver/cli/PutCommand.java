@@ -28,7 +28,7 @@ final class PutCommand implements Callable<Integer> {
     try (BufferAllocator allocator = new RootAllocator();
          QuiverClient client = server.connect(allocator);
          Tensor tensor = TensorFiles.read(allocator, file);
-         TransferProgress progress = TransferProgress.start("put", tensor.byteSize(), System.err)) {
+         TransferProgress progress = TransferProgress.start("put", tensor.byteSize())) {
       String handle = client.put(tensor, progress);
       progress.accept(tensor.byteSize());
       spec.commandLine().getOut().println(handle);

@@ -5,6 +5,7 @@ import dev.quiver.errors.StatusCode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,7 +42,20 @@ public final class QuiverCommand {
   private QuiverCommand() {}
 
   public static void main(String[] args) {
+    routeJavaLoggingToSlf4j();
     System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+  }
+
+  /**
+   * Sends java.util.logging, which gRPC and Netty log through, to SLF4J: the command then has one log format and
+   * one set of levels ({@code simplelogger.properties}: libraries at WARN), instead of JUL's two-line console
+   * records beside SLF4J's. Idempotent.
+   */
+  static void routeJavaLoggingToSlf4j() {
+    if (!SLF4JBridgeHandler.isInstalled()) {
+      SLF4JBridgeHandler.removeHandlersForRootLogger();
+      SLF4JBridgeHandler.install();
+    }
   }
 
   /** Runs the command line {@code args}, writing to {@code out} and {@code err}; returns the exit code. */

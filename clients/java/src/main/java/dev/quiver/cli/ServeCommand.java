@@ -55,10 +55,45 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--tls-key", paramLabel = "PEM", description = "The TLS private key (PKCS#8 PEM).")
   Path tlsPrivateKey;
 
+  @Option(names = "--advertise", paramLabel = "HOST[:PORT]",
+      description = "The address clients are told to use, in the printed location and in FlightInfo endpoints "
+          + "(default: the --host, or this machine's host name when --host is 0.0.0.0 or ::).")
+  String advertise;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    Serving serving = start(spec.commandLine().getOut());
+    Thread stop = new Thread(() -> {
+      LOG.info("shutting down");
+      serving.close();
+    }, "quiver-shutdown");
+    Runtime.getRuntime().addShutdownHook(stop);
+    serving.server().awaitTermination();
+    return 0;
+  }
+
+  /** A running server and the store it serves, which it owns; closing stops the server, then frees the store. */
+  record Serving(HandleStore store, QuiverServer server) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        server.close();
+      } finally {
+        store.close();
+      }
+    }
+  }
+
+  /**
+   * Starts the server the options describe and prints its location (the first line, {@code quiver: serving at
+   * <location>}) and how to use it to {@code out}; the caller closes what it returns.
+   *
+   * @throws CommandLine.ParameterException if only one of --tls-cert and --tls-key is given
+   * @throws IllegalArgumentException if the server refuses a setting (a public host without a token, ...)
+   */
+  Serving start(PrintWriter out) throws Exception {
     if ((tlsCertificate == null) != (tlsPrivateKey == null)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
     }
@@ -80,6 +115,9 @@ final class ServeCommand implements Callable<Integer> {
     QuiverServer server;
     try {
       QuiverServer.Builder b = QuiverServer.builder(store).host(host).port(port).authToken(token);
+      if (advertise != null) {
+        b.advertise(advertise);
+      }
       if (tlsCertificate != null) {
         b.tls(tlsCertificate, tlsPrivateKey);
       }
@@ -88,22 +126,14 @@ final class ServeCommand implements Callable<Integer> {
       store.close();
       throw e;
     }
-    Thread stop = new Thread(() -> {
-      LOG.info("shutting down");
-      server.close();
-      store.close();
-    }, "quiver-shutdown");
-    Runtime.getRuntime().addShutdownHook(stop);
-
-    PrintWriter out = spec.commandLine().getOut();
-    out.println("quiver: serving at " + server.location().getUri());
+    String location = server.location().getUri().toString();
+    out.println("quiver: serving at " + location);
     out.println();
     out.println("Put a tensor:    bin/quiver put x.npy" + (token != null ? "   (with --token or $QUIVER_TOKEN)" : ""));
     out.println("Fetch it in Python with pyarrow alone:");
     out.println();
-    out.println(Snippets.pyarrowFetch(server.location().getUri().toString(), token != null));
+    out.println(Snippets.pyarrowFetch(location, token != null));
     out.flush();
-    server.awaitTermination();
-    return 0;
+    return new Serving(store, server);
   }
 }

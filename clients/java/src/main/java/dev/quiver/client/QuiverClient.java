@@ -15,7 +15,7 @@ import dev.quiver.store.interchange.TensorAssembler;
 import dev.quiver.store.interchange.TensorBatches;
 import dev.quiver.store.interchange.TensorSchema;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -373,9 +373,8 @@ public final class QuiverClient implements AutoCloseable {
       try {
         FlightClient.Builder fb = FlightClient.builder(alloc, location);
         if (trustedCertificate != null) {
-          try (InputStream in = Files.newInputStream(trustedCertificate)) {
-            fb.trustedCertificates(in);
-          }
+          // Flight reads the stream only in build(), so it must still be open then: hand it the bytes.
+          fb.trustedCertificates(new ByteArrayInputStream(Files.readAllBytes(trustedCertificate)));
         }
         return new QuiverClient(this, fb.build(), alloc, owns);
       } catch (IOException e) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quiver.errors.NotFoundException;
 import dev.quiver.flight.QuiverServer;
+import dev.quiver.store.DType;
 import dev.quiver.store.HandleStore;
 import dev.quiver.store.Tensor;
 import dev.quiver.testing.LeakCheckedAllocator;
@@ -23,23 +24,69 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** 16 clients x 200 mixed calls at once: every byte checked, no errors, no leaks. */
+/**
+ * 16 clients x 200 mixed calls at once, on handles picked at random, with tensors of one batch and of several
+ * (past the 4 MiB batch bound, so backpressure is met under concurrency), of float32, bool and string: every
+ * byte checked, no errors, and the server's and the store's memory back where they started.
+ */
 @ExtendWith(LeakCheckedAllocator.class)
 class ConcurrentClientsTest {
   private static final int CLIENTS = 16;
   private static final int CALLS = 200;
+  /** Handles a client keeps at most, so the store stays well inside its budget. */
+  private static final int KEPT = 6;
 
-  /** Checksum of the element bytes (a buffer's capacity may be rounded up past them). */
+  /** Checksum of the elements (a buffer's capacity may be rounded up past them); strings element by element. */
   private static long crc(Tensor t) {
     CRC32 crc = new CRC32();
-    crc.update(t.asByteBuffer().limit((int) (t.numElements() * t.dtype().byteWidth())));
-    return crc.getValue();
+    if (t.dtype() == DType.STRING) {
+      for (long i = 0; i < t.numElements(); i++) {
+        byte[] b = t.getStringBytes(i);
+        crc.update(b.length);
+        crc.update(b);
+      }
+    } else {
+      crc.update(t.asByteBuffer().limit((int) (t.numElements() * t.dtype().byteWidth())));
+    }
+    return crc.getValue() ^ t.shape().hashCode() ^ t.dtype().ordinal();
+  }
+
+  /** A random tensor: mostly small, sometimes several batches; float32, bool or string. */
+  private static Tensor randomTensor(BufferAllocator allocator, Random random) {
+    boolean large = random.nextInt(40) == 0;
+    switch (random.nextInt(3)) {
+      case 0 -> {
+        int n = large ? (5 << 20) / 4 + random.nextInt(1 << 16) : 1 + random.nextInt(2000); // ~5 MiB: 2 batches
+        float[] values = new float[n];
+        for (int k = 0; k < n; k++) {
+          values[k] = random.nextFloat();
+        }
+        return Tensor.of(allocator, values);
+      }
+      case 1 -> {
+        int rows = large ? 5 << 10 : 1 + random.nextInt(200);
+        boolean[] values = new boolean[rows * 1024]; // large: 5 Mi elements, more than one 4 MiB batch
+        for (int k = 0; k < values.length; k++) {
+          values[k] = random.nextBoolean();
+        }
+        return Tensor.of(allocator, values, rows, 1024);
+      }
+      default -> {
+        int n = large ? 600_000 : 1 + random.nextInt(300); // large: ~5 MiB of offsets and UTF-8
+        String[] values = new String[n];
+        for (int k = 0; k < n; k++) {
+          values[k] = "é".repeat(random.nextInt(large ? 3 : 12)) + k;
+        }
+        return Tensor.of(allocator, values, n);
+      }
+    }
   }
 
   @Test
   void sixteenClientsMixingPutGetDeleteAndListSeeEveryByteRight(BufferAllocator allocator) throws Exception {
     try (HandleStore store = HandleStore.builder().build();
          QuiverServer server = QuiverServer.builder(store).port(0).start()) {
+      long storeBaseline = store.allocator().getAllocatedMemory();
       ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
       List<Future<Integer>> results = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
@@ -47,46 +94,55 @@ class ConcurrentClientsTest {
         results.add(pool.submit(() -> {
           Random random = new Random(seed);
           Map<String, Long> mine = new HashMap<>(); // handle -> checksum of what was put
+          List<String> handles = new ArrayList<>();
+          int large = 0;
           try (QuiverClient client = QuiverClient.builder(server.location()).allocator(allocator).build()) {
             for (int i = 0; i < CALLS; i++) {
               int op = random.nextInt(10);
-              if (op < 4 || mine.isEmpty()) {
-                float[] values = new float[1 + random.nextInt(2000)];
-                for (int k = 0; k < values.length; k++) {
-                  values[k] = random.nextFloat();
-                }
-                try (Tensor t = Tensor.of(allocator, values)) {
-                  mine.put(client.put(t), crc(t));
+              if (op < 4 || handles.isEmpty()) {
+                try (Tensor t = randomTensor(allocator, random)) {
+                  large += t.byteSize() > 4 << 20 ? 1 : 0;
+                  String h = client.put(t);
+                  mine.put(h, crc(t));
+                  handles.add(h);
                 }
               } else if (op < 8) {
-                String h = mine.keySet().iterator().next();
+                String h = handles.get(random.nextInt(handles.size()));
                 try (Tensor back = client.get(h)) {
                   assertEquals(mine.get(h), crc(back), h);
                 }
-              } else if (op < 9) {
-                String h = mine.keySet().iterator().next();
+              } else if (op < 9 || handles.size() > KEPT) {
+                String h = handles.remove(random.nextInt(handles.size()));
                 client.delete(h);
                 mine.remove(h);
                 assertThrows(NotFoundException.class, () -> client.get(h).close());
               } else {
                 List<String> listed = client.list().stream().map(TensorListing::handle).toList();
-                assertTrue(listed.containsAll(mine.keySet()));
+                assertTrue(listed.containsAll(handles));
               }
             }
-            for (String h : mine.keySet()) {
+            for (String h : handles) {
               client.delete(h);
             }
           }
-          return mine.size();
+          return large;
         }));
       }
       pool.shutdown();
       assertTrue(pool.awaitTermination(5, TimeUnit.MINUTES));
+      int large = 0;
       for (Future<Integer> f : results) {
-        f.get(); // rethrows any failed assertion of a client
+        large += f.get(); // rethrows any failed assertion of a client
       }
+      assertTrue(large >= CLIENTS, "only " + large + " tensors of several batches were sent");
       assertEquals(List.of(), store.handles(""));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while ((server.allocator().getAllocatedMemory() != 0 || store.allocator().getAllocatedMemory() != storeBaseline)
+          && System.nanoTime() < deadline) {
+        Thread.sleep(10); // Netty frees the last written batches on its own threads
+      }
       assertEquals(0, server.allocator().getAllocatedMemory());
+      assertEquals(storeBaseline, store.allocator().getAllocatedMemory(), "the store's memory after every delete");
     }
   }
 }

@@ -5,6 +5,7 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import io.grpc.Drainable;
 import io.grpc.HasByteBuffer;
+import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -12,6 +13,7 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -227,7 +229,7 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
       body = null;
       return message;
     } catch (IOException e) {
-      throw new UncheckedIOException("reading a FlightData message failed", e);
+      throw new UncheckedIOException("reading a FlightData message failed: " + e.getMessage(), e);
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
@@ -242,10 +244,17 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
     }
   }
 
-  /** Reads {@code size} bytes into a new buffer: straight from gRPC's direct buffers when it lends them. */
+  /**
+   * Reads {@code size} bytes into a new buffer: straight from gRPC's direct buffers when it lends them. The
+   * caller has checked {@code size} against what the message holds ({@link #readLength}), so a message cannot
+   * make the server reserve more than it sent.
+   */
   private ArrowBuf read(InputStream in, int size) throws IOException {
     if (size == 0) {
       return allocator.getEmpty();
+    }
+    if (remaining(in) < 0) {
+      return readGathered(in, size);
     }
     ArrowBuf buf = allocator.buffer(size);
     try {
@@ -260,6 +269,40 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
       buf.close();
       throw e;
     }
+  }
+
+  /**
+   * Reads {@code size} bytes from a stream whose length is unknown (gRPC's are known, unless a message was
+   * compressed): the bytes are gathered on the heap as they arrive and copied into a buffer only once they all
+   * have, so a length that lies costs no more memory than the bytes actually sent.
+   */
+  private ArrowBuf readGathered(InputStream in, int size) throws IOException {
+    List<byte[]> chunks = new ArrayList<>();
+    long at = 0;
+    while (at < size) {
+      byte[] chunk = in.readNBytes((int) Math.min(CHUNK, size - at));
+      if (chunk.length == 0) {
+        throw new EOFException("a field declares " + size + " bytes but the message ended after " + at);
+      }
+      chunks.add(chunk);
+      at += chunk.length;
+    }
+    ArrowBuf buf = allocator.buffer(size);
+    long offset = 0;
+    for (byte[] chunk : chunks) {
+      buf.setBytes(offset, chunk);
+      offset += chunk.length;
+    }
+    buf.writerIndex(size);
+    return buf;
+  }
+
+  /**
+   * The bytes left in {@code in}, or -1 if the stream cannot tell. gRPC's message streams are
+   * {@link KnownLength}: their {@code available()} is exactly what is left of the message.
+   */
+  private static long remaining(InputStream in) throws IOException {
+    return in instanceof KnownLength || in instanceof ByteArrayInputStream ? in.available() : -1;
   }
 
   private static void copyBuffers(InputStream in, HasByteBuffer lender, ArrowBuf buf, int size) throws IOException {
@@ -317,27 +360,37 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
     if (first < 0) {
       return 0;
     }
-    int tag = readVarint(first, in);
-    if (tag == 0) {
-      throw new IOException("a FlightData field has the invalid tag 0");
+    long tag = readVarint(first, in);
+    if (tag <= 0 || tag > Integer.MAX_VALUE) {
+      throw new IOException("a FlightData field has the invalid tag " + Long.toUnsignedString(tag));
     }
-    return tag;
+    return (int) tag;
   }
 
+  /**
+   * A field's length, refused if it is negative, over 2 GiB, or more than what is left of the message: gRPC
+   * has the whole message in memory before it is parsed, so a declared length past its end can only be a lie.
+   */
   private static int readLength(InputStream in) throws IOException {
     int first = in.read();
     if (first < 0) {
       throw new EOFException("the message ended inside a field's length");
     }
-    int length = readVarint(first, in);
-    if (length < 0) {
-      throw new IOException("a FlightData field declares the negative length " + length);
+    long length = readVarint(first, in);
+    if (length < 0 || length > Integer.MAX_VALUE) {
+      throw new IOException("a FlightData field declares a length of " + Long.toUnsignedString(length)
+          + " bytes, more than a message can hold");
     }
-    return length;
+    long left = remaining(in);
+    if (left >= 0 && length > left) {
+      throw new IOException("a FlightData field declares " + length + " bytes but only " + left
+          + " are left in the message");
+    }
+    return (int) length;
   }
 
-  /** A protobuf varint of at most 32 significant bits whose first byte is {@code first}. */
-  private static int readVarint(int first, InputStream in) throws IOException {
+  /** A protobuf varint (at most 10 bytes, 64 bits) whose first byte is {@code first}. */
+  private static long readVarint(int first, InputStream in) throws IOException {
     long value = first & 0x7f;
     int shift = 7;
     int b = first;
@@ -349,12 +402,10 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
       if (shift >= 64) {
         throw new IOException("a varint in a FlightData message is longer than 10 bytes");
       }
-      if (shift < 32) {
-        value |= (long) (b & 0x7f) << shift;
-      }
+      value |= (long) (b & 0x7f) << shift;
       shift += 7;
     }
-    return (int) value;
+    return value;
   }
 
   /** Skips a field this marshaller does not know, as protobuf parsers do. */

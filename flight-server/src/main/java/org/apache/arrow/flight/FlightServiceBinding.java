@@ -19,8 +19,8 @@ import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * Flight's gRPC service exactly as {@link FlightServer} binds it, except that {@code FlightData} travels through
- * {@link FlightDataMarshaller}: uploads (DoPut, DoExchange) copy each received body once instead of three
- * times, and downloads (DoGet, DoExchange) send batches without the copy Netty made of Flight's framing.
+ * {@link FlightDataMarshaller}: uploads (DoPut, DoExchange) copy each received body once instead of twice,
+ * and downloads (DoGet, DoExchange) send batches without the copy Netty made of Flight's framing.
  *
  * <p>Registered on the server's gRPC builder after Flight's own service, under the same service name, it takes
  * its place (gRPC keeps the last service registered under a name). Pinned to Arrow Java 19, like

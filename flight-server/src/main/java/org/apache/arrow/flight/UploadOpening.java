@@ -1,5 +1,6 @@
 package org.apache.arrow.flight;
 
+import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.SettableFuture;
 import java.lang.invoke.MethodHandles;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutionException;
  */
 public final class UploadOpening {
   private static final VarHandle ROOT = findRoot();
+  private static final VarHandle DESCRIPTOR = findFuture("descriptor");
 
   private UploadOpening() {}
 
@@ -42,10 +44,32 @@ public final class UploadOpening {
     return root.isDone();
   }
 
+  /**
+   * The descriptor {@code upload}'s schema message carried, or null if it carried none; call once
+   * {@link #awaitSchema} returned true.
+   *
+   * <p>Why: Flight sets the stream's descriptor only from a message that has one, and never fails it, so
+   * {@code getDescriptor()} of an upload whose schema came without a descriptor blocks forever (the upload's
+   * thread with it). Flight sets the descriptor before the schema, under one lock, so once the schema is there
+   * a descriptor not yet set will never be.
+   */
+  @SuppressWarnings("unchecked")
+  public static FlightDescriptor sentDescriptor(FlightStream upload) {
+    if (DESCRIPTOR == null) {
+      return upload.getDescriptor();
+    }
+    SettableFuture<FlightDescriptor> sent = (SettableFuture<FlightDescriptor>) DESCRIPTOR.get(upload);
+    return sent.isDone() ? Futures.getUnchecked(sent) : null;
+  }
+
   private static VarHandle findRoot() {
+    return findFuture("root");
+  }
+
+  private static VarHandle findFuture(String name) {
     try {
       return MethodHandles.privateLookupIn(FlightStream.class, MethodHandles.lookup())
-          .findVarHandle(FlightStream.class, "root", SettableFuture.class);
+          .findVarHandle(FlightStream.class, name, SettableFuture.class);
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       return null;
     }

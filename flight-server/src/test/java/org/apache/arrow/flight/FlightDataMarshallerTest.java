@@ -103,6 +103,23 @@ class FlightDataMarshallerTest {
     assertEquals(0, allocator.getAllocatedMemory());
   }
 
+  @Test
+  void aStreamOfUnknownLengthIsParsedAndItsLyingLengthsReserveNothing(BufferAllocator allocator) throws Exception {
+    byte[] wire = recordBatchOnTheWire(allocator, null);
+    FlightDataMarshaller marshaller = new FlightDataMarshaller(allocator);
+    try (ArrowMessage parsed = marshaller.parse(new java.io.FilterInputStream(new ByteArrayInputStream(wire)) {})) {
+      assertSameBatch(allocator, wire, parsed);
+    }
+    // data_body (field 1000) declaring 2 GiB - 1 bytes, followed by 3: the stream cannot say how much is left.
+    byte[] lie = {(byte) 0xc2, 0x3e, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07, 1, 2, 3};
+    long before = allocator.getPeakMemoryAllocation();
+    RuntimeException e = assertThrows(RuntimeException.class,
+        () -> marshaller.parse(new java.io.FilterInputStream(new ByteArrayInputStream(lie)) {}));
+    assertTrue(e.getMessage().contains("declares 2147483647 bytes but the message ended after 3"), e.getMessage());
+    assertEquals(before, allocator.getPeakMemoryAllocation(), "nothing was reserved for the lie");
+    assertEquals(0, allocator.getAllocatedMemory());
+  }
+
   /** A float column of {@link #ROWS} values, serialized by Flight's own marshaller. */
   private static byte[] recordBatchOnTheWire(BufferAllocator allocator, byte[] appMetadata) throws Exception {
     try (VectorSchemaRoot root = root(allocator);

@@ -2,6 +2,9 @@ package org.apache.arrow.flight;
 
 import dev.quiver.store.Tensor;
 import dev.quiver.store.interchange.TensorBatches;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -18,11 +21,15 @@ import org.apache.arrow.vector.types.pojo.Schema;
 public final class UploadMessages {
   private UploadMessages() {}
 
-  /** The upload of {@code tensor} under {@code schema} to {@code descriptor}, in batches of {@code maxBatchBytes}. */
+  /**
+   * The upload of {@code tensor} under {@code schema} to {@code descriptor} (null: a schema message without one),
+   * in batches of {@code maxBatchBytes}.
+   */
   public static List<byte[]> of(BufferAllocator allocator, FlightDescriptor descriptor, Schema schema, Tensor tensor,
       long maxBatchBytes) {
     List<byte[]> out = new ArrayList<>();
-    try (ArrowMessage first = new ArrowMessage(descriptor.toProtocol(), schema, IpcOption.DEFAULT)) {
+    try (ArrowMessage first = new ArrowMessage(descriptor == null ? null : descriptor.toProtocol(), schema,
+        IpcOption.DEFAULT)) {
       out.add(ArrowMessage.createMarshaller(allocator).stream(first).readAllBytes());
       for (ArrowRecordBatch batch : TensorBatches.of(tensor, maxBatchBytes)) {
         try (batch) {
@@ -38,5 +45,46 @@ public final class UploadMessages {
       throw new IllegalStateException(e);
     }
     return out;
+  }
+
+  /** The top-level fields of one FlightData message, each as its own bytes (tag, length, content). */
+  public static List<byte[]> fields(byte[] message) {
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(message);
+      List<byte[]> out = new ArrayList<>();
+      int tag;
+      while ((tag = in.readTag()) != 0) {
+        byte[] content = in.readByteArray(); // every field of FlightData is length-delimited
+        ByteArrayOutputStream field = new ByteArrayOutputStream();
+        CodedOutputStream w = CodedOutputStream.newInstance(field);
+        w.writeUInt32NoTag(tag);
+        w.writeByteArrayNoTag(content);
+        w.flush();
+        out.add(field.toByteArray());
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The tag of a field from {@link #fields}. */
+  public static int tag(byte[] field) {
+    try {
+      return CodedInputStream.newInstance(field).readTag();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The content of a field from {@link #fields}, without its tag and length. */
+  public static byte[] content(byte[] field) {
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(field);
+      in.readTag();
+      return in.readByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
