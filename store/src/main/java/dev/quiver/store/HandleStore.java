@@ -197,20 +197,44 @@ public final class HandleStore implements AutoCloseable {
     try {
       checkOpen();
       StoredTensor slot = lookup(handle, true);
-      Tensor t = slot == null ? null : slot.shareIfInMemory();
-      if (t != null) {
-        tiers.touch(handle); // a read makes it recent in the spill order
-        counters.hits.increment();
-        return t;
-      }
-      if (slot == null || slot.place() == StoredTensor.Place.FREED) {
-        counters.misses.increment();
-        throw notFound(handle);
-      }
-      return reload(slot);
+      Tensor t = shareIfResident(handle, slot);
+      return t != null ? t : reload(slot);
     } finally {
       lifecycle.readLock().unlock();
     }
+  }
+
+  /**
+   * A new reference to the tensor under {@code handle} if it is in memory now, or null if it is on disk: never
+   * reads the disk, so a thread that must not block (a network thread) can try this first and hand a null over
+   * to one that may. Counts as a read, like {@link #get}, when it returns a tensor.
+   *
+   * @throws NotFoundException if the handle is not (or no longer) in the store
+   * @throws InvalidArgumentException if {@code handle} is null, malformed or names another store
+   */
+  public Tensor getIfInMemory(String handle) {
+    lifecycle.readLock().lock();
+    try {
+      checkOpen();
+      return shareIfResident(handle, lookup(handle, true));
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /** A new reference to {@code slot}'s tensor if it is in memory (a hit), null if it is on disk. */
+  private Tensor shareIfResident(String handle, StoredTensor slot) {
+    Tensor t = slot == null ? null : slot.shareIfInMemory();
+    if (t != null) {
+      tiers.touch(handle); // a read makes it recent in the spill order
+      counters.hits.increment();
+      return t;
+    }
+    if (slot == null || slot.place() == StoredTensor.Place.FREED) {
+      counters.misses.increment();
+      throw notFound(handle);
+    }
+    return null;
   }
 
   /**

@@ -3,10 +3,13 @@ package dev.quiver.store;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.errors.NotFoundException;
 import dev.quiver.errors.ResourceExhaustedException;
 import dev.quiver.errors.StatusCode;
 import dev.quiver.store.interchange.TensorIpc;
@@ -53,6 +56,27 @@ class HandleStoreSpillTest {
         }
       }
       assertTrue(store.stats().reloads() >= 30, store.stats().toString());
+    }
+  }
+
+  @Test
+  void getIfInMemoryHandsOutResidentTensorsAndNeverReadsTheDisk(BufferAllocator allocator) {
+    try (HandleStore store = HandleStore.builder().memoryBudget(1024).spillDirectory(tmp.resolve("spill")).build();
+         Tensor first = Tensor.of(allocator, new float[200]);
+         Tensor second = Tensor.of(allocator, new float[200])) {
+      String spilled = store.put(first);
+      String resident = store.put(second); // 800 bytes each: the first goes to disk
+      assertFalse(store.info(spilled).inMemory());
+      long reloads = store.stats().reloads();
+      assertNull(store.getIfInMemory(spilled));
+      assertFalse(store.info(spilled).inMemory(), "a miss leaves the tensor on disk");
+      assertEquals(reloads, store.stats().reloads());
+      try (Tensor t = store.getIfInMemory(resident); Tensor viaGet = store.get(resident)) {
+        assertEquals(viaGet.dataBuffer().memoryAddress(), t.dataBuffer().memoryAddress(), "the stored buffer itself");
+      }
+      store.delete(resident);
+      assertThrows(NotFoundException.class, () -> store.getIfInMemory(resident));
+      assertThrows(InvalidArgumentException.class, () -> store.getIfInMemory(null));
     }
   }
 

@@ -66,18 +66,9 @@ public final class TensorBatches {
         batches.add(batch(tensor, spec, 0, 0));
         return batches;
       }
-      long maxRowsByCount = perRow == 0 ? MAX_BATCH_ELEMENTS : Math.max(1, MAX_BATCH_ELEMENTS / perRow);
       long row = 0;
       while (row < rows) {
-        long end;
-        if (tensor.dtype() == DType.STRING) {
-          end = stringBatchEnd(tensor, row, rows, perRow, maxBatchBytes);
-        } else {
-          long rowBytes = perRow * tensor.dtype().byteWidth();
-          long byBytes = rowBytes == 0 ? rows : Math.max(1, maxBatchBytes / rowBytes);
-          end = row + Math.min(rows - row, byBytes);
-        }
-        end = Math.min(end, row + maxRowsByCount);
+        long end = batchEnd(tensor, spec, row, maxBatchBytes);
         batches.add(batch(tensor, spec, row, end));
         row = end;
       }
@@ -96,6 +87,35 @@ public final class TensorBatches {
    */
   public static void load(VectorSchemaRoot root, ArrowRecordBatch batch) {
     new VectorLoader(root).load(batch);
+  }
+
+  /**
+   * Where the batch that {@link #of(Tensor, long)} starts at row {@code row} of the first dim ends (exclusive):
+   * as many whole rows as fit in {@code maxBatchBytes}, and at least one. For a sender that cuts a tensor's
+   * batches one at a time, as they are needed, exactly as {@code of} would.
+   *
+   * @throws IllegalArgumentException if the tensor is a scalar or {@code row} is not one of its rows
+   */
+  public static long batchEnd(Tensor tensor, long row, long maxBatchBytes) {
+    if (tensor.rank() == 0 || row < 0 || row >= tensor.shape().dim(0)) {
+      throw new IllegalArgumentException("row " + row + " is not a row of a " + tensor.shape() + " tensor");
+    }
+    return batchEnd(tensor, new TensorSchema.Spec(tensor.dtype(), tensor.shape()), row, maxBatchBytes);
+  }
+
+  private static long batchEnd(Tensor tensor, TensorSchema.Spec spec, long row, long maxBatchBytes) {
+    long rows = spec.rows();
+    long perRow = spec.elementsPerRow();
+    long end;
+    if (tensor.dtype() == DType.STRING) {
+      end = stringBatchEnd(tensor, row, rows, perRow, maxBatchBytes);
+    } else {
+      long rowBytes = perRow * tensor.dtype().byteWidth();
+      long byBytes = rowBytes == 0 ? rows : Math.max(1, maxBatchBytes / rowBytes);
+      end = row + Math.min(rows - row, byBytes);
+    }
+    long maxRowsByCount = perRow == 0 ? MAX_BATCH_ELEMENTS : Math.max(1, MAX_BATCH_ELEMENTS / perRow);
+    return Math.min(end, row + maxRowsByCount);
   }
 
   // ---------------------------------------------------------------------------------------------
