@@ -15,9 +15,9 @@ import org.apache.arrow.flight.impl.FlightServiceGrpc;
  * back to the network thread costs two thread wake-ups, which dominate its round trip (more so on a busy
  * machine). DoGet only takes references to memory and writes them without waiting (it resumes on gRPC's
  * on-ready callback); GetFlightInfo, GetSchema, DoAction and ListActions only read or update the store's
- * index. Work that may touch the disk moves itself to the pool: a DoGet of a tensor that is spilled, or larger
- * than {@link StoreFlightProducer#NETWORK_THREAD_READ_LIMIT} ({@link StoreFlightProducer#getStream}), and the
- * {@code delete} and {@code stats} actions, which remove spill files ({@link StoreFlightProducer#doAction}).
+ * index. Work that may touch the disk moves itself to the pool: a DoGet of a tensor that is not in memory
+ * ({@link StoreFlightProducer#getStream}, through {@code HandleStore.getIfInMemory}, which never reads the disk),
+ * and the {@code delete} and {@code stats} actions, which remove spill files ({@link StoreFlightProducer#doAction}).
  * Uploads block while they read their stream, a handshake may wait for its client, and a listing is as long as
  * the store: those run on the pool.
  */

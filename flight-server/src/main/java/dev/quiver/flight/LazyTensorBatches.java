@@ -1,11 +1,9 @@
 package dev.quiver.flight;
 
-import dev.quiver.store.DType;
 import dev.quiver.store.Tensor;
 import dev.quiver.store.interchange.TensorBatches;
 import java.util.ArrayDeque;
 import java.util.List;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.util.AutoCloseables;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 
@@ -20,8 +18,8 @@ import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
  * queued, which backpressure bounds.
  *
  * <p>Each window is a slice of the tensor of the rows {@link TensorBatches} would put in one batch (whole rows
- * up to the byte bound, at least one), cut by {@link TensorBatches#of(Tensor, long)} itself, so the batches
- * are the ones it would have made. Not thread-safe: the stream that owns it serializes its calls.
+ * up to the byte bound, at least one: {@link TensorBatches#batchEnd}), cut by {@link TensorBatches#of(Tensor,
+ * long)} itself, so the batches are the ones it would have made. Not thread-safe: the stream that owns it serializes its calls.
  */
 final class LazyTensorBatches implements AutoCloseable {
   private final Tensor tensor;
@@ -61,35 +59,13 @@ final class LazyTensorBatches implements AutoCloseable {
     if (nextRow >= rows) {
       return;
     }
-    long end = windowEnd(nextRow);
+    long end = TensorBatches.batchEnd(tensor, nextRow, maxBatchBytes);
     List<ArrowRecordBatch> batches;
     try (Tensor window = tensor.slice(nextRow, end)) {
       batches = TensorBatches.of(window, maxBatchBytes);
     }
     ready.addAll(batches);
     nextRow = end;
-  }
-
-  /** The end of the rows one batch starting at {@code row} holds: as {@link TensorBatches} cuts them. */
-  private long windowEnd(long row) {
-    long perRow = tensor.shape().innerElements();
-    if (tensor.dtype() != DType.STRING) {
-      long rowBytes = perRow * tensor.dtype().byteWidth();
-      long byBytes = rowBytes == 0 ? rows : Math.max(1, maxBatchBytes / rowBytes);
-      return row + Math.min(rows - row, byBytes);
-    }
-    ArrowBuf offsets = tensor.offsetBuffer();
-    long start = offsets.getInt(row * perRow * 4);
-    long end = row;
-    while (end < rows) {
-      long next = end + 1;
-      long bytes = offsets.getInt(next * perRow * 4) - start + (next - row) * perRow * 4;
-      if (end > row && bytes > maxBatchBytes) {
-        break;
-      }
-      end = next;
-    }
-    return end;
   }
 
   /** Releases the batches made but not taken, and the tensor. Idempotent. */

@@ -90,38 +90,42 @@ final class StoreFlightProducer implements FlightProducer {
   // DoGet
 
   /**
-   * The largest tensor a DoGet reads on the network thread. The store cannot say "in memory" and hand out the
-   * tensor in one step, so a tensor found in memory may be spilled before it is read and then reloaded by the
-   * reading thread. Only small tensors take that chance (a reload of at most this much is one short read); a
-   * larger one, where the thread hop costs nothing beside the transfer, is always read on the pool.
+   * Streams a tensor found in memory right away, on the network thread the call arrived on (no thread hop: a
+   * one-element DoGet costs one event-loop turn); a spilled one is read back on the pool, never on that thread.
    */
-  static final long NETWORK_THREAD_READ_LIMIT = 64 << 10;
-
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
     String handle;
+    Tensor resident;
     try {
       checkServing();
       handle = FlightProtocol.utf8(ticket.getBytes(), "the ticket");
-      TensorInfo info = store.info(handle);
-      if (!info.inMemory() || info.byteSize() > NETWORK_THREAD_READ_LIMIT) {
-        // Reloading reads the disk: not on the network thread DoGet starts on (BlockingCalls).
-        blockingWork.execute(() -> stream(handle, listener));
-        return;
-      }
+      resident = store.getIfInMemory(handle);
     } catch (RuntimeException e) {
       listener.error(FlightErrors.toFlight(e));
       return;
     }
-    stream(handle, listener);
+    if (resident != null) {
+      stream(handle, resident, listener);
+      return;
+    }
+    blockingWork.execute(() -> {
+      Tensor reloaded;
+      try {
+        reloaded = store.get(handle);
+      } catch (RuntimeException e) {
+        listener.error(FlightErrors.toFlight(e));
+        return;
+      }
+      stream(handle, reloaded, listener);
+    });
   }
 
-  private void stream(String handle, ServerStreamListener listener) {
+  /** Streams {@code tensor} (owned: released here once the stream holds its own references). */
+  private void stream(String handle, Tensor tensor, ServerStreamListener listener) {
     TensorStream stream;
-    try {
-      try (Tensor tensor = store.get(handle)) {
-        stream = TensorStream.prepare(allocator, handle, tensor, maxBatchBytes, listener, streams::remove);
-      }
+    try (tensor) {
+      stream = TensorStream.prepare(allocator, handle, tensor, maxBatchBytes, listener, streams::remove);
     } catch (RuntimeException e) {
       listener.error(FlightErrors.toFlight(e));
       return;

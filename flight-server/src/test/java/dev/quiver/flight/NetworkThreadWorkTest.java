@@ -107,21 +107,31 @@ class NetworkThreadWorkTest {
   }
 
   @Test
-  void aLargeOrSpilledTensorIsReadOnThePool(BufferAllocator allocator) {
-    String spilled = put(allocator, 16);
-    String large = put(allocator, 1 << 18); // 1 MiB: fills the memory budget, so the first one spills
-    assertTrue(!store.info(spilled).inMemory());
+  void aLargeTensorInMemoryIsStreamedFromTheCallingThreadToo(BufferAllocator allocator) {
+    String large = put(allocator, 1 << 17); // 512 KiB: in memory, so nothing to read from disk
     assertTrue(store.info(large).inMemory());
-    assertTrue(store.info(large).byteSize() > StoreFlightProducer.NETWORK_THREAD_READ_LIMIT);
-    for (String handle : List.of(spilled, large)) {
-      Downloads listener = new Downloads();
-      producer.getStream(CONTEXT, new Ticket(handle.getBytes(StandardCharsets.UTF_8)), listener);
-      assertEquals(1, pool.size(), handle);
-      assertTrue(!listener.started, "nothing was read on the calling thread");
-      drainPool();
-      assertTrue(listener.started, "the pool streams it");
-      listener.onCancel.run();
-    }
+    Downloads listener = new Downloads();
+    producer.getStream(CONTEXT, new Ticket(large.getBytes(StandardCharsets.UTF_8)), listener);
+    assertEquals(List.of(), pool);
+    assertTrue(listener.started, "the stream started on the calling thread");
+    listener.onCancel.run();
+  }
+
+  @Test
+  void aSpilledTensorIsReadBackOnThePoolNeverOnTheCallingThread(BufferAllocator allocator) {
+    String spilled = put(allocator, 16);
+    put(allocator, 1 << 18); // 1 MiB: fills the memory budget, so the first one spills
+    assertTrue(!store.info(spilled).inMemory());
+    long reloads = store.stats().reloads();
+    Downloads listener = new Downloads();
+    producer.getStream(CONTEXT, new Ticket(spilled.getBytes(StandardCharsets.UTF_8)), listener);
+    assertEquals(1, pool.size());
+    assertTrue(!listener.started, "nothing was read on the calling thread");
+    assertEquals(reloads, store.stats().reloads(), "the calling thread did not read the disk");
+    drainPool();
+    assertTrue(listener.started, "the pool streams it");
+    assertEquals(reloads + 1, store.stats().reloads());
+    listener.onCancel.run();
   }
 
   private static final FlightProducer.CallContext CONTEXT = new FlightProducer.CallContext() {
