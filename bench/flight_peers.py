@@ -17,7 +17,10 @@ Each server runs in its own process and is warmed up first (the JVM compiles its
 measured in interleaved rounds, so that load from other processes falls on both alike. The table shows the
 median and the best of each measure, the ratio Quiver / pyarrow, and the goal: Quiver >= 1.5x pyarrow's
 throughput both ways and a one-element round trip at most half of pyarrow's. The loopback TCP limit (one
-connection, one sender and one receiver thread) is measured in the same run, before and after.
+connection, one sender and one receiver thread) is measured in the same run, before and after. Last, the CPU
+each side spent per operation (this client process and each server process, every thread, from the kernel's
+accounting): on two cores the client and the server share the machine, so a round trip can be no shorter than
+the client's own CPU, and the report says what share of pyarrow's round trip that floor already is.
 
 Options: --rounds N (default 5), --java-opts="..." (extra JVM options for the Quiver server). The environment
 variable QUIVER_BENCH_JAR points at another build's quiver-benchmarks.jar, to compare builds.
@@ -25,6 +28,7 @@ variable QUIVER_BENCH_JAR points at another build's quiver-benchmarks.jar, to co
 
 import argparse
 import os
+import resource
 import pathlib
 import shlex
 import socket
@@ -110,16 +114,44 @@ def loopback_tcp_gbps(total=2 << 30, chunk=4 * MIB):
     return got / elapsed / 1e9
 
 
-class Peer:
-    """One server seen from the shared pyarrow client: its three measured operations."""
+def process_cpu_seconds(pid):
+    """User plus system CPU seconds a process has used so far (Linux /proc), every thread included."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, name, location, big_ticket, tiny_ticket, table):
+
+def own_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Peer:
+    """One server seen from the shared pyarrow client: its three measured operations.
+
+    Besides the wall time of each operation it records the CPU both sides spent on it (this client process,
+    every thread, and the server process), so the report can say how much of a round trip is the client's own.
+    """
+
+    def __init__(self, name, location, big_ticket, tiny_ticket, table, pid):
         self.name = name
+        self.pid = pid
         self.client = flight.connect(location)
         self.big = flight.Ticket(big_ticket)
         self.tiny = flight.Ticket(tiny_ticket)
         self.table = table
         self.samples = {"get": [], "put": [], "tiny": []}
+        self.cpu = {k: [0.0, 0.0, 0] for k in self.samples}  # client seconds, server seconds, operations
+
+    def _account(self, key, client0, server0, count=1):
+        totals = self.cpu[key]
+        totals[0] += own_cpu_seconds() - client0
+        totals[1] += process_cpu_seconds(self.pid) - server0
+        totals[2] += count
+
+    def cpu_per_op(self, key):
+        client, server, count = self.cpu[key]
+        return client / count, server / count
 
     def get_big(self):
         got = self.client.do_get(self.big).read_all()
@@ -149,18 +181,22 @@ class Peer:
     def round(self, transfers, tiny):
         nbytes = self.table.nbytes
         for _ in range(transfers):
-            start = time.perf_counter()
+            c0, s0, start = own_cpu_seconds(), process_cpu_seconds(self.pid), time.perf_counter()
             self.get_big()
             self.samples["get"].append(nbytes / (time.perf_counter() - start) / 1e9)
-            start = time.perf_counter()
+            self._account("get", c0, s0)
+            c0, s0, start = own_cpu_seconds(), process_cpu_seconds(self.pid), time.perf_counter()
             key = self.put_big()
             self.samples["put"].append(nbytes / (time.perf_counter() - start) / 1e9)
+            self._account("put", c0, s0)
             self.delete(key)
         times = []
+        c0, s0 = own_cpu_seconds(), process_cpu_seconds(self.pid)
         for _ in range(tiny):
             start = time.perf_counter()
             self.get_tiny()
             times.append(time.perf_counter() - start)
+        self._account("tiny", c0, s0, tiny)
         self.samples["tiny"].append(statistics.median(times) * 1e6)
 
 
@@ -186,8 +222,8 @@ def main():
     try:
         table = flight.connect(quiver_location).do_get(flight.Ticket(big_handle.encode())).read_all()
         table = table.combine_chunks()
-        q = Peer("Quiver", quiver_location, big_handle.encode(), tiny_handle.encode(), table)
-        p = Peer("pyarrow", peer_location, b"big", b"tiny", table)
+        q = Peer("Quiver", quiver_location, big_handle.encode(), tiny_handle.encode(), table, quiver.pid)
+        p = Peer("pyarrow", peer_location, b"big", b"tiny", table, peer.pid)
         tcp_before = loopback_tcp_gbps()
         q.warm_up()
         p.warm_up()
@@ -226,6 +262,18 @@ def report(q, p, args, table, tcp, java_opts):
     print(f"\nDoGet median at {statistics.median(q.samples['get']) / tcp_mid:.0%} (Quiver) and "
           f"{statistics.median(p.samples['get']) / tcp_mid:.0%} (pyarrow) of the lower loopback TCP figure")
     print("goal (on medians): " + "; ".join(verdicts))
+    print("\nCPU per operation (client = this pyarrow process, server = the server's process; whole processes):")
+    print(f"{'':26}{'Quiver client  server':>24}{'pyarrow client  server':>26}")
+    gb = table.nbytes / 1e9
+    for label, key, scale, unit in (("DoGet 256 MiB", "get", 1 / gb, "s/GB"), ("DoPut 256 MiB", "put", 1 / gb, "s/GB"),
+                                    ("DoGet 1 element", "tiny", 1e6, "us")):
+        qc, qs = q.cpu_per_op(key)
+        pc, ps = p.cpu_per_op(key)
+        print(f"{label + ' (' + unit + ')':26}{qc * scale:12.3g}{qs * scale:10.3g}{pc * scale:14.3g}{ps * scale:10.3g}")
+    client_tiny = min(q.cpu_per_op("tiny")[0], p.cpu_per_op("tiny")[0]) * 1e6
+    pyarrow_tiny = statistics.median(p.samples["tiny"])
+    print(f"the pyarrow client alone spends {client_tiny:.0f} us of CPU per one-element DoGet, "
+          f"{client_tiny / pyarrow_tiny:.0%} of the pyarrow server's median round trip")
 
 
 if __name__ == "__main__":
