@@ -20,9 +20,9 @@ import java.util.stream.Collectors;
  * }</pre>
  *
  * <p>Every op declares its attributes: {@link #of} gives a {@link Builder}, and only {@link Builder#withAttrs}
- * (empty for an op that takes none) makes an {@code OpDef}. They are TensorFlow's, names, types and defaults: a
- * GraphDef holds the same attributes as TensorFlow's, the type attributes it infers from the inputs ({@code T})
- * included. An op is checked against them whenever it is built, by the graph builders and by {@code GraphDef}
+ * (empty for an op that takes none) makes an {@code OpDef}. The library ops declare TensorFlow's attributes
+ * (names, types, defaults), so a GraphDef holds the same attributes as TensorFlow's, the type attributes it infers
+ * from the inputs ({@code T}) included. An op is checked against them whenever it is built, by the graph builders and by {@code GraphDef}
  * import alike ({@link #resolveAttrs}): an attribute not in the definition, a missing required one, one of the
  * wrong type, or an inferred one that disagrees with the inputs is an InvalidArgument naming the op and the
  * attribute, and defaults and inferred attributes are filled in, so kernels and shape functions read every
