@@ -125,13 +125,13 @@ public final class ArrayOps {
     }
     List<Output> in = new ArrayList<>(values);
     in.add(scalar("concat", "axis", axis));
-    return scope.addOp("ConcatV2", "concat", Attrs.of("N", (long) values.size()), in).output(0);
+    return scope.addOp("ConcatV2", "concat", Attrs.empty(), in).output(0);
   }
 
   /** {@code tf.stack}: joins equal-shaped values along a new axis. */
   public Output stack(List<Output> values, int axis) {
     requireNonEmpty(values, "stack");
-    return scope.addOp("Pack", "stack", Attrs.of("axis", axis, "N", (long) values.size()), values).output(0);
+    return scope.addOp("Pack", "stack", Attrs.of("axis", axis), values).output(0);
   }
 
   /** {@code tf.unstack}: the slices along {@code axis}, whose size must be known statically. */
@@ -234,7 +234,7 @@ public final class ArrayOps {
     Output shapeP = a.shape(params, it);
     Output shapeI = a.shape(indices, it);
     Output batchShape = a.vectorPart(shapeP, 0, batchDims);
-    Output batch = a.op("Prod", "Prod", Attrs.of("keep_dims", true, "Tidx", DType.INT32), batchShape,
+    Output batch = a.op("Prod", "Prod", Attrs.of("keep_dims", true), batchShape,
         a.scope.constant(new int[] {0}, DType.INT32)); // [B]
     Output rowsAndK = a.vectorPart(shapeI, batchDims, -1); // indices.shape[batchDims:] = [i1..iK, k]
     Output flatIndices = a.reshape(indices, a.concat(List.of(batch, rowsAndK), 0)); // [B, i1..iK, k]
@@ -438,7 +438,7 @@ public final class ArrayOps {
 
   /** {@code tf.range(start, limit, delta)} over scalar outputs of one dtype. */
   public Output range(Output start, Output limit, Output delta) {
-    return op("Range", "range", Attrs.of("Tidx", start.dtype()), start, limit, delta);
+    return op("Range", "range", Attrs.empty(), start, limit, delta);
   }
 
   /** {@code tf.range(start, limit, delta)} as int32. */

@@ -357,7 +357,11 @@ public final class Graph implements AutoCloseable {
       throw new InvalidArgumentException(type + " op '" + name + "' takes " + expected + " inputs, got "
           + inputs.size());
     }
-    Attrs owned = shareTensorAttrs(def.resolveAttrs(name, attrs)); // checked as the op declares them
+    List<DType> inputTypes = new ArrayList<>(inputs.size());
+    for (Output in : inputs) {
+      inputTypes.add(in.dtype());
+    }
+    Attrs owned = shareTensorAttrs(def.resolveAttrs(name, attrs, inputTypes)); // checked as the op declares them
     try {
       synchronized (lock) {
         if (closed) {

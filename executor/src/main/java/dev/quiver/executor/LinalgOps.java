@@ -130,12 +130,12 @@ public final class LinalgOps {
 
   /** The product of a 1-D int32 vector, as a vector of one element. */
   private static Output product(Scope s, Output dims) {
-    return s.addOp("Prod", "Prod", Attrs.of("keep_dims", true, "Tidx", DType.INT32), dims,
+    return s.addOp("Prod", "Prod", Attrs.of("keep_dims", true), dims,
         s.constant(new int[] {0}, DType.INT32)).output(0);
   }
 
   private static Output join(Scope s, Output x, Output y) {
-    return s.addOp("ConcatV2", "concat", Attrs.of("N", 2L), x, y, s.constant(0, DType.INT32)).output(0);
+    return s.addOp("ConcatV2", "concat", Attrs.empty(), x, y, s.constant(0, DType.INT32)).output(0);
   }
 
   private static int[] toArray(List<Integer> l) {
@@ -213,12 +213,12 @@ public final class LinalgOps {
     if (identity) {
       return x;
     }
-    return scope.addOp("Transpose", "transpose", Attrs.of("Tperm", DType.INT32), x,
+    return scope.addOp("Transpose", "transpose", Attrs.empty(), x,
         scope.constant(perm, DType.INT32)).output(0);
   }
 
   private Output reshape(Output x, long... dims) {
-    return scope.addOp("Reshape", "Reshape", Attrs.of("Tshape", DType.INT64), x, scope.constant(dims, DType.INT64))
+    return scope.addOp("Reshape", "Reshape", Attrs.empty(), x, scope.constant(dims, DType.INT64))
         .output(0);
   }
 }

@@ -319,7 +319,7 @@ public final class MathOps {
     if (x.dtype() == dtype) {
       return x;
     }
-    return scope.addOp("Cast", "Cast", Attrs.of("SrcT", x.dtype(), "DstT", dtype, "Truncate", false), x).output(0);
+    return scope.addOp("Cast", "Cast", Attrs.of("DstT", dtype), x).output(0);
   }
 
   /** The elementwise sum of tensors of one dtype and shape. */
@@ -327,7 +327,7 @@ public final class MathOps {
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("addN needs at least one input");
     }
-    return scope.addOp("AddN", "AddN", Attrs.of("N", (long) inputs.size()), inputs).output(0);
+    return scope.addOp("AddN", "AddN", Attrs.empty(), inputs).output(0);
   }
 
   public Output addN(Output... inputs) {
@@ -351,12 +351,12 @@ public final class MathOps {
       return scope.constant(all, DType.INT32);
     }
     Output r = scope.addOp("Rank", "Rank", Attrs.empty(), x).output(0);
-    return scope.addOp("Range", "range", Attrs.of("Tidx", DType.INT32), scope.constant(0, DType.INT32), r,
+    return scope.addOp("Range", "range", Attrs.empty(), scope.constant(0, DType.INT32), r,
         scope.constant(1, DType.INT32)).output(0);
   }
 
   private Output reduce(String type, String name, Output x, int[] axes, boolean keepDims) {
-    return scope.addOp(type, name, Attrs.of("keep_dims", keepDims, "Tidx", DType.INT32), x, axes(x, axes)).output(0);
+    return scope.addOp(type, name, Attrs.of("keep_dims", keepDims), x, axes(x, axes)).output(0);
   }
 
   /** The sum over {@code axes} (every axis if none are given), keeping reduced dims as 1 if {@code keepDims}. */
@@ -371,7 +371,7 @@ public final class MathOps {
 
   /** The sum over axes given as a tensor ({@code []} sums nothing: the identity, as TF). */
   public Output reduceSum(Output x, Output axes, boolean keepDims) {
-    return scope.addOp("Sum", "Sum", Attrs.of("keep_dims", keepDims, "Tidx", axes.dtype()), x, axes).output(0);
+    return scope.addOp("Sum", "Sum", Attrs.of("keep_dims", keepDims), x, axes).output(0);
   }
 
   /** The mean; integer means truncate, as TF's. */
@@ -429,7 +429,7 @@ public final class MathOps {
   }
 
   public Output argMax(Output x, int axis, DType outputType) {
-    return scope.addOp("ArgMax", "ArgMax", Attrs.of("output_type", outputType, "Tidx", DType.INT32), x,
+    return scope.addOp("ArgMax", "ArgMax", Attrs.of("output_type", outputType), x,
         scope.constant(axis, DType.INT32)).output(0);
   }
 
@@ -438,7 +438,7 @@ public final class MathOps {
   }
 
   public Output argMin(Output x, int axis, DType outputType) {
-    return scope.addOp("ArgMin", "ArgMin", Attrs.of("output_type", outputType, "Tidx", DType.INT32), x,
+    return scope.addOp("ArgMin", "ArgMin", Attrs.of("output_type", outputType), x,
         scope.constant(axis, DType.INT32)).output(0);
   }
 
@@ -449,12 +449,12 @@ public final class MathOps {
 
   /** The running sum; {@code exclusive} starts at 0, {@code reverse} runs from the end. */
   public Output cumsum(Output x, int axis, boolean exclusive, boolean reverse) {
-    return scope.addOp("Cumsum", "Cumsum", Attrs.of("exclusive", exclusive, "reverse", reverse, "Tidx", DType.INT32),
+    return scope.addOp("Cumsum", "Cumsum", Attrs.of("exclusive", exclusive, "reverse", reverse),
         x, scope.constant(axis, DType.INT32)).output(0);
   }
 
   public Output cumprod(Output x, int axis, boolean exclusive, boolean reverse) {
-    return scope.addOp("Cumprod", "Cumprod", Attrs.of("exclusive", exclusive, "reverse", reverse, "Tidx", DType.INT32),
+    return scope.addOp("Cumprod", "Cumprod", Attrs.of("exclusive", exclusive, "reverse", reverse),
         x, scope.constant(axis, DType.INT32)).output(0);
   }
 }

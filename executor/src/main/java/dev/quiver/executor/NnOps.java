@@ -82,7 +82,7 @@ public final class NnOps {
     }
     perm[a] = rank - 1;
     perm[rank - 1] = a;
-    return scope.addOp("Transpose", "transpose", Attrs.of("Tperm", DType.INT32), x, scope.constant(perm, DType.INT32))
+    return scope.addOp("Transpose", "transpose", Attrs.empty(), x, scope.constant(perm, DType.INT32))
         .output(0);
   }
 

@@ -101,7 +101,7 @@ public final class RandomOps {
   /** The raw op (seeded now, after the argument constants, as TF's get_seed runs after them). */
   private Output raw(Scope inner, String type, DType dtype, Output shape, Long seed) {
     long[] seeds = seeds(seed);
-    return inner.addOp(type, type, Attrs.of("dtype", dtype, "seed", seeds[0], "seed2", seeds[1], "T", DType.INT32),
+    return inner.addOp(type, type, Attrs.of("dtype", dtype, "seed", seeds[0], "seed2", seeds[1]),
         shape).output(0);
   }
 
@@ -157,8 +157,7 @@ public final class RandomOps {
     Output hi = constant(inner, "max", maxval, dtype);
     if (!dtype.isFloating()) {
       long[] seeds = seeds(seed);
-      return last(inner, "RandomUniformInt", Attrs.of("seed", seeds[0], "seed2", seeds[1], "T", DType.INT32,
-          "Tout", dtype), dims, lo, hi);
+      return last(inner, "RandomUniformInt", Attrs.of("seed", seeds[0], "seed2", seeds[1]), dims, lo, hi);
     }
     Output rnd = raw(inner, "RandomUniform", dtype, dims, seed);
     if (minval == 0) {

@@ -2,6 +2,8 @@ package dev.quiver.executor;
 
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.executor.ops.Attrs;
+import dev.quiver.executor.ops.AttrDef;
+import dev.quiver.executor.ops.AttrType;
 import dev.quiver.executor.ops.OpDef;
 import dev.quiver.executor.ops.OpRegistry;
 import dev.quiver.executor.ops.TensorSpec;
@@ -26,6 +28,9 @@ final class TestOps {
   static final Map<String, CyclicBarrier> BARRIERS = new ConcurrentHashMap<>();
   static final Map<String, CountDownLatch> RELEASE = new ConcurrentHashMap<>();
 
+  /** The attribute the test ops find their latches, barriers and counters by. */
+  private static final AttrDef KEY = AttrDef.required("key", AttrType.STRING);
+
   private TestOps() {}
 
   /** A registry of every global op plus the test ops. */
@@ -35,11 +40,11 @@ final class TestOps {
     r.register(OpDef.of("Count", 1, ctx -> List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0))), ctx -> {
       COUNTS.computeIfAbsent(ctx.attrs().getString("key"), k -> new AtomicInteger()).incrementAndGet();
       ctx.setOutput(0, ctx.input(0).share());
-    }));
+    }).withAttrs(KEY));
     r.register(OpDef.of("Fail", 1, ctx -> List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0))), ctx -> {
       ctx.allocateOutput(0, ctx.input(0).dtype(), ctx.input(0).shape()); // freed by the executor on failure
       throw new InvalidArgumentException("the test kernel refuses its input");
-    }));
+    }).withAttrs());
     r.register(OpDef.of("Block", 1, ctx -> List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0))), ctx -> {
       ctx.allocateOutput(0, ctx.input(0).dtype(), ctx.input(0).shape());
       CountDownLatch started = STARTED.get(ctx.attrs().getString("key"));
@@ -55,7 +60,7 @@ final class TestOps {
           return;
         }
       }
-    }));
+    }).withAttrs(KEY));
     r.register(OpDef.of("Hold", 1, ctx -> List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0))), ctx -> {
       CountDownLatch started = STARTED.get(ctx.attrs().getString("key"));
       if (started != null) {
@@ -75,7 +80,7 @@ final class TestOps {
         Thread.currentThread().interrupt();
       }
       ctx.setOutput(0, ctx.input(0).share());
-    }));
+    }).withAttrs(KEY));
     r.register(OpDef.of("InterruptSelf", 1, ctx -> List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0))),
         ctx -> {
           try { // first let the op of the same key start elsewhere
@@ -85,7 +90,7 @@ final class TestOps {
           }
           Thread.currentThread().interrupt();
           ctx.setOutput(0, ctx.input(0).share());
-        }));
+        }).withAttrs(KEY));
     r.register(OpDef.of("Rendezvous", 1, ctx -> List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0))),
         ctx -> {
           try {
@@ -94,7 +99,7 @@ final class TestOps {
             throw new IllegalStateException("the partner op never ran at the same time", e);
           }
           ctx.setOutput(0, ctx.input(0).share());
-        }));
+        }).withAttrs(KEY));
     return r;
   }
 

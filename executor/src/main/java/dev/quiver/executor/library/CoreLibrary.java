@@ -38,7 +38,7 @@ public final class CoreLibrary implements OpLibrary {
 
   @Override
   public void register(OpRegistry registry) {
-    // Attributes as TensorFlow's op registry declares them, less the T attributes it derives from the inputs.
+    // Attributes as TensorFlow's op registry declares them.
     registry.register(OpDef.of("Const", 0, CoreLibrary::constShape, CONST_KERNEL)
         .withAttrs(AttrDef.required("value", AttrType.TENSOR), AttrDef.required("dtype", AttrType.TYPE)));
     registry.register(OpDef.of("Placeholder", 0, CoreLibrary::placeholderShape, PLACEHOLDER_KERNEL)
@@ -46,9 +46,9 @@ public final class CoreLibrary implements OpLibrary {
             AttrDef.withDefault("shape", AttrType.SHAPE, Shape.unknown())));
     registry.register(OpDef.of("PlaceholderWithDefault", 1, CoreLibrary::placeholderWithDefaultShape,
         ctx -> ctx.setOutput(0, ctx.input(0).share()))
-        .withAttrs(AttrDef.required("dtype", AttrType.TYPE), AttrDef.required("shape", AttrType.SHAPE)));
+        .withAttrs(AttrDef.typeOfInput("dtype", 0), AttrDef.required("shape", AttrType.SHAPE)));
     registry.register(OpDef.of("Identity", 1, ctx -> List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0))),
-        ctx -> ctx.setOutput(0, ctx.input(0).share())).withAttrs());
+        ctx -> ctx.setOutput(0, ctx.input(0).share())).withAttrs(AttrDef.typeOfInput("T", 0)));
     registry.register(OpDef.of("NoOp", 0, ctx -> List.of(), ctx -> { }).withAttrs());
     registerSessionOps(registry);
   }
@@ -58,13 +58,13 @@ public final class CoreLibrary implements OpLibrary {
    * two of them are ever merged or reordered away.
    */
   private static void registerSessionOps(OpRegistry registry) {
-    registry.register(new OpDef("GetSessionHandle", 1, 1,
+    registry.register(OpDef.of("GetSessionHandle", 1,
         ctx -> List.of(new TensorSpec(DType.STRING, Shape.scalar())),
         ctx -> {
           String handle = ctx.sessionState().saveTensor(ctx.opName(), ctx.input(0));
           ctx.setOutput(0, Tensor.scalar(ctx.allocator(), handle));
-        }, true).withAttrs());
-    registry.register(new OpDef("GetSessionTensor", 1, 1, ctx -> {
+        }).stateful().withAttrs(AttrDef.typeOfInput("T", 0)));
+    registry.register(OpDef.of("GetSessionTensor", 1, ctx -> {
       requireScalarString(ctx);
       return List.of(new TensorSpec(ctx.attrs().getDType("dtype"), Shape.unknown()));
     }, ctx -> {
@@ -78,11 +78,11 @@ public final class CoreLibrary implements OpLibrary {
             + handle + "' is " + actual + ", not the requested " + expected);
       }
       ctx.setOutput(0, t);
-    }, true).withAttrs(AttrDef.required("dtype", AttrType.TYPE)));
-    registry.register(new OpDef("DeleteSessionTensor", 1, 1, ctx -> {
+    }).stateful().withAttrs(AttrDef.required("dtype", AttrType.TYPE)));
+    registry.register(OpDef.of("DeleteSessionTensor", 1, ctx -> {
       requireScalarString(ctx);
       return List.of();
-    }, ctx -> ctx.sessionState().deleteTensor(handleOf(ctx.input(0), ctx.opName())), true).withAttrs());
+    }, ctx -> ctx.sessionState().deleteTensor(handleOf(ctx.input(0), ctx.opName()))).stateful().withAttrs());
   }
 
   private static void requireScalarString(InferenceContext ctx) {
@@ -129,7 +129,7 @@ public final class CoreLibrary implements OpLibrary {
    * unknown rank, "with dtype float and shape [2,?]" otherwise (also "[0]").
    */
   private static String placeholderShapeText(Attrs attrs) {
-    if (!attrs.has("shape") || attrs.getShape("shape").hasUnknownRank() || attrs.getShape("shape").rank() == 0) {
+    if (attrs.getShape("shape").hasUnknownRank() || attrs.getShape("shape").rank() == 0) {
       return "";
     }
     StringBuilder sb = new StringBuilder(" and shape [");
@@ -143,10 +143,6 @@ public final class CoreLibrary implements OpLibrary {
   private static List<TensorSpec> placeholderWithDefaultShape(InferenceContext ctx) {
     Shape declared = ctx.attrs().getShape("shape");
     Shape input = ctx.inputShape(0);
-    if (ctx.attrs().getDType("dtype") != ctx.inputDType(0)) {
-      throw ctx.error("attribute dtype " + ctx.attrs().getDType("dtype") + " does not match the default value's "
-          + "dtype " + ctx.inputDType(0));
-    }
     if (!declared.isCompatibleWith(input)) {
       throw ctx.error("the default value's shape " + input + " is not compatible with the declared shape "
           + declared);

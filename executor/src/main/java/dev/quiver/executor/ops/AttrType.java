@@ -59,6 +59,16 @@ public enum AttrType {
     return null;
   }
 
+  /** TensorFlow's name of the type a value {@link Attrs} holds is of ({@code "int"} for a Long), for messages. */
+  static String nameOf(Object value) {
+    for (AttrType t : values()) {
+      if (t.javaType.isInstance(value)) {
+        return t.tfName;
+      }
+    }
+    return value.getClass().getSimpleName();
+  }
+
   @Override
   public String toString() {
     return tfName;

@@ -8,7 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * An op's attributes: immutable name → value pairs fixed when the op is built. Values are {@code Long},
+ * An op's attributes: immutable name → value pairs fixed when the op is built. An op's attributes as its graph
+ * holds them are resolved against its {@link OpDef} (defaults and inferred ones filled in), so kernels and shape
+ * functions read each declared attribute without a fallback of their own. Values are {@code Long},
  * {@code Double}, {@code Boolean}, {@code String}, {@link DType}, {@link Shape}, {@code long[]}, {@code double[]},
  * {@code String[]}, or a {@link dev.quiver.store.Tensor} (a constant's value, owned by the graph).
  */
@@ -88,10 +90,6 @@ public final class Attrs {
     return as(name, Long.class);
   }
 
-  public long getLong(String name, long defaultValue) {
-    return has(name) ? getLong(name) : defaultValue;
-  }
-
   public double getDouble(String name) {
     Object v = get(name);
     if (v instanceof Number) {
@@ -100,16 +98,8 @@ public final class Attrs {
     throw wrongType(name, v, "a number");
   }
 
-  public double getDouble(String name, double defaultValue) {
-    return has(name) ? getDouble(name) : defaultValue;
-  }
-
   public boolean getBool(String name) {
     return as(name, Boolean.class);
-  }
-
-  public boolean getBool(String name, boolean defaultValue) {
-    return has(name) ? getBool(name) : defaultValue;
   }
 
   public String getString(String name) {

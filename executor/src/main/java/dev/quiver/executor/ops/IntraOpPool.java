@@ -11,18 +11,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * claims the next chunk), and returns when all are done.
  * Small ranges run inline on the caller, so tiny tensors pay no scheduling cost.
  *
+ * <p>{@link #parallelForEach} is for coarse, equal work items (blocks of a matrix product): each is claimed on
+ * its own, so the threads end together however many items there are.
+ *
  * <p><b>Cancellation.</b> The pool a kernel gets from its {@link KernelContext#intraOp()} is a
  * {@linkplain #withCancellation cancellable view}: it runs every chunk in slices of at most 1/{@value #MAX_SLICES}
- * of the range (and at least {@code minChunk} indices) and checks, before each slice, whether the step was
- * cancelled (its deadline passed, its session closed, another op failed). If so the remaining slices are skipped
- * and {@link #parallelFor} throws the step's error, so a long kernel stops within a slice of work, on every
- * thread, with no code of its own.
+ * of the range (and at least {@code minChunk} indices), and every item of a {@link #parallelForEach}, after
+ * checking whether the step was cancelled (its deadline passed, its session closed, another op failed). If so the
+ * remaining slices are skipped and the call throws the step's error, so a long kernel stops within a slice (an
+ * item) of work, on every thread, with no code of its own.
  */
 public final class IntraOpPool implements AutoCloseable {
   /** A body over a half-open range of indices {@code [start, end)}. */
   @FunctionalInterface
   public interface RangeBody {
     void run(long start, long end);
+  }
+
+  /** A body over one work item. */
+  @FunctionalInterface
+  public interface ItemBody {
+    void run(long item);
   }
 
   private static final AtomicInteger POOLS = new AtomicInteger();
@@ -101,6 +110,33 @@ public final class IntraOpPool implements AutoCloseable {
       runSlices(0, n, slice, body, cancellation, null);
       return;
     }
+    run(n, chunks, slice, body);
+  }
+
+  /**
+   * Runs {@code body} on every item of {@code [0, items)} and returns when all have run. Each item is claimed on its
+   * own by whichever thread (the caller's or the pool's) is free, so threads finish within an item of each other:
+   * for items of equal, substantial work (a millisecond or so, which makes claiming each one free). A cancellable
+   * view checks the step before each item. Exceptions are rethrown as by {@link #parallelFor}.
+   */
+  public void parallelForEach(long items, ItemBody body) {
+    if (items <= 0) {
+      return;
+    }
+    RangeBody range = (s, e) -> {
+      for (long i = s; i < e; i++) {
+        body.run(i);
+      }
+    };
+    if (items == 1 || pool == null) {
+      runSlices(0, items, 1, range, cancellation, null);
+      return;
+    }
+    run(items, items, 1, range);
+  }
+
+  /** Runs {@code body} over {@code [0, n)} cut into {@code chunks} chunks, on the pool's threads and the caller. */
+  private void run(long n, long chunks, long slice, RangeBody body) {
     Chunks work = new Chunks(n, chunks, body, slice, cancellation);
     int helpers = (int) Math.min(parallelism - 1, chunks - 1);
     for (int h = 0; h < helpers; h++) {
@@ -122,10 +158,11 @@ public final class IntraOpPool implements AutoCloseable {
 
   /**
    * Runs {@code body} over {@code [start, end)} in slices of {@code slice} indices, calling {@code check} before
-   * each one unless the range is a single slice; stops when {@code work} (if any) failed on another thread.
+   * each one (the first too: a chunk of one slice is checked, so is a single item); stops when {@code work} (if
+   * any) failed on another thread.
    */
   private static void runSlices(long start, long end, long slice, RangeBody body, Runnable check, Chunks work) {
-    if (check == null || end - start <= slice) {
+    if (check == null) {
       body.run(start, end);
       return;
     }

@@ -125,8 +125,11 @@ public final class OpRunner implements KernelContext, InferenceContext, AutoClos
     return this;
   }
 
+  /** Resolves the attributes against the op's declaration (as building it in a graph does), then infers. */
   public List<TensorSpec> infer() {
-    specs = OpRegistry.global().get(type).shapeFunction().infer(this);
+    OpDef def = OpRegistry.global().get(type);
+    attrs = def.resolveAttrs(opName(), attrs, inputs.stream().map(Tensor::dtype).toList());
+    specs = def.shapeFunction().infer(this);
     return specs;
   }
 

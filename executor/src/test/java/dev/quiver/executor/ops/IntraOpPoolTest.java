@@ -146,6 +146,49 @@ class IntraOpPoolTest {
   }
 
   @Test
+  void parallelForEachRunsEveryItemOnceEachClaimedOnItsOwn() {
+    for (int threads : new int[] {1, 3}) {
+      try (IntraOpPool pool = new IntraOpPool(threads)) {
+        int items = 1000;
+        AtomicIntegerArray seen = new AtomicIntegerArray(items);
+        pool.parallelForEach(items, i -> seen.incrementAndGet((int) i));
+        for (int i = 0; i < items; i++) {
+          assertEquals(1, seen.get(i), threads + " threads, item " + i);
+        }
+      }
+    }
+  }
+
+  /** A cancellable view checks before every item, the first and a lone one too, so it never starts one late. */
+  @Test
+  void aCancellableViewChecksBeforeEachItem() {
+    for (int threads : new int[] {1, 3}) {
+      try (IntraOpPool pool = new IntraOpPool(threads)) {
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicLong checks = new AtomicLong();
+        IntraOpPool view = pool.withCancellation(() -> {
+          checks.incrementAndGet();
+          if (cancelled.get()) {
+            throw new dev.quiver.errors.CancelledException("cancelled");
+          }
+        });
+        view.parallelForEach(50, i -> { });
+        assertEquals(50, checks.get(), threads + " threads");
+        AtomicLong ran = new AtomicLong();
+        assertThrows(dev.quiver.errors.CancelledException.class, () -> view.parallelForEach(1000, i -> {
+          ran.incrementAndGet();
+          cancelled.set(true);
+        }));
+        assertTrue(ran.get() <= threads, threads + " threads ran " + ran.get() + " items after the cancellation");
+        assertThrows(dev.quiver.errors.CancelledException.class, () -> view.parallelForEach(1, i -> ran.set(-1)));
+        assertThrows(dev.quiver.errors.CancelledException.class, () -> view.parallelFor(8, 1, (s, e) -> ran.set(-1)),
+            "a chunk of a single slice is checked too");
+        assertTrue(ran.get() >= 0, "no item ran once the step was cancelled");
+      }
+    }
+  }
+
+  @Test
   void closingAViewLeavesThePoolsThreadsRunning() {
     try (IntraOpPool pool = new IntraOpPool(2)) {
       pool.withCancellation(() -> { }).close();

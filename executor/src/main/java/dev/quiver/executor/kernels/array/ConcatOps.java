@@ -152,7 +152,7 @@ public final class ConcatOps {
       return List.of(new TensorSpec(dtype, Shape.unknown()));
     }
     int rank = merged.rank() + 1;
-    int axis = OpArgs.axis(ctx.attrs().getLong("axis", 0), rank, "pack axis", ctx::error);
+    int axis = OpArgs.axis(ctx.attrs().getLong("axis"), rank, "pack axis", ctx::error);
     return List.of(new TensorSpec(dtype, insert(merged.dims(), axis, n)));
   }
 
@@ -174,7 +174,7 @@ public final class ConcatOps {
             + " != values[" + i + "].shape = " + OpArgs.dims(t.shape()));
       }
     }
-    int axis = OpArgs.axis(ctx.attrs().getLong("axis", 0), first.rank() + 1, "pack axis", m -> OpArgs.error(ctx, m));
+    int axis = OpArgs.axis(ctx.attrs().getLong("axis"), first.rank() + 1, "pack axis", m -> OpArgs.error(ctx, m));
     long[] d = first.shape().dims();
     long outer = OpArgs.product(d, 0, axis);
     long inner = OpArgs.product(d, axis, d.length);
@@ -191,20 +191,17 @@ public final class ConcatOps {
 
   public static List<TensorSpec> inferUnpack(InferenceContext ctx) {
     Shape in = ctx.inputShape(0);
-    long num = ctx.attrs().getLong("num", -1);
+    long num = ctx.attrs().getLong("num");
+    if (num < 0) {
+      throw ctx.error("num must be at least 0, got " + num);
+    }
     if (in.hasUnknownRank()) {
-      if (num < 0) {
-        throw ctx.error("the number of outputs (attribute num) is needed when the input's rank is unknown");
-      }
       return repeat(new TensorSpec(ctx.inputDType(0), Shape.unknown()), (int) num);
     }
-    int axis = OpArgs.axis(ctx.attrs().getLong("axis", 0), in.rank(), "unpack axis", ctx::error);
+    int axis = OpArgs.axis(ctx.attrs().getLong("axis"), in.rank(), "unpack axis", ctx::error);
     long d = in.dim(axis);
-    if (num >= 0 && d >= 0 && num != d) {
+    if (d >= 0 && num != d) {
       throw ctx.error("num " + num + " does not match the size " + d + " of dimension " + axis + " of " + in);
-    }
-    if (d < 0 && num < 0) {
-      throw ctx.error("cannot infer the number of outputs from shape " + in + " along axis " + axis);
     }
     long[] dims = in.dims();
     long[] out = new long[dims.length - 1];
@@ -213,7 +210,7 @@ public final class ConcatOps {
         out[j++] = dims[i];
       }
     }
-    return repeat(new TensorSpec(ctx.inputDType(0), Shape.of(out)), (int) (d >= 0 ? d : num));
+    return repeat(new TensorSpec(ctx.inputDType(0), Shape.of(out)), (int) num);
   }
 
   private static List<TensorSpec> repeat(TensorSpec spec, int n) {
@@ -226,7 +223,7 @@ public final class ConcatOps {
 
   public static void unpack(KernelContext ctx) {
     Tensor in = ctx.input(0);
-    int axis = OpArgs.axis(ctx.attrs().getLong("axis", 0), in.rank(), "unpack axis", m -> OpArgs.error(ctx, m));
+    int axis = OpArgs.axis(ctx.attrs().getLong("axis"), in.rank(), "unpack axis", m -> OpArgs.error(ctx, m));
     long[] d = in.shape().dims();
     long num = d[axis];
     if (ctx.numOutputs() != num) {

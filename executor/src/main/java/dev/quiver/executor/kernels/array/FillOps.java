@@ -133,7 +133,7 @@ public final class FillOps {
     if (ix.hasUnknownRank()) {
       return List.of(new TensorSpec(d, Shape.unknown()));
     }
-    long axis = ctx.attrs().getLong("axis", -1);
+    long axis = ctx.attrs().getLong("axis");
     int rank = ix.rank() + 1;
     if (axis < -1 || axis >= rank) {
       throw ctx.error("expected axis to be -1 or between [0, " + rank + "). But received: " + axis);
@@ -163,7 +163,7 @@ public final class FillOps {
     }
     long[] ix = indices.shape().dims();
     int rank = ix.length + 1;
-    long axis = ctx.attrs().getLong("axis", -1);
+    long axis = ctx.attrs().getLong("axis");
     if (axis < -1 || axis >= rank) {
       throw OpArgs.error(ctx, "expected axis to be -1 or between [0, " + rank + "). But received: " + axis);
     }
@@ -358,12 +358,8 @@ public final class FillOps {
 
   // ---- Shape(input; out_type), Size(input; out_type), Rank(input)
 
-  private static DType outType(dev.quiver.executor.ops.Attrs attrs) {
-    return attrs.has("out_type") ? attrs.getDType("out_type") : DType.INT32;
-  }
-
   public static List<TensorSpec> inferShape(InferenceContext ctx) {
-    DType t = outType(ctx.attrs());
+    DType t = ctx.attrs().getDType("out_type");
     if (!OpArgs.isIndexType(t)) {
       throw ctx.error("out_type must be int32 or int64, got " + t);
     }
@@ -373,7 +369,7 @@ public final class FillOps {
 
   public static void shape(KernelContext ctx) {
     Tensor in = ctx.input(0);
-    DType t = outType(ctx.attrs());
+    DType t = ctx.attrs().getDType("out_type");
     Tensor out = ctx.allocateOutput(0, t, Shape.of(in.rank()));
     for (int i = 0; i < in.rank(); i++) {
       long d = in.shape().dim(i);
@@ -389,7 +385,7 @@ public final class FillOps {
   }
 
   public static List<TensorSpec> inferScalarOut(InferenceContext ctx) {
-    DType t = ctx.opType().equals("Rank") ? DType.INT32 : outType(ctx.attrs());
+    DType t = ctx.opType().equals("Rank") ? DType.INT32 : ctx.attrs().getDType("out_type");
     if (!OpArgs.isIndexType(t)) {
       throw ctx.error("out_type must be int32 or int64, got " + t);
     }
@@ -398,7 +394,7 @@ public final class FillOps {
 
   public static void size(KernelContext ctx) {
     long n = ctx.input(0).numElements();
-    DType t = outType(ctx.attrs());
+    DType t = ctx.attrs().getDType("out_type");
     Tensor out = ctx.allocateOutput(0, t, Shape.scalar());
     if (t == DType.INT32) {
       if (n > Integer.MAX_VALUE) {

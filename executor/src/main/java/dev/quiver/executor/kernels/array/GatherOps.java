@@ -28,7 +28,7 @@ public final class GatherOps {
     if (params.hasUnknownRank() || indices.hasUnknownRank() || axisValue == null) {
       return List.of(new TensorSpec(dtype, Shape.unknown()));
     }
-    long batchDims = ctx.attrs().getLong("batch_dims", 0);
+    long batchDims = ctx.attrs().getLong("batch_dims");
     int bd = (int) (batchDims < 0 ? batchDims + indices.rank() : batchDims);
     if (bd < 0 || bd > indices.rank()) {
       throw ctx.error("batch_dims (" + batchDims + ") must be in [" + -indices.rank() + ", " + indices.rank() + "]");
@@ -77,7 +77,7 @@ public final class GatherOps {
       throw OpArgs.error(ctx, "params must be at least 1 dimensional");
     }
     int axis = OpArgs.axis(OpArgs.scalar(ctx, 2, "axis"), p.length, "axis", m -> OpArgs.error(ctx, m));
-    long batchDims = ctx.attrs().getLong("batch_dims", 0);
+    long batchDims = ctx.attrs().getLong("batch_dims");
     int bd = (int) (batchDims < 0 ? batchDims + ix.length : batchDims);
     if (bd < 0 || bd > ix.length || bd > axis) {
       throw OpArgs.error(ctx, "batch_dims " + batchDims + " must be in [0, min(indices rank " + ix.length
@@ -141,8 +141,8 @@ public final class GatherOps {
   // ArrayOps.gatherNd builds one too, so Quiver's graphs hold only ops TF knows.
 
   public static List<TensorSpec> inferGatherNd(InferenceContext ctx) {
+    OpArgs.requireErrorPolicy(ctx);
     OpArgs.requireIndexType(ctx, 1, "indices");
-    rejectBatchDims(ctx.attrs(), ctx::error);
     Shape params = ctx.inputShape(0);
     Shape indices = ctx.inputShape(1);
     DType dtype = ctx.inputDType(0);
@@ -157,14 +157,6 @@ public final class GatherOps {
       throw ctx.error("index innermost dimension length must be <= params rank; saw: " + k + " vs. " + params.rank());
     }
     return List.of(new TensorSpec(dtype, Shape.of(ndDims(indices.dims(), params.dims(), (int) k))));
-  }
-
-  private static void rejectBatchDims(dev.quiver.executor.ops.Attrs attrs,
-                                      java.util.function.Function<String, RuntimeException> err) {
-    if (attrs.has("batch_dims")) {
-      throw err.apply("TensorFlow's GatherNd has no batch_dims attribute; tf.gather_nd(batch_dims=...) is a "
-          + "composite of ops (ArrayOps.gatherNd builds it)");
-    }
   }
 
   /** indices.shape[:-1] + params.shape[k:]. */
@@ -186,7 +178,6 @@ public final class GatherOps {
       throw OpArgs.error(ctx, "indices must be an int32 or int64 tensor of rank >= 1, got " + indices.dtype() + " "
           + indices.shape());
     }
-    rejectBatchDims(ctx.attrs(), m -> OpArgs.error(ctx, m));
     long[] p = params.shape().dims();
     long[] ix = indices.shape().dims();
     int k = (int) ix[ix.length - 1];

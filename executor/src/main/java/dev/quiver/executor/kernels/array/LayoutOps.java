@@ -1,5 +1,6 @@
 package dev.quiver.executor.kernels.array;
 
+import dev.quiver.executor.ops.Attrs;
 import dev.quiver.executor.ops.InferenceContext;
 import dev.quiver.executor.ops.KernelContext;
 import dev.quiver.executor.ops.TensorSpec;
@@ -129,6 +130,11 @@ public final class LayoutOps {
 
   public static List<TensorSpec> inferPad(InferenceContext ctx) {
     OpArgs.requireIndexType(ctx, 1, "paddings");
+    String mode = mode(ctx.opType(), ctx.attrs());
+    if (ctx.opType().equals("MirrorPad") && !mode.equals("REFLECT") && !mode.equals("SYMMETRIC")) {
+      throw ctx.error("Value for attr 'mode' of \"" + mode + "\" is not in the list of allowed values: \"REFLECT\", "
+          + "\"SYMMETRIC\"");
+    }
     Shape in = ctx.inputShape(0);
     if (ctx.numInputs() > 2 && ctx.inputDType(2) != ctx.inputDType(0)) {
       throw ctx.error("constant_values must be " + ctx.inputDType(0) + ", got " + ctx.inputDType(2));
@@ -142,7 +148,6 @@ public final class LayoutOps {
     if (p == null || rank < 0) {
       return List.of(new TensorSpec(ctx.inputDType(0), rank < 0 ? Shape.unknown() : Shape.unknownDims(rank)));
     }
-    String mode = ctx.opType().equals("MirrorPad") ? ctx.attrs().getString("mode") : "CONSTANT";
     checkPaddings(p, ctx.constantInput(1).shape(), in, mode, ctx::error);
     long[] out = new long[rank];
     for (int i = 0; i < rank; i++) {
@@ -152,15 +157,17 @@ public final class LayoutOps {
     return List.of(new TensorSpec(ctx.inputDType(0), Shape.of(out)));
   }
 
+  /** CONSTANT for Pad and PadV2; MirrorPad's mode attribute, which building it checked is REFLECT or SYMMETRIC. */
+  private static String mode(String opType, Attrs attrs) {
+    return opType.equals("MirrorPad") ? attrs.getString("mode") : "CONSTANT";
+  }
+
   private static void checkPaddings(long[] p, Shape pshape, Shape in, String mode,
                                     Function<String, RuntimeException> err) {
     int rank = in.rank();
     if (pshape.rank() != 2 || pshape.dim(1) != 2 || (rank >= 0 && pshape.dim(0) != rank)) {
       throw err.apply("paddings must be a matrix with 2 columns and one row per input dim: " + rank
           + " rows, got shape " + pshape);
-    }
-    if (!mode.equals("CONSTANT") && !mode.equals("REFLECT") && !mode.equals("SYMMETRIC")) {
-      throw err.apply("mode must be REFLECT or SYMMETRIC, got '" + mode + "'");
     }
     for (int i = 0; i < p.length / 2; i++) {
       long before = p[2 * i];
@@ -182,7 +189,7 @@ public final class LayoutOps {
 
   public static void pad(KernelContext ctx) {
     Tensor in = ctx.input(0);
-    String mode = ctx.opType().equals("MirrorPad") ? ctx.attrs().getString("mode") : "CONSTANT";
+    String mode = mode(ctx.opType(), ctx.attrs());
     long[] p = OpArgs.longs(ctx, 1, "paddings");
     checkPaddings(p, ctx.input(1).shape(), in.shape(), mode, m -> OpArgs.error(ctx, m));
     Tensor fill = null;

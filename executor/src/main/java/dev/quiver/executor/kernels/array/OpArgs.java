@@ -1,6 +1,7 @@
 package dev.quiver.executor.kernels.array;
 
 import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.errors.UnimplementedException;
 import dev.quiver.executor.ops.InferenceContext;
 import dev.quiver.executor.ops.KernelContext;
 import dev.quiver.store.DType;
@@ -14,6 +15,23 @@ public final class OpArgs {
   /** An InvalidArgument error naming the running op, as TensorFlow's kernels report bad input. */
   public static InvalidArgumentException error(KernelContext ctx, String message) {
     return new InvalidArgumentException(ctx.opType() + " op '" + ctx.opName() + "': " + message);
+  }
+
+  /**
+   * Checks GatherNd's and ScatterNd's {@code bad_indices_policy}: Quiver implements TF's CPU default ({@code ""},
+   * {@code "DEFAULT"} or {@code "ERROR"}: a bad index fails the step), not {@code "IGNORE"}.
+   */
+  public static void requireErrorPolicy(InferenceContext ctx) {
+    String policy = ctx.attrs().getString("bad_indices_policy");
+    switch (policy) {
+      case "", "DEFAULT", "ERROR":
+        return;
+      case "IGNORE":
+        throw new UnimplementedException(ctx.opType() + " op '" + ctx.opName() + "': attribute 'bad_indices_policy'"
+            + " = \"IGNORE\" is not supported; bad indices are errors (\"ERROR\", TensorFlow's CPU default)");
+      default:
+        throw ctx.error("Unknown bad indices handling attribute: " + policy);
+    }
   }
 
   public static boolean isIndexType(DType dtype) {

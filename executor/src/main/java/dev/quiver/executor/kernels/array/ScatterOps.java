@@ -22,6 +22,7 @@ public final class ScatterOps {
   // ---- ScatterNd(indices, updates, shape)
 
   public static List<TensorSpec> inferScatterNd(InferenceContext ctx) {
+    OpArgs.requireErrorPolicy(ctx);
     OpArgs.requireIndexType(ctx, 0, "indices");
     OpArgs.requireIndexType(ctx, 2, "shape");
     OpArgs.requireSameType(ctx, 0, "indices", 2, "shape");

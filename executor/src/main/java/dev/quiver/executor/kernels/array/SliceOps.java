@@ -79,8 +79,8 @@ public final class SliceOps {
   //      shrink_axis_mask)
 
   static StridedSliceSpec.Masks masks(Attrs a) {
-    return new StridedSliceSpec.Masks(a.getLong("begin_mask", 0), a.getLong("end_mask", 0),
-        a.getLong("ellipsis_mask", 0), a.getLong("new_axis_mask", 0), a.getLong("shrink_axis_mask", 0));
+    return new StridedSliceSpec.Masks(a.getLong("begin_mask"), a.getLong("end_mask"), a.getLong("ellipsis_mask"),
+        a.getLong("new_axis_mask"), a.getLong("shrink_axis_mask"));
   }
 
   public static List<TensorSpec> inferStridedSlice(InferenceContext ctx) {

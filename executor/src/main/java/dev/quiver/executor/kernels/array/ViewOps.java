@@ -148,7 +148,7 @@ public final class ViewOps {
     if (in.hasUnknownRank()) {
       return List.of(new TensorSpec(ctx.inputDType(0), in));
     }
-    long[] axes = ctx.attrs().has("squeeze_dims") ? ctx.attrs().getLongs("squeeze_dims") : new long[0];
+    long[] axes = ctx.attrs().getLongs("squeeze_dims");
     return List.of(new TensorSpec(ctx.inputDType(0), squeezed(in, axes, ctx::error)));
   }
 
@@ -179,7 +179,7 @@ public final class ViewOps {
 
   public static void squeeze(KernelContext ctx) {
     Tensor in = ctx.input(0);
-    long[] axes = ctx.attrs().has("squeeze_dims") ? ctx.attrs().getLongs("squeeze_dims") : new long[0];
+    long[] axes = ctx.attrs().getLongs("squeeze_dims");
     ctx.setOutput(0, in.reshape(squeezed(in.shape(), axes, m -> OpArgs.error(ctx, m))));
   }
 

@@ -35,7 +35,7 @@ public final class ArgReduce {
     if (dims[axis] == 0) {
       throw new InvalidArgumentException(op + ": Reduction axis " + axis + " is empty in shape " + x.shape());
     }
-    DType outType = ctx.attrs().has("output_type") ? ctx.attrs().getDType("output_type") : DType.INT64;
+    DType outType = ctx.attrs().getDType("output_type");
     boolean[] mask = new boolean[dims.length];
     mask[axis] = true;
     Tensor out = ctx.allocateUninitializedOutput(0, outType, Axes.reducedShape(x.shape(), mask, false));

@@ -24,8 +24,8 @@ public final class Cumulative {
       throw new InvalidArgumentException(op + ": the input must be at least 1-D");
     }
     int axis = (int) Axes.values(ctx.input(1), x.rank(), op)[0];
-    boolean exclusive = ctx.attrs().getBool("exclusive", false);
-    boolean reverse = ctx.attrs().getBool("reverse", false);
+    boolean exclusive = ctx.attrs().getBool("exclusive");
+    boolean reverse = ctx.attrs().getBool("reverse");
     Tensor out = ctx.allocateUninitializedOutput(0, x.dtype(), x.shape());
     long[] dims = x.shape().dims();
     long outer = 1;

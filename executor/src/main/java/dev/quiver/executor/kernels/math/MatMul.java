@@ -36,8 +36,8 @@ public final class MatMul {
       if (a.rank() >= 0 && a.rank() != 2 || b.rank() >= 0 && b.rank() != 2) {
         throw ctx.error("Shape must be rank 2 but inputs have shapes " + a + " and " + b);
       }
-      boolean ta = ctx.attrs().getBool("transpose_a", false);
-      boolean tb = ctx.attrs().getBool("transpose_b", false);
+      boolean ta = ctx.attrs().getBool("transpose_a");
+      boolean tb = ctx.attrs().getBool("transpose_b");
       return List.of(new TensorSpec(t, product(ctx, a, ta, b, tb, Shape.scalar())));
     };
   }
@@ -57,8 +57,8 @@ public final class MatMul {
         return List.of(new TensorSpec(t, Shape.unknown()));
       }
       Shape batch = MathShapes.broadcast(ctx, batchOf(a), batchOf(b));
-      boolean ta = ctx.attrs().getBool("adj_x", false);
-      boolean tb = ctx.attrs().getBool("adj_y", false);
+      boolean ta = ctx.attrs().getBool("adj_x");
+      boolean tb = ctx.attrs().getBool("adj_y");
       return List.of(new TensorSpec(t, product(ctx, matrixOf(a), ta, matrixOf(b), tb, batch)));
     };
   }
@@ -87,11 +87,11 @@ public final class MatMul {
   }
 
   public static void computeMatMul(KernelContext ctx) {
-    compute(ctx, ctx.attrs().getBool("transpose_a", false), ctx.attrs().getBool("transpose_b", false));
+    compute(ctx, ctx.attrs().getBool("transpose_a"), ctx.attrs().getBool("transpose_b"));
   }
 
   public static void computeBatch(KernelContext ctx) {
-    compute(ctx, ctx.attrs().getBool("adj_x", false), ctx.attrs().getBool("adj_y", false));
+    compute(ctx, ctx.attrs().getBool("adj_x"), ctx.attrs().getBool("adj_y"));
   }
 
   private static void compute(KernelContext ctx, boolean ta, boolean tb) {

@@ -1,6 +1,7 @@
 package dev.quiver.executor.kernels.math;
 
 import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.errors.UnimplementedException;
 import dev.quiver.executor.kernels.Broadcast;
 import dev.quiver.executor.ops.InferenceContext;
 import dev.quiver.executor.ops.ShapeFunction;
@@ -17,6 +18,10 @@ public final class MathShapes {
   /** Two inputs of one dtype the op accepts, numpy-broadcast. */
   public static ShapeFunction binary(BinaryOp op) {
     return ctx -> {
+      if (op.kind() == BinaryOp.Kind.EQUALITY && !ctx.attrs().getBool("incompatible_shape_error")) {
+        throw new UnimplementedException(ctx.opType() + " op '" + ctx.opName() + "': attribute "
+            + "'incompatible_shape_error' = false is not supported; shapes that do not broadcast are errors");
+      }
       DType t = sameDType(ctx, 0, 1);
       if (!op.accepts(t)) {
         throw op.types().reject(ctx, 0, t);
@@ -113,7 +118,7 @@ public final class MathShapes {
       if (logical ? t != DType.BOOL : !t.isNumeric()) {
         throw unsupported(ctx, t);
       }
-      return List.of(new TensorSpec(t, reducedShape(ctx, ctx.attrs().getBool("keep_dims", false))));
+      return List.of(new TensorSpec(t, reducedShape(ctx, ctx.attrs().getBool("keep_dims"))));
     };
   }
 
@@ -151,7 +156,7 @@ public final class MathShapes {
       if (!t.isNumeric() && t != DType.BOOL) {
         throw unsupported(ctx, t);
       }
-      DType out = ctx.attrs().has("output_type") ? ctx.attrs().getDType("output_type") : DType.INT64;
+      DType out = ctx.attrs().getDType("output_type");
       if (out != DType.INT32 && out != DType.INT64) {
         throw new IllegalArgumentException(ctx.opType() + " op '" + ctx.opName() + "': output_type must be int32 or int64");
       }

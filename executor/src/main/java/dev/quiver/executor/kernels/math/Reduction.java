@@ -44,7 +44,7 @@ public final class Reduction {
   private static void compute(KernelContext ctx, Reducer reducer, boolean mean) {
     Tensor x = ctx.input(0);
     boolean[] reduced = Axes.mask(ctx, ctx.input(1), x.rank());
-    Shape outShape = Axes.reducedShape(x.shape(), reduced, ctx.attrs().getBool("keep_dims", false));
+    Shape outShape = Axes.reducedShape(x.shape(), reduced, ctx.attrs().getBool("keep_dims"));
     DType t = x.dtype();
     long[] dims = x.shape().dims();
     long count = 1;

@@ -4,17 +4,26 @@ import dev.quiver.executor.kernels.Memory;
 import dev.quiver.executor.ops.IntraOpPool;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Float32 matrix product {@code C = op(A) op(B)} on Arrow memory, blocked in the GotoBLAS way: a {@code KC x nc}
+ * Float32 matrix product {@code C = op(A) op(B)} on Arrow memory, blocked in the GotoBLAS way: a {@code KC x NC}
  * panel of B and {@code MC x KC} blocks of A are packed into heap scratch, and a 6x16 register-tiled Vector API
  * micro-kernel (12 accumulators of 8 lanes, AVX2's 16 registers) runs over them, a 16 KiB B micro-panel in L1
- * against the A block in L2. C is cut into a grid of independent blocks, about two per intra-op thread, that
- * the threads claim one at a time; each packs its own operands and never waits on another until the end; the
- * packed panels are the only copies (bounded, cache-sized scratch, not a copy of the operands). C is written
- * in place, every element of it (C may be uninitialized memory).
+ * against the A block in L2. The packed panels are the only copies (bounded, cache-sized scratch, not a copy of the
+ * operands). C is written in place, every element of it (C may be uninitialized memory).
+ *
+ * <p>The product runs in steps, one per B panel (NC columns of C, KC of the k sum), each split into items that the
+ * intra-op threads claim one at a time ({@link IntraOpPool#parallelForEach}): an item is one A block (at most MC
+ * rows) against the step's panel, at most {@code MC * NC * KC} multiply-adds (about 50M: a millisecond or two on
+ * one AVX2 core), so a cancelled step stops within an item on every thread, at one intra-op thread too. The threads share the packed B
+ * panel (packed once per step, by items of the step before, into the other of two buffers), and each packs only its
+ * A block, which it uses across the whole panel: packing stays a small fraction of the work (about
+ * {@code 1/NC + 1/m} element copies per multiply-add). Row blocks are balanced and, with several threads, as many
+ * as a multiple of the threads, so the threads reach each step's end together. Every C element sums its k slices in
+ * the same order whatever the threads, so the result does not depend on them.
  *
  * <p>Thread-safe: every call has its own scratch.
  */
@@ -25,9 +34,12 @@ public final class Sgemm {
   static final int NR = 16;
   private static final int KC = 256;
   private static final int MC = 96;
+  /** Columns of a step's B panel (a multiple of NR): 2 MiB packed, in L3. */
+  private static final int NC = 2048;
+  /** B micro-panels one packing item packs (256 KiB of B at KC). */
+  private static final int PACK_PANELS = 16;
   /** Products below this many multiply-adds run on the calling thread. */
   private static final long PARALLEL_FLOPS = 64L * 64 * 64;
-  private static final int BLOCKS_PER_THREAD = 2;
 
   private Sgemm() {}
 
@@ -46,77 +58,200 @@ public final class Sgemm {
       }
       return;
     }
-    int parts = (long) m * n * k < PARALLEL_FLOPS ? 1 : pool.parallelism();
-    if (parts <= 1) {
-      block(a, transA, b, transB, c, m, n, k, 0, m, 0, n);
-      return;
-    }
-    // A grid of independent C blocks, about two per thread so a thread that stalls (shared cores) leaves work
-    // the others can claim. Columns first: a grid of r x c blocks packs A c times and B r times.
-    int nPanels = (n + NR - 1) / NR;
-    int mPanels = (m + MR - 1) / MR;
-    int colParts = Math.min(nPanels, parts);
-    int rowParts = Math.min(mPanels, Math.max(1, BLOCKS_PER_THREAD * parts / colParts));
-    pool.parallelFor((long) rowParts * colParts, 1, (s, e) -> {
-      for (long t = s; t < e; t++) {
-        int r = (int) (t / colParts);
-        int q = (int) (t % colParts);
-        int i0 = (int) ((long) mPanels * r / rowParts) * MR;
-        int i1 = Math.min(m, (int) ((long) mPanels * (r + 1) / rowParts) * MR);
-        int j0 = (int) ((long) nPanels * q / colParts) * NR;
-        int j1 = Math.min(n, (int) ((long) nPanels * (q + 1) / colParts) * NR);
-        block(a, transA, b, transB, c, m, n, k, i0, i1, j0, j1);
-      }
-    });
+    new Product(a, transA, b, transB, c, m, n, k, (long) m * n * k < PARALLEL_FLOPS ? 1 : pool.parallelism())
+        .run(pool);
   }
 
-  /** Computes the block {@code C[i0:i1, j0:j1]} on this thread, with its own packed scratch. */
-  private static void block(long a, boolean transA, long b, boolean transB, long c, int m, int n, int k,
-                            int i0, int i1, int j0, int j1) {
-    if (i0 >= i1 || j0 >= j1) {
-      return;
+  /** One product's plan (steps, row blocks, items) and scratch. */
+  private static final class Product {
+    private final long a;
+    private final boolean transA;
+    private final long b;
+    private final boolean transB;
+    private final long c;
+    private final int m;
+    private final int n;
+    private final int k;
+    private final int threads;
+    private final int nc;
+    private final int jSteps;
+    private final int kSteps;
+    private final int mPanels;
+    private final int rowBlocks;
+    private final float[][] bPack = new float[2][];
+    private final ConcurrentLinkedQueue<Scratch> scratch = new ConcurrentLinkedQueue<>();
+
+    Product(long a, boolean transA, long b, boolean transB, long c, int m, int n, int k, int threads) {
+      this.a = a;
+      this.transA = transA;
+      this.b = b;
+      this.transB = transB;
+      this.c = c;
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.threads = threads;
+      this.nc = Math.min(NC, (n + NR - 1) / NR * NR);
+      this.jSteps = (n + nc - 1) / nc;
+      this.kSteps = (k + KC - 1) / KC;
+      this.mPanels = (m + MR - 1) / MR;
+      int blocks = (mPanels + MC / MR - 1) / (MC / MR);
+      if (threads > 1 && blocks > threads) {
+        blocks = Math.min(mPanels, (blocks + threads - 1) / threads * threads);
+      }
+      this.rowBlocks = blocks;
+      int kcMax = Math.min(KC, k);
+      this.bPack[0] = new float[nc * kcMax];
+      this.bPack[1] = jSteps * kSteps > 1 ? new float[nc * kcMax] : null;
     }
-    int width = j1 - j0;
-    int nPanels = (width + NR - 1) / NR;
-    int kcMax = Math.min(KC, k);
-    float[] bPack = new float[nPanels * NR * kcMax];
-    float[] aPack = new float[(MC + MR) * kcMax];
-    float[] tile = new float[MR * NR];
-    for (int pc = 0; pc < k; pc += KC) {
-      int kc = Math.min(KC, k - pc);
+
+    /** Packs step 0's panel, then runs each step's items together with the packing of the next step's panel. */
+    void run(IntraOpPool pool) {
+      int steps = jSteps * kSteps;
+      forEach(pool, packItems(0), i -> packB(0, (int) i));
+      for (int step = 0; step < steps; step++) {
+        int current = step;
+        int packs = step + 1 < steps ? packItems(step + 1) : 0;
+        forEach(pool, packs + computeItems(step), i -> {
+          if (i < packs) {
+            packB(current + 1, (int) i);
+          } else {
+            compute(current, (int) (i - packs));
+          }
+        });
+      }
+    }
+
+    /**
+     * Runs the items through the pool, each claimed on its own and checked for cancellation. A product too small
+     * to split runs on the caller, in one check, even when the pool has threads.
+     */
+    private void forEach(IntraOpPool pool, long items, IntraOpPool.ItemBody body) {
+      if (threads == 1 && pool.parallelism() > 1) {
+        pool.parallelFor(items, items, (s, e) -> {
+          for (long i = s; i < e; i++) {
+            body.run(i);
+          }
+        });
+      } else {
+        pool.parallelForEach(items, body);
+      }
+    }
+
+    private int j0(int step) {
+      return step / kSteps * nc;
+    }
+
+    private int width(int step) {
+      return Math.min(nc, n - j0(step));
+    }
+
+    private int pc(int step) {
+      return step % kSteps * KC;
+    }
+
+    private int kc(int step) {
+      return Math.min(KC, k - pc(step));
+    }
+
+    private int panels(int step) {
+      return (width(step) + NR - 1) / NR;
+    }
+
+    private int packItems(int step) {
+      return (panels(step) + PACK_PANELS - 1) / PACK_PANELS;
+    }
+
+    /** Column groups per row block: one, unless there are fewer row blocks than threads to keep busy. */
+    private int columnGroups(int step) {
+      return rowBlocks >= threads ? 1 : Math.min(panels(step), (threads + rowBlocks - 1) / rowBlocks);
+    }
+
+    private int computeItems(int step) {
+      return rowBlocks * columnGroups(step);
+    }
+
+    /** The first row of row block {@code r} (a multiple of MR; {@code m} for {@code r == rowBlocks}). */
+    private int rowStart(int r) {
+      return Math.min(m, (int) ((long) mPanels * r / rowBlocks) * MR);
+    }
+
+    /** Packs the {@code item}-th group of step {@code step}'s B micro-panels into its buffer. */
+    private void packB(int step, int item) {
+      int first = item * PACK_PANELS;
+      int count = Math.min(PACK_PANELS, panels(step) - first);
+      int jStart = j0(step) + first * NR;
+      int width = Math.min(count * NR, n - jStart);
+      int kc = kc(step);
+      Sgemm.packB(b, transB, k, n, jStart, width, pc(step), kc, bPack[step % 2], first * NR * kc);
+    }
+
+    /** Item {@code item} of step {@code step}: one row block against one column group of the step's panel. */
+    private void compute(int step, int item) {
+      int groups = columnGroups(step);
+      int r = item / groups;
+      int q = item % groups;
+      int i0 = rowStart(r);
+      int mc = rowStart(r + 1) - i0;
+      int panels = panels(step);
+      int jp0 = (int) ((long) panels * q / groups);
+      int jp1 = (int) ((long) panels * (q + 1) / groups);
+      if (mc <= 0 || jp0 >= jp1) {
+        return;
+      }
+      int j0 = j0(step);
+      int jEnd = j0 + width(step);
+      int pc = pc(step);
+      int kc = kc(step);
       boolean accumulate = pc > 0;
-      packB(b, transB, k, n, j0, width, pc, kc, bPack);
-      for (int ic = i0; ic < i1; ic += MC) {
-        int mc = Math.min(MC, i1 - ic);
-        packA(a, transA, m, k, ic, mc, pc, kc, aPack);
-        ByteBuffer cView = Memory.view(c + (long) ic * n * 4, (long) mc * n * 4);
-        for (int jp = 0; jp < nPanels; jp++) {
+      float[] bp = bPack[step % 2];
+      Scratch s = scratch.poll();
+      if (s == null) {
+        s = new Scratch((rowStart(1) - rowStart(0) + 2 * MR) * Math.min(KC, k));
+      }
+      try {
+        packA(a, transA, m, k, i0, mc, pc, kc, s.aPack);
+        ByteBuffer cView = Memory.view(c + (long) i0 * n * 4, (long) mc * n * 4);
+        for (int jp = jp0; jp < jp1; jp++) {
           int jr = j0 + jp * NR;
-          int nr = Math.min(NR, j1 - jr);
+          int nr = Math.min(NR, jEnd - jr);
           for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
-            kernel(kc, aPack, ir * kc, bPack, jp * NR * kc, tile);
+            kernel(kc, s.aPack, ir * kc, bp, jp * NR * kc, s.tile);
             if (mr == MR && nr == NR) {
-              storeFull(tile, cView, ir * n + jr, n, accumulate);
+              storeFull(s.tile, cView, ir * n + jr, n, accumulate);
             } else {
-              storePartial(tile, c + ((long) (ic + ir) * n + jr) * 4, n, mr, nr, accumulate);
+              storePartial(s.tile, c + ((long) (i0 + ir) * n + jr) * 4, n, mr, nr, accumulate);
             }
           }
         }
+      } finally {
+        scratch.offer(s);
       }
+    }
+  }
+
+  /** One thread's scratch: its packed A block and the micro-kernel's output tile. */
+  private static final class Scratch {
+    final float[] aPack;
+    final float[] tile = new float[MR * NR];
+
+    Scratch(int aFloats) {
+      this.aPack = new float[aFloats];
     }
   }
 
   /**
-   * Packs rows {@code [pc, pc+kc)} x columns {@code [j0, j0+width)} of op(B) into NR-wide column panels: panel j
-   * holds kc rows of NR floats, zero-padded past the last column.
+   * Packs rows {@code [pc, pc+kc)} x columns {@code [j0, j0+width)} of op(B) into NR-wide column panels from
+   * {@code offset} of {@code dst} on: panel j holds kc rows of NR floats, zero-padded past the last column.
    */
-  private static void packB(long b, boolean transB, int k, int n, int j0, int width, int pc, int kc, float[] dst) {
+  private static void packB(long b, boolean transB, int k, int n, int j0, int width, int pc, int kc, float[] dst,
+                            int offset) {
     int nPanels = (width + NR - 1) / NR;
     for (int jp = 0; jp < nPanels; jp++) {
       int jStart = j0 + jp * NR;
       int nr = Math.min(NR, j0 + width - jStart);
-      int base = jp * NR * kc;
+      int base = offset + jp * NR * kc;
       for (int p = 0; p < kc; p++) {
         int o = base + p * NR;
         if (!transB) {

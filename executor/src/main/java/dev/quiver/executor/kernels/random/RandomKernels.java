@@ -79,8 +79,8 @@ public final class RandomKernels {
   }
 
   static PhiloxStream stream(KernelContext ctx) {
-    long seed = ctx.attrs().getLong("seed", 0);
-    long seed2 = ctx.attrs().getLong("seed2", 0);
+    long seed = ctx.attrs().getLong("seed");
+    long seed2 = ctx.attrs().getLong("seed2");
     return ctx.opState(() -> new PhiloxStream(seed, seed2));
   }
 

@@ -71,7 +71,7 @@ public final class SparseKernels {
       }
     }
     long[] pos = flatPositions(indices, nnz, rank, shape, m -> OpArgs.error(ctx, m));
-    boolean validate = ctx.attrs().getBool("validate_indices", true);
+    boolean validate = ctx.attrs().getBool("validate_indices");
     boolean sorted = true;
     for (int i = 1; i < pos.length; i++) {
       if (pos[i] <= pos[i - 1]) {
@@ -169,8 +169,8 @@ public final class SparseKernels {
     if (b.rank() >= 0 && b.rank() != 2) {
       throw ctx.error("tensor 'b' is not a matrix: " + b);
     }
-    boolean adjA = ctx.attrs().getBool("adjoint_a", false);
-    boolean adjB = ctx.attrs().getBool("adjoint_b", false);
+    boolean adjA = ctx.attrs().getBool("adjoint_a");
+    boolean adjB = ctx.attrs().getBool("adjoint_b");
     long[] aShape = OpArgs.constant(ctx, 2);
     long m = -1;
     long k = -1;
@@ -209,8 +209,8 @@ public final class SparseKernels {
       throw OpArgs.error(ctx, "a_values and b must both be float32, float64, int32 or int64; got " + vals.dtype()
           + " and " + b.dtype());
     }
-    boolean adjA = ctx.attrs().getBool("adjoint_a", false);
-    boolean adjB = ctx.attrs().getBool("adjoint_b", false);
+    boolean adjA = ctx.attrs().getBool("adjoint_a");
+    boolean adjB = ctx.attrs().getBool("adjoint_b");
     long m = adjA ? aShape[1] : aShape[0];
     long k = adjA ? aShape[0] : aShape[1];
     long bRows = b.shape().dim(0);
@@ -292,7 +292,7 @@ public final class SparseKernels {
     if (shape == null || axes == null) {
       return List.of(new TensorSpec(d, Shape.unknown()));
     }
-    return List.of(new TensorSpec(d, Shape.of(reducedDims(shape, axes, ctx.attrs().getBool("keep_dims", false),
+    return List.of(new TensorSpec(d, Shape.of(reducedDims(shape, axes, ctx.attrs().getBool("keep_dims"),
         ctx::error))));
   }
 
@@ -329,7 +329,7 @@ public final class SparseKernels {
           + idx.shape() + " and " + vals.shape());
     }
     boolean[] reduced = reducedAxes(shape, axes, err);
-    long[] outDims = reducedDims(shape, axes, ctx.attrs().getBool("keep_dims", false), err);
+    long[] outDims = reducedDims(shape, axes, ctx.attrs().getBool("keep_dims"), err);
     Tensor out = ctx.allocateOutput(0, vals.dtype(), Shape.of(outDims));
     int rank = shape.length;
     int w = vals.dtype().byteWidth();

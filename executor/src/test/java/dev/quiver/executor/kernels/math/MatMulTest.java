@@ -83,6 +83,36 @@ class MatMulTest {
   }
 
   @Test
+  void productsOfSeveralPanelsAndStepsMatchTheTripleLoop(BufferAllocator alloc) {
+    check(alloc, 20, 2100, 300, false, false); // two column panels (the second 52 wide) and two k slices
+    check(alloc, 3, 2049, 40, true, true); // one row block: its columns split between the threads
+    check(alloc, 700, 37, 520, false, true); // more row blocks than threads, rounded to a multiple of them
+  }
+
+  /** Sgemm sums each element's k slices in one order, so the threads and its split of the work change no bit. */
+  @Test
+  void float32ProductsDoNotDependOnTheNumberOfThreads(BufferAllocator alloc) {
+    Random r = new Random(42);
+    int m = 301;
+    int n = 2071;
+    int k = 530;
+    try (Tensor a = Tensor.of(alloc, random(r, m * k), m, k); Tensor b = Tensor.of(alloc, random(r, k * n), k, n)) {
+      float[] expected = null;
+      for (int threads : new int[] {1, 2, 3}) {
+        try (IntraOpPool pool = new IntraOpPool(threads);
+             Tensor c = OpRunner.run1(alloc, pool, "MatMul", Attrs.empty(), a, b)) {
+          float[] got = c.toFloatArray();
+          if (expected == null) {
+            expected = got;
+          } else {
+            assertArrayEquals(expected, got, threads + " threads");
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void zeroInnerDimensionGivesZeros(BufferAllocator alloc) {
     try (Tensor a = Tensor.of(alloc, new float[0], 2, 0); Tensor b = Tensor.of(alloc, new float[0], 0, 3);
          Tensor c = OpRunner.run1(alloc, POOL, "MatMul", Attrs.empty(), a, b)) {
