@@ -70,8 +70,8 @@ public final class ElementwiseBinary {
    * dtype. Integer division by zero throws {@link ArithmeticException}.
    */
   public static void run(BinaryOp op, Tensor a, Tensor b, Tensor out, IntraOpPool pool) {
-    Broadcast plan = Broadcast.plan(out.shape(), a.shape(), b.shape());
-    if (plan.size() == 0) {
+    long size = out.numElements();
+    if (size == 0) {
       return;
     }
     DType in = a.dtype();
@@ -81,21 +81,42 @@ public final class ElementwiseBinary {
     long oBase = out.address();
     int wi = in.byteWidth();
     int wo = ot.byteWidth();
+    if (isFlat(a, out) && isFlat(b, out)) {
+      // Equal shapes, or a scalar against a tensor: the whole output is one run, no plan to build.
+      int sa = a.numElements() == 1 ? 0 : 1;
+      int sb = b.numElements() == 1 ? 0 : 1;
+      pool.parallelFor(size, MIN_CHUNK, (start, end) ->
+          run(op, in, ot, aBase + start * sa * wi, sa, bBase + start * sb * wi, sb, oBase + start * wo, end - start,
+              null));
+      return;
+    }
+    Broadcast plan = Broadcast.plan(out.shape(), a.shape(), b.shape());
     int sa = plan.innerStride(0);
     int sb = plan.innerStride(1);
     pool.parallelFor(plan.size(), MIN_CHUNK, (start, end) -> {
-      ByteBuffer rep = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
-      plan.forEachRun(start, end, (o, idx, len) -> {
-        long pa = aBase + idx[0] * wi;
-        long pb = bBase + idx[1] * wi;
-        long po = oBase + o * wo;
-        if (in.isFloating() && op.kind() == BinaryOp.Kind.ARITHMETIC && len >= 16
-            && vectorRun(op, in, pa, sa, pb, sb, po, len, rep)) {
-          return;
-        }
-        scalarRun(op, in, ot, pa, sa, pb, sb, po, len);
-      });
+      ByteBuffer rep = repeated();
+      plan.forEachRun(start, end, (o, idx, len) ->
+          run(op, in, ot, aBase + idx[0] * wi, sa, bBase + idx[1] * wi, sb, oBase + o * wo, len, rep));
     });
+  }
+
+  /** True if {@code t} is read as one flat run against {@code out}: the same shape, or a single element. */
+  private static boolean isFlat(Tensor t, Tensor out) {
+    return t.numElements() == 1 || t.shape().equals(out.shape());
+  }
+
+  /** One run of {@code len} output elements; {@code rep} is scratch for a repeated element (made if null). */
+  private static void run(BinaryOp op, DType in, DType ot, long pa, int sa, long pb, int sb, long po, long len,
+                          ByteBuffer rep) {
+    if (in.isFloating() && op.kind() == BinaryOp.Kind.ARITHMETIC && len >= 16
+        && vectorRun(op, in, pa, sa, pb, sb, po, len, rep != null || (sa != 0 && sb != 0) ? rep : repeated())) {
+      return;
+    }
+    scalarRun(op, in, ot, pa, sa, pb, sb, po, len);
+  }
+
+  private static ByteBuffer repeated() {
+    return ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   private static boolean vectorRun(BinaryOp op, DType t, long pa, int sa, long pb, int sb, long po, long len,
