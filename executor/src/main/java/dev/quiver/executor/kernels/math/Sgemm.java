@@ -10,9 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Float32 matrix product {@code C = op(A) op(B)} on Arrow memory, blocked in the GotoBLAS way: a {@code KC x NC}
- * panel of B and {@code MC x KC} blocks of A are packed into heap scratch, and a 6x16 register-tiled Vector API
- * micro-kernel (12 accumulators of 8 lanes, AVX2's 16 registers) runs over them, a 16 KiB B micro-panel in L1
- * against the A block in L2. The packed panels are the only copies (bounded, cache-sized scratch, not a copy of the
+ * panel of B and {@code MC x KC} blocks of A are packed into heap scratch, and a register-tiled Vector API
+ * micro-kernel of 6 rows by two vectors (12 accumulators: 6x16 with AVX2's 8 lanes, 6x32 with AVX-512's 16) runs
+ * over them, a B micro-panel of 16 or 32 KiB in L1 against the A block in L2. The packed panels are the only copies (bounded, cache-sized scratch, not a copy of the
  * operands). C is written in place, every element of it (C may be uninitialized memory).
  *
  * <p>The product runs in steps, one per B panel (NC columns of C, KC of the k sum), each split into items that the
@@ -28,10 +28,13 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Thread-safe: every call has its own scratch.
  */
 public final class Sgemm {
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+  /** The machine's widest float vector: 8 lanes with AVX2, 16 with AVX-512. */
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
   static final int MR = 6;
-  static final int NR = 16;
+  /** Columns of a micro-tile: two vectors (16 with AVX2, 32 with AVX-512). */
+  static final int NR = 2 * L;
   private static final int KC = 256;
   private static final int MC = 96;
   /** Columns of a step's B panel (a multiple of NR): 2 MiB packed, in L3. */
@@ -304,7 +307,7 @@ public final class Sgemm {
   }
 
   /**
-   * The 6x16 micro-kernel: the product of an A panel and a B panel into {@code tile} (6 rows of 16). It only
+   * The micro-kernel: the product of an A panel and a B panel into {@code tile} (6 rows of NR). It only
    * touches heap arrays, which keeps the JIT's code for it free of buffer checks and deoptimization.
    */
   private static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
@@ -322,7 +325,7 @@ public final class Sgemm {
     FloatVector c51 = FloatVector.zero(S);
     for (int p = 0; p < kc; p++) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-      FloatVector b1 = FloatVector.fromArray(S, bp, bo + 8);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
       FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
       c00 = a0.fma(b0, c00);
       c01 = a0.fma(b1, c01);
@@ -345,31 +348,31 @@ public final class Sgemm {
       bo += NR;
     }
     c00.intoArray(tile, 0);
-    c01.intoArray(tile, 8);
-    c10.intoArray(tile, 16);
-    c11.intoArray(tile, 24);
-    c20.intoArray(tile, 32);
-    c21.intoArray(tile, 40);
-    c30.intoArray(tile, 48);
-    c31.intoArray(tile, 56);
-    c40.intoArray(tile, 64);
-    c41.intoArray(tile, 72);
-    c50.intoArray(tile, 80);
-    c51.intoArray(tile, 88);
+    c01.intoArray(tile, L);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + L);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + L);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + L);
+    c40.intoArray(tile, 4 * NR);
+    c41.intoArray(tile, 4 * NR + L);
+    c50.intoArray(tile, 5 * NR);
+    c51.intoArray(tile, 5 * NR + L);
   }
 
-  /** Writes (or adds) a full 6x16 tile into C at float offset {@code co} of {@code cv}, row stride {@code ldc}. */
+  /** Writes (or adds) a full 6 x NR tile into C at float offset {@code co} of {@code cv}, row stride {@code ldc}. */
   private static void storeFull(float[] tile, ByteBuffer cv, int co, int ldc, boolean accumulate) {
     for (int i = 0; i < MR; i++) {
       int off = (co + i * ldc) * 4;
       FloatVector v0 = FloatVector.fromArray(S, tile, i * NR);
-      FloatVector v1 = FloatVector.fromArray(S, tile, i * NR + 8);
+      FloatVector v1 = FloatVector.fromArray(S, tile, i * NR + L);
       if (accumulate) {
         v0 = v0.add(FloatVector.fromByteBuffer(S, cv, off, LE));
-        v1 = v1.add(FloatVector.fromByteBuffer(S, cv, off + 32, LE));
+        v1 = v1.add(FloatVector.fromByteBuffer(S, cv, off + L * 4, LE));
       }
       v0.intoByteBuffer(cv, off, LE);
-      v1.intoByteBuffer(cv, off + 32, LE);
+      v1.intoByteBuffer(cv, off + L * 4, LE);
     }
   }
 
