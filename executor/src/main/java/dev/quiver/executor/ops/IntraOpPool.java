@@ -2,7 +2,6 @@ package dev.quiver.executor.ops;
 
 import dev.quiver.errors.InternalException;
 import dev.quiver.errors.QuiverException;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -40,7 +39,7 @@ public final class IntraOpPool implements AutoCloseable {
   public static final int MAX_SLICES = 1024;
 
   private final int parallelism;
-  private final ForkJoinPool pool; // null when parallelism == 1
+  private final HelperThreads pool; // null when parallelism == 1
   private final Runnable cancellation; // throws if the work should stop; null for never
   private final boolean ownsThreads; // false for a view: closing it leaves the threads running
 
@@ -51,14 +50,7 @@ public final class IntraOpPool implements AutoCloseable {
     if (n == 1) {
       this.pool = null;
     } else {
-      int id = POOLS.incrementAndGet();
-      AtomicInteger seq = new AtomicInteger();
-      this.pool = new ForkJoinPool(n, p -> {
-        var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-        t.setName("quiver-intra-op-" + id + "-" + seq.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      }, null, false);
+      this.pool = new HelperThreads(n - 1, "quiver-intra-op-" + POOLS.incrementAndGet() + "-");
     }
     this.cancellation = null;
     this.ownsThreads = true;
@@ -140,10 +132,8 @@ public final class IntraOpPool implements AutoCloseable {
     Chunks work = new Chunks(n, chunks, body, slice, cancellation);
     int helpers = (int) Math.min(parallelism - 1, chunks - 1);
     for (int h = 0; h < helpers; h++) {
-      try {
-        pool.execute(work::runChunks);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        break; // the pool is closing: the caller runs the rest
+      if (!pool.offer(work::runChunks)) {
+        break; // the pool is closed: the caller runs the rest
       }
     }
     work.runChunks();
@@ -225,7 +215,8 @@ public final class IntraOpPool implements AutoCloseable {
       if (finished.get() == count) {
         return;
       }
-      for (int spin = 0; spin < 1000 && finished.get() < count; spin++) {
+      long spinUntil = System.nanoTime() + HelperThreads.SPIN_NANOS; // a helper's last chunk is usually close
+      while (finished.get() < count && System.nanoTime() < spinUntil) {
         Thread.onSpinWait();
       }
       waiter = Thread.currentThread();
@@ -263,7 +254,7 @@ public final class IntraOpPool implements AutoCloseable {
   @Override
   public void close() {
     if (pool != null && ownsThreads) {
-      pool.shutdownNow();
+      pool.close();
     }
   }
 }
