@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Float32 matrix product {@code C = op(A) op(B)} on Arrow memory, blocked in the GotoBLAS way: a {@code KC x NC}
  * panel of B and {@code MC x KC} blocks of A are packed into heap scratch, and a register-tiled Vector API
- * micro-kernel of 6 rows by two vectors (12 accumulators: 6x16 with AVX2's 8 lanes, 6x32 with AVX-512's 16) runs
- * over them, a B micro-panel of 16 or 32 KiB in L1 against the A block in L2. The packed panels are the only copies (bounded, cache-sized scratch, not a copy of the
+ * micro-kernel of MR rows by two vectors (6x16 with AVX2's 8 lanes and 16 registers, 12x32 with AVX-512's 16 lanes
+ * and 32 registers) runs over them, a B micro-panel of 16 or 32 KiB in L1 against the A block in L2. The packed panels are the only copies (bounded, cache-sized scratch, not a copy of the
  * operands). C is written in place, every element of it (C may be uninitialized memory).
  *
  * <p>The product runs in steps, one per B panel (NC columns of C, KC of the k sum), each split into items that the
@@ -32,7 +32,8 @@ public final class Sgemm {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-  static final int MR = 6;
+  /** Rows of a micro-tile: 12 where there are 32 vector registers (AVX-512: 24 accumulators), else 6 (AVX2's 16). */
+  static final int MR = L >= 16 ? 12 : 6;
   /** Columns of a micro-tile: two vectors (16 with AVX2, 32 with AVX-512). */
   static final int NR = 2 * L;
   private static final int KC = 256;
@@ -307,10 +308,18 @@ public final class Sgemm {
   }
 
   /**
-   * The micro-kernel: the product of an A panel and a B panel into {@code tile} (6 rows of NR). It only
+   * The micro-kernel: the product of an A panel and a B panel into {@code tile} (MR rows of NR). It only
    * touches heap arrays, which keeps the JIT's code for it free of buffer checks and deoptimization.
    */
   private static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
+    if (MR == 12) {
+      kernel12(kc, ap, ao, bp, bo, tile);
+    } else {
+      kernel6(kc, ap, ao, bp, bo, tile);
+    }
+  }
+
+  private static void kernel6(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -361,7 +370,101 @@ public final class Sgemm {
     c51.intoArray(tile, 5 * NR + L);
   }
 
-  /** Writes (or adds) a full 6 x NR tile into C at float offset {@code co} of {@code cv}, row stride {@code ldc}. */
+  /** The 12-row micro-kernel (24 accumulators of 16 lanes: AVX-512's 32 registers hold them and the B row). */
+  private static void kernel12(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S);
+    FloatVector c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S);
+    FloatVector c51 = FloatVector.zero(S);
+    FloatVector c60 = FloatVector.zero(S);
+    FloatVector c61 = FloatVector.zero(S);
+    FloatVector c70 = FloatVector.zero(S);
+    FloatVector c71 = FloatVector.zero(S);
+    FloatVector c80 = FloatVector.zero(S);
+    FloatVector c81 = FloatVector.zero(S);
+    FloatVector c90 = FloatVector.zero(S);
+    FloatVector c91 = FloatVector.zero(S);
+    FloatVector ca0 = FloatVector.zero(S);
+    FloatVector ca1 = FloatVector.zero(S);
+    FloatVector cb0 = FloatVector.zero(S);
+    FloatVector cb1 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+      FloatVector a = FloatVector.broadcast(S, ap[ao]);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      a = FloatVector.broadcast(S, ap[ao + 1]);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      a = FloatVector.broadcast(S, ap[ao + 2]);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      a = FloatVector.broadcast(S, ap[ao + 3]);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+      a = FloatVector.broadcast(S, ap[ao + 4]);
+      c40 = a.fma(b0, c40);
+      c41 = a.fma(b1, c41);
+      a = FloatVector.broadcast(S, ap[ao + 5]);
+      c50 = a.fma(b0, c50);
+      c51 = a.fma(b1, c51);
+      a = FloatVector.broadcast(S, ap[ao + 6]);
+      c60 = a.fma(b0, c60);
+      c61 = a.fma(b1, c61);
+      a = FloatVector.broadcast(S, ap[ao + 7]);
+      c70 = a.fma(b0, c70);
+      c71 = a.fma(b1, c71);
+      a = FloatVector.broadcast(S, ap[ao + 8]);
+      c80 = a.fma(b0, c80);
+      c81 = a.fma(b1, c81);
+      a = FloatVector.broadcast(S, ap[ao + 9]);
+      c90 = a.fma(b0, c90);
+      c91 = a.fma(b1, c91);
+      a = FloatVector.broadcast(S, ap[ao + 10]);
+      ca0 = a.fma(b0, ca0);
+      ca1 = a.fma(b1, ca1);
+      a = FloatVector.broadcast(S, ap[ao + 11]);
+      cb0 = a.fma(b0, cb0);
+      cb1 = a.fma(b1, cb1);
+      ao += 12;
+      bo += NR;
+    }
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, L);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + L);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + L);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + L);
+    c40.intoArray(tile, 4 * NR);
+    c41.intoArray(tile, 4 * NR + L);
+    c50.intoArray(tile, 5 * NR);
+    c51.intoArray(tile, 5 * NR + L);
+    c60.intoArray(tile, 6 * NR);
+    c61.intoArray(tile, 6 * NR + L);
+    c70.intoArray(tile, 7 * NR);
+    c71.intoArray(tile, 7 * NR + L);
+    c80.intoArray(tile, 8 * NR);
+    c81.intoArray(tile, 8 * NR + L);
+    c90.intoArray(tile, 9 * NR);
+    c91.intoArray(tile, 9 * NR + L);
+    ca0.intoArray(tile, 10 * NR);
+    ca1.intoArray(tile, 10 * NR + L);
+    cb0.intoArray(tile, 11 * NR);
+    cb1.intoArray(tile, 11 * NR + L);
+  }
+
+  /** Writes (or adds) a full MR x NR tile into C at float offset {@code co} of {@code cv}, row stride {@code ldc}. */
   private static void storeFull(float[] tile, ByteBuffer cv, int co, int ldc, boolean accumulate) {
     for (int i = 0; i < MR; i++) {
       int off = (co + i * ldc) * 4;
