@@ -95,6 +95,8 @@ public class StoreBenchmark {
     Path dir;
     Path spillFile;
     Path plainFile;
+    /** A store's allocator, as a reload uses: a freed block of the same size is reused, not faulted in anew. */
+    HandleStore store;
     BufferAllocator allocator;
     Tensor tensor;
     ByteBuffer bytes;
@@ -104,7 +106,8 @@ public class StoreBenchmark {
       dir = Files.createTempDirectory("quiver-bench-");
       spillFile = dir.resolve("spill.arrow");
       plainFile = dir.resolve("plain.bin");
-      allocator = new RootAllocator();
+      store = HandleStore.builder().memoryBudget(4 * size).build();
+      allocator = store.allocator();
       tensor = filled(allocator, size);
       TensorIpc.writeFile(tensor, spillFile, SPILL_BATCH_BYTES);
       bytes = ByteBuffer.allocateDirect(Math.toIntExact(size));
@@ -116,7 +119,7 @@ public class StoreBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
       tensor.close();
-      allocator.close();
+      store.close();
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
           Files.delete(p);
