@@ -51,8 +51,9 @@ class IntraOpPoolTest {
   void theCallerFinishesTheWorkWhenEveryPoolThreadIsBusy() throws Exception {
     try (IntraOpPool pool = new IntraOpPool(2)) {
       CountDownLatch release = new CountDownLatch(1);
-      CountDownLatch busy = new CountDownLatch(4);
-      // two steps whose chunks wait until this test is done: their callers and both pool threads are stuck
+      CountDownLatch busy = new CountDownLatch(3);
+      // two steps whose chunks wait until this test is done: their callers and the pool's one helper (a pool of 2
+      // threads counts the caller as one) are stuck
       Thread[] blockers = new Thread[2];
       for (int b = 0; b < 2; b++) {
         blockers[b] = new Thread(() -> pool.parallelFor(2, 1, (s, e) -> {
@@ -205,5 +206,35 @@ class IntraOpPoolTest {
       });
       assertEquals(2, threads.size());
     }
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void anIdleHelperParksAfterItsSpinAndClosingThePoolEndsIt() throws Exception {
+    Thread helper;
+    try (IntraOpPool pool = new IntraOpPool(2)) {
+      Thread caller = Thread.currentThread();
+      java.util.concurrent.atomic.AtomicReference<Thread> seen = new java.util.concurrent.atomic.AtomicReference<>();
+      CountDownLatch both = new CountDownLatch(2);
+      pool.parallelFor(2, 1, (s, e) -> {
+        if (Thread.currentThread() != caller) {
+          seen.set(Thread.currentThread());
+        }
+        both.countDown();
+        try {
+          both.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException ex) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      helper = seen.get();
+      assertTrue(helper != null && helper.isDaemon(), "a daemon helper ran one of the chunks");
+      // it spins for at most HelperThreads.SPIN_NANOS, then parks: it does not keep a core busy while idle
+      while (helper.getState() != Thread.State.WAITING) {
+        Thread.sleep(1);
+      }
+    }
+    helper.join(TimeUnit.SECONDS.toMillis(20));
+    assertTrue(!helper.isAlive(), "closing the pool ends its helper");
   }
 }
