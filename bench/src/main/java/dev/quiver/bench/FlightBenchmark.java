@@ -5,6 +5,7 @@ import dev.quiver.flight.QuiverServer;
 import dev.quiver.store.HandleStore;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
+import dev.quiver.store.interchange.TensorBatches;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
@@ -106,7 +107,8 @@ public class FlightBenchmark {
    */
   public static void main(String[] args) throws Exception {
     try (HandleStore store = HandleStore.builder().memoryBudget(8L << 30).build();
-         QuiverServer server = QuiverServer.builder(store).port(0).start();
+         QuiverServer server = QuiverServer.builder(store).port(0)
+             .maxBatchBytes(Long.getLong("quiver.bench.batchBytes", TensorBatches.DEFAULT_MAX_BATCH_BYTES)).start();
          Tensor bigTensor = filled(store.allocator(), BIG);
          Tensor tiny = Tensor.of(store.allocator(), new float[] {1f})) {
       System.out.println(server.location().getUri() + " " + store.put(bigTensor) + " " + store.put(tiny));
