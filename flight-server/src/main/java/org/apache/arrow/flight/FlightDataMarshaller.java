@@ -114,6 +114,14 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
   }
 
   /**
+   * The frame behind a stream {@link #stream} returned, or null if Flight framed the message: tests check that it
+   * references the batch's own memory.
+   */
+  static ByteBuf frameOf(InputStream framed) {
+    return framed instanceof FrameStream ? ((FrameStream) framed).frame : null;
+  }
+
+  /**
    * Whether the sender allowed its buffers to be referenced rather than copied (Flight's {@code putNext} of
    * a root the caller refills does not); {@link RecordBatchPassthrough} always does.
    */
