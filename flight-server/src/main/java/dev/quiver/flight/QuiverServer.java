@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * {@link #close} returns.
  *
  * <p>Without an auth token the server binds only to a loopback address; {@link Builder#start} refuses any
- * other host. With a token every call must carry {@code authorization: Bearer <token>}.
+ * other host. With a token every call must carry {@code authorization: Bearer <token>}; a server bound beyond
+ * loopback without TLS logs a warning at start, since the token then travels in clear.
  *
  * <pre>{@code
  * try (HandleStore store = HandleStore.builder().build();
@@ -287,8 +288,8 @@ public final class QuiverServer implements AutoCloseable {
      * @throws IOException if the port cannot be bound
      */
     public QuiverServer start() throws IOException {
-      checkExposure();
       boolean tls = tlsCertificate != null;
+      checkExposure(tls);
       if (tls) {
         requireFile(tlsCertificate, "TLS certificate");
         requireFile(tlsPrivateKey, "TLS private key");
@@ -410,23 +411,36 @@ public final class QuiverServer implements AutoCloseable {
       }
     }
 
-    private void checkExposure() {
-      if (authToken != null) {
+    /**
+     * Refuses a host other than loopback without a token, and warns (once, at start) when a token would cross
+     * the network in clear: bound beyond loopback without TLS, anyone on the path can read it and then use it.
+     */
+    private void checkExposure(boolean tls) {
+      if (isLoopback(host)) {
         return;
       }
-      boolean loopback;
+      if (authToken == null) {
+        throw new IllegalArgumentException("refusing to serve on '" + host + "' without an auth token: anyone who "
+            + "can reach it could read and delete every tensor. Set an auth token, or bind to 127.0.0.1.");
+      }
+      if (!tls) {
+        LOG.warn("serving on '{}' without TLS: the bearer token and every tensor cross the network in clear, so "
+            + "anyone who can see the traffic can take the token; serve TLS (--tls-cert and --tls-key), or bind "
+            + "to 127.0.0.1", host);
+      }
+    }
+
+    /** True if every address {@code host} names is a loopback address. */
+    private static boolean isLoopback(String host) {
       try {
         InetAddress[] all = InetAddress.getAllByName(host);
-        loopback = all.length > 0;
+        boolean loopback = all.length > 0;
         for (InetAddress a : all) {
           loopback &= a.isLoopbackAddress();
         }
+        return loopback;
       } catch (UnknownHostException e) {
         throw new IllegalArgumentException("unknown host '" + host + "'", e);
-      }
-      if (!loopback) {
-        throw new IllegalArgumentException("refusing to serve on '" + host + "' without an auth token: anyone who "
-            + "can reach it could read and delete every tensor. Set an auth token, or bind to 127.0.0.1.");
       }
     }
 
