@@ -88,7 +88,7 @@ class ServerSecurityTest {
 
   /** One call of each kind a client makes, with the given call options. */
   enum Rpc {
-    DO_GET, DO_PUT, LIST_FLIGHTS, DO_ACTION;
+    DO_GET, DO_PUT, GET_FLIGHT_INFO, GET_SCHEMA, LIST_FLIGHTS, DO_ACTION;
 
     void call(FlightClient client, BufferAllocator allocator, String handle, CallOption... options) throws Exception {
       switch (this) {
@@ -98,6 +98,8 @@ class ServerSecurityTest {
             FlightTensors.put(client, t, options);
           }
         }
+        case GET_FLIGHT_INFO -> client.getInfo(FlightProtocol.tensorDescriptor(handle), options);
+        case GET_SCHEMA -> client.getSchema(FlightProtocol.tensorDescriptor(handle), options);
         case LIST_FLIGHTS -> client.listFlights(new Criteria(new byte[0]), options).forEach(info -> {});
         default -> client.doAction(new Action("delete", handle.getBytes(StandardCharsets.UTF_8)), options).next();
       }
