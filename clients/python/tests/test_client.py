@@ -38,10 +38,35 @@ def test_a_tensor_of_several_batches_arrives_whole(client):
     assert np.array_equal(client.get(handle), array)
 
 
-def test_a_one_batch_tensor_is_returned_over_the_received_buffer(client):
+class RecordingFlight:
+    """Stands in for a client's FlightClient and keeps each table its DoGet readers return, so a test can see
+    what ``get`` made of the received buffers."""
+
+    def __init__(self, flight):
+        self._flight = flight
+        self.tables = []
+
+    def __getattr__(self, name):
+        return getattr(self._flight, name)
+
+    def do_get(self, *args, **kwargs):
+        reader = self._flight.do_get(*args, **kwargs)
+        tables = self.tables
+
+        class Reader:
+            def read_all(self):
+                tables.append(reader.read_all())
+                return tables[-1]
+
+        return Reader()
+
+
+def test_get_returns_a_one_batch_tensor_over_the_received_buffer(client, monkeypatch):
     handle = client.put(np.arange(12, dtype=np.float32).reshape(3, 4))
-    table = client.get_table(handle)
-    array = quiver_client.to_numpy(table)
+    recording = RecordingFlight(client._flight)
+    monkeypatch.setattr(client, "_flight", recording)
+    array = client.get(handle)
+    (table,) = recording.tables
     values = table.column(0).chunks[0].storage.flatten()
     assert array.ctypes.data == values.buffers()[1].address  # no copy
     assert not array.flags.writeable

@@ -21,13 +21,26 @@ def readme_python_blocks():
     return re.findall(r"```python\n(.*?)```", section, flags=re.S)
 
 
-def fetch_with_the_readme(location, handle):
-    """Runs the README's pyarrow snippet for ``handle`` and returns its ``x``."""
+def run_the_readme(location, handle):
+    """Runs the README's pyarrow snippet for ``handle`` and returns its variables (``table``, ``x``, ...)."""
     snippet = readme_python_blocks()[0]
     assert DEFAULT_LOCATION in snippet
     scope = {"handle": handle.encode()}
     exec(snippet.replace(DEFAULT_LOCATION, location), scope)  # noqa: S102 - the README's own code
-    return scope["x"]
+    return scope
+
+
+def fetch_with_the_readme(location, handle):
+    """Runs the README's pyarrow snippet for ``handle`` and returns its ``x``."""
+    return run_the_readme(location, handle)["x"]
+
+
+def over_a_received_buffer(x, table):
+    """Whether ``x``'s bytes lie inside one of the buffers of ``table`` as Flight received it (no copy)."""
+    start = x.ctypes.data
+    end = start + x.nbytes
+    return any(b is not None and b.address <= start and end <= b.address + b.size
+               for chunk in table.column(0).chunks for b in chunk.buffers())
 
 
 def test_the_readme_snippet_is_what_quiver_serve_prints(server):
@@ -40,7 +53,21 @@ def test_plain_pyarrow_gets_a_tensor_as_a_numpy_array(server, client):
     x = fetch_with_the_readme(server.location, client.put(expected))
     assert x.dtype == np.float32 and x.shape == (2, 3, 4)
     assert np.array_equal(x, expected)
-    assert not x.flags.writeable  # as the README says: a view of the received Arrow memory
+
+
+def test_the_readme_snippet_returns_a_one_batch_tensor_over_the_received_buffer(server, client):
+    expected = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    scope = run_the_readme(server.location, client.put(expected))
+    assert scope["table"].column(0).num_chunks == 1
+    assert over_a_received_buffer(scope["x"], scope["table"])  # as the README says: not a copy
+
+
+def test_the_readme_snippet_combines_the_batches_of_a_larger_tensor_into_a_copy(server, client):
+    expected = np.random.default_rng(2).random((3000, 1000))  # 24 MB: several 4 MiB batches
+    scope = run_the_readme(server.location, client.put(expected))
+    assert scope["table"].column(0).num_chunks > 1
+    assert np.array_equal(scope["x"], expected)
+    assert not over_a_received_buffer(scope["x"], scope["table"])  # as the README says: combined first
 
 
 def test_the_plain_pyarrow_snippet_works_for_every_rank_and_dtype(server, client):

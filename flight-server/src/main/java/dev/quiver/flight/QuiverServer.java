@@ -1,6 +1,8 @@
 package dev.quiver.flight;
 
 import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.errors.QuiverException;
+import dev.quiver.errors.ResourceExhaustedException;
 import dev.quiver.store.HandleStore;
 import dev.quiver.store.interchange.TensorBatches;
 import io.grpc.netty.NettyServerBuilder;
@@ -27,6 +29,7 @@ import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.FlightServiceBinding;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * {@link #close} returns.
  *
  * <p>Without an auth token the server binds only to a loopback address; {@link Builder#start} refuses any
- * other host. With a token every call must carry {@code authorization: Bearer <token>}.
+ * other host. With a token every call must carry {@code authorization: Bearer <token>}; a server bound beyond
+ * loopback without TLS logs a warning at start, since the token then travels in clear.
  *
  * <pre>{@code
  * try (HandleStore store = HandleStore.builder().build();
@@ -284,8 +288,8 @@ public final class QuiverServer implements AutoCloseable {
      * @throws IOException if the port cannot be bound
      */
     public QuiverServer start() throws IOException {
-      checkExposure();
       boolean tls = tlsCertificate != null;
+      checkExposure(tls);
       if (tls) {
         requireFile(tlsCertificate, "TLS certificate");
         requireFile(tlsPrivateKey, "TLS private key");
@@ -300,7 +304,7 @@ public final class QuiverServer implements AutoCloseable {
         StoreFlightProducer producer = new StoreFlightProducer(store, allocator, maxBatchBytes, executor);
         FlightServer.Builder fb = FlightServer.builder(allocator, bind, producer).executor(executor)
             .backpressureThreshold(BACKPRESSURE_THRESHOLD)
-            .transportHint("grpc.builderConsumer", tuning(allocator, producer, executor, tls));
+            .transportHint("grpc.builderConsumer", tuning(store, allocator, producer, executor, tls));
         if (authToken != null) {
           fb.headerAuthenticator(new StaticTokenAuthenticator(authToken));
         }
@@ -337,8 +341,8 @@ public final class QuiverServer implements AutoCloseable {
      * go out without a copy and uploads are parsed with one copy per body instead of two
      * ({@link FlightDataMarshaller}), when this Arrow version allows it.
      */
-    private static Consumer<NettyServerBuilder> tuning(BufferAllocator allocator, StoreFlightProducer producer,
-        ExecutorService executor, boolean tls) {
+    private static Consumer<NettyServerBuilder> tuning(HandleStore store, BufferAllocator allocator,
+        StoreFlightProducer producer, ExecutorService executor, boolean tls) {
       return netty -> {
         if (!tls) { // over TLS gRPC's own negotiation stays (Flight configured it from the certificate)
           netty.protocolNegotiator(new ComposingNegotiator());
@@ -350,13 +354,27 @@ public final class QuiverServer implements AutoCloseable {
         // faulted in fresh pages again (10,000 to 50,000 page faults per 256 MiB DoPut; about 1,000 with Netty's).
         netty.withChildOption(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT);
         if (FlightDataMarshaller.isAvailable()) {
+          BufferAllocator storeMemory = store.allocator();
           netty.addService(FlightServiceBinding.bind(allocator, producer, executor, BACKPRESSURE_THRESHOLD,
-              malformed -> FlightErrors.toFlight(new InvalidArgumentException(
-                  "not a tensor stream: a FlightData message is malformed (" + malformed.getMessage() + ")"))));
+              failure -> FlightErrors.toFlight(unparsableUpload(store.id(), storeMemory, failure))));
         } else {
           LOG.warn("this Arrow Flight version does not allow single-copy uploads; using Flight's own parser");
         }
       };
+    }
+
+    /**
+     * What an upload message that could not be parsed is answered with: RESOURCE_EXHAUSTED when the store's
+     * allocator could not hold it (the store and what it holds are untouched), INVALID_ARGUMENT otherwise.
+     */
+    private static QuiverException unparsableUpload(String storeId, BufferAllocator root, RuntimeException failure) {
+      if (failure instanceof OutOfMemoryException) {
+        return new ResourceExhaustedException("an upload to handle store " + storeId + " was refused: "
+            + failure.getMessage() + " within the store's allocator limit of " + root.getLimit() + " bytes ("
+            + root.getAllocatedMemory() + " in use)", failure);
+      }
+      return new InvalidArgumentException(
+          "not a tensor stream: a FlightData message is malformed (" + failure.getMessage() + ")", failure);
     }
 
     private static ThreadFactory daemonThreads() {
@@ -393,23 +411,36 @@ public final class QuiverServer implements AutoCloseable {
       }
     }
 
-    private void checkExposure() {
-      if (authToken != null) {
+    /**
+     * Refuses a host other than loopback without a token, and warns (once, at start) when a token would cross
+     * the network in clear: bound beyond loopback without TLS, anyone on the path can read it and then use it.
+     */
+    private void checkExposure(boolean tls) {
+      if (isLoopback(host)) {
         return;
       }
-      boolean loopback;
+      if (authToken == null) {
+        throw new IllegalArgumentException("refusing to serve on '" + host + "' without an auth token: anyone who "
+            + "can reach it could read and delete every tensor. Set an auth token, or bind to 127.0.0.1.");
+      }
+      if (!tls) {
+        LOG.warn("serving on '{}' without TLS: the bearer token and every tensor cross the network in clear, so "
+            + "anyone who can see the traffic can take the token; serve TLS (--tls-cert and --tls-key), or bind "
+            + "to 127.0.0.1", host);
+      }
+    }
+
+    /** True if every address {@code host} names is a loopback address. */
+    private static boolean isLoopback(String host) {
       try {
         InetAddress[] all = InetAddress.getAllByName(host);
-        loopback = all.length > 0;
+        boolean loopback = all.length > 0;
         for (InetAddress a : all) {
           loopback &= a.isLoopbackAddress();
         }
+        return loopback;
       } catch (UnknownHostException e) {
         throw new IllegalArgumentException("unknown host '" + host + "'", e);
-      }
-      if (!loopback) {
-        throw new IllegalArgumentException("refusing to serve on '" + host + "' without an auth token: anyone who "
-            + "can reach it could read and delete every tensor. Set an auth token, or bind to 127.0.0.1.");
       }
     }
 

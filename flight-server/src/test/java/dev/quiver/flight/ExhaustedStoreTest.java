@@ -9,6 +9,8 @@ import dev.quiver.store.Tensor;
 import dev.quiver.testing.LeakCheckedAllocator;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
@@ -20,8 +22,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A DoPut into a store whose memory and disk budgets are both full fails with RESOURCE_EXHAUSTED naming the
- * budgets (docs/flight-protocol.md, "Errors"), and every tensor stored before, in memory or spilled, stays readable.
+ * A DoPut into a store whose memory and disk budgets are both full, or whose allocator cannot hold the upload while
+ * it is received, fails with RESOURCE_EXHAUSTED naming what was refused (docs/flight-protocol.md, "Errors"), and
+ * every tensor stored before, in memory or spilled, stays readable.
  */
 @ExtendWith(LeakCheckedAllocator.class)
 class ExhaustedStoreTest {
@@ -68,6 +71,31 @@ class ExhaustedStoreTest {
         assertTrue(a.contentEquals(inMemory));
         assertTrue(b.contentEquals(spilled));
       }
+    }
+  }
+
+  @Test
+  void anUploadLargerThanTheStoresAllocatorLimitIsResourceExhaustedAndTheStoreIsIntact(BufferAllocator allocator)
+      throws Exception {
+    try (HandleStore small = HandleStore.builder().memoryBudget(64 << 10).allocatorLimit(1 << 20).build();
+         QuiverServer limited = QuiverServer.builder(small).port(0).start();
+         FlightClient client = FlightClient.builder(allocator, limited.location()).build();
+         Tensor big = Tensor.of(allocator, new float[1 << 19], 1 << 10, 1 << 9)) { // 2 MiB
+      String kept = FlightTensors.put(client, inMemory);
+      FlightRuntimeException e = assertThrows(FlightRuntimeException.class,
+          () -> FlightTensors.put(client, big, big.byteSize())); // one batch: its body alone exceeds the limit
+      assertEquals(FlightStatusCode.RESOURCE_EXHAUSTED, e.status().code(), e.toString());
+      assertTrue(e.getMessage().contains(small.id()), e.getMessage());
+      assertTrue(e.getMessage().contains("allocator limit of 1048576 bytes"), e.getMessage());
+      Matcher refused = Pattern.compile("no memory to receive a FlightData body of (\\d+) bytes").matcher(e.getMessage());
+      assertTrue(refused.find(), "names what was refused: " + e.getMessage());
+      assertTrue(Long.parseLong(refused.group(1)) >= big.byteSize(), e.getMessage()); // elements and empty bitmap
+
+      assertEquals(List.of(kept), small.handles(""), "nothing more is stored");
+      try (Tensor back = FlightTensors.get(client, allocator, kept)) {
+        assertTrue(back.contentEquals(inMemory));
+      }
+      assertEquals(0, limited.allocator().getAllocatedMemory(), "the refused upload left nothing behind");
     }
   }
 

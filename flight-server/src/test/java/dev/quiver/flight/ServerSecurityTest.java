@@ -1,13 +1,16 @@
 package dev.quiver.flight;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quiver.store.HandleStore;
 import dev.quiver.store.Tensor;
 import dev.quiver.testing.LeakCheckedAllocator;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -84,7 +88,7 @@ class ServerSecurityTest {
 
   /** One call of each kind a client makes, with the given call options. */
   enum Rpc {
-    DO_GET, DO_PUT, LIST_FLIGHTS, DO_ACTION;
+    DO_GET, DO_PUT, GET_FLIGHT_INFO, GET_SCHEMA, LIST_FLIGHTS, DO_ACTION;
 
     void call(FlightClient client, BufferAllocator allocator, String handle, CallOption... options) throws Exception {
       switch (this) {
@@ -94,6 +98,8 @@ class ServerSecurityTest {
             FlightTensors.put(client, t, options);
           }
         }
+        case GET_FLIGHT_INFO -> client.getInfo(FlightProtocol.tensorDescriptor(handle), options);
+        case GET_SCHEMA -> client.getSchema(FlightProtocol.tensorDescriptor(handle), options);
         case LIST_FLIGHTS -> client.listFlights(new Criteria(new byte[0]), options).forEach(info -> {});
         default -> client.doAction(new Action("delete", handle.getBytes(StandardCharsets.UTF_8)), options).next();
       }
@@ -156,6 +162,33 @@ class ServerSecurityTest {
              .build()) {
       assertTrue(client.listActions(bearer("t")).iterator().hasNext());
     }
+  }
+
+  @Test
+  void aTokenServedBeyondLoopbackWithoutTlsIsWarnedAboutOnce(@TempDir Path dir) throws Throwable {
+    String plain = stderrWhile(() -> QuiverServer.builder(store).host("0.0.0.0").port(0).authToken("t").start().close());
+    assertEquals(1, plain.split("the bearer token and every tensor cross the network in clear", -1).length - 1, plain);
+    assertTrue(plain.contains("WARN") && plain.contains("'0.0.0.0' without TLS"), plain);
+
+    SelfSignedCertificate cert = SelfSignedCertificate.create(dir);
+    String tls = stderrWhile(() -> QuiverServer.builder(store).host("0.0.0.0").port(0).authToken("t")
+        .tls(cert.certificate(), cert.privateKey()).start().close());
+    String loopback = stderrWhile(() -> QuiverServer.builder(store).port(0).authToken("t").start().close());
+    assertFalse(tls.contains("in clear"), tls);
+    assertFalse(loopback.contains("in clear"), loopback);
+  }
+
+  /** What SLF4J's simple logger (which writes to the current System.err) prints while {@code action} runs. */
+  private static String stderrWhile(Executable action) throws Throwable {
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    try {
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      action.execute();
+    } finally {
+      System.setErr(stderr);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
   }
 
   @Test

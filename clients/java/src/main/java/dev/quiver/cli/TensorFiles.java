@@ -1,5 +1,6 @@
 package dev.quiver.cli;
 
+import dev.quiver.errors.QuiverException;
 import dev.quiver.store.Tensor;
 import dev.quiver.store.interchange.TensorIpc;
 import java.io.IOException;
@@ -13,6 +14,10 @@ import org.apache.arrow.memory.BufferAllocator;
 final class TensorFiles {
   private TensorFiles() {}
 
+  /**
+   * The tensor {@code file} holds; the caller owns it. An Arrow file that is not a tensor's fails with the
+   * reader's error, prefixed with the file's name (a .npy reader's errors name the file already).
+   */
   static Tensor read(BufferAllocator allocator, Path file) throws IOException {
     if (!Files.exists(file)) {
       throw new NoSuchFileException(file.toString());
@@ -21,7 +26,11 @@ final class TensorFiles {
       case "npy":
         return NpyFile.read(allocator, file);
       default:
-        return TensorIpc.readFile(allocator, file);
+        try {
+          return TensorIpc.readFile(allocator, file);
+        } catch (QuiverException e) {
+          throw QuiverException.of(e.code(), "'" + file + "': " + e.getMessage(), e);
+        }
     }
   }
 

@@ -99,6 +99,64 @@ class QuiverCommandTest {
   }
 
   @Test
+  void aCorruptArrowFileIsAPlainErrorWithExitCode1(BufferAllocator allocator, @TempDir Path dir) throws Exception {
+    Path garbage = Files.writeString(dir.resolve("garbage.arrow"), "ARROW1 and then nothing an Arrow file holds");
+    Path whole = dir.resolve("whole.arrow");
+    try (Tensor t = Tensor.of(allocator, new float[4096], 64, 64)) {
+      dev.quiver.store.interchange.TensorIpc.writeFile(t, whole);
+    }
+    byte[] bytes = Files.readAllBytes(whole);
+    Path truncated = Files.write(dir.resolve("truncated.arrow"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    for (Path bad : new Path[] {garbage, truncated}) {
+      assertEquals(QuiverCommand.FAILED, run("put", bad.toString()), err);
+      assertTrue(err.startsWith("quiver: InvalidArgument: '" + bad + "': not a tensor stream"), err);
+      assertTrue(err.contains(bad.getFileName().toString()), "names the file: " + err);
+      assertFalse(err.contains("\tat "), "no stack trace: " + err);
+      assertEquals("", out);
+    }
+    assertEquals(java.util.List.of(), store.handles(""), "nothing was stored");
+  }
+
+  @Test
+  void arrowFilesWrittenByPyarrowAreUploadedAsTheTensorsTheyHold(BufferAllocator allocator, @TempDir Path dir)
+      throws Exception {
+    // docs/interchange-format.md's recipe for writers, in Arrow's file format; the 2x3x4 tensor in two batches.
+    Python.Result r = Python.runSource(String.join("\n",
+        "import json, sys, numpy as np, pyarrow as pa",
+        "def write(path, column, dtype, shape, rows_per_batch):",
+        "    meta = {'quiver:dtype': dtype, 'quiver:shape': json.dumps(shape), 'quiver:version': '1'}",
+        "    schema = pa.schema([pa.field('tensor', column.type)], metadata=meta)",
+        "    with pa.ipc.new_file(path, schema) as writer:",
+        "        writer.write_table(pa.Table.from_arrays([column], schema=schema), max_chunksize=rows_per_batch)",
+        "d = sys.argv[1]",
+        "t = np.arange(24, dtype=np.float32).reshape(2, 3, 4)",
+        "write(d + '/t.arrow', pa.FixedShapeTensorArray.from_numpy_ndarray(t), 'float32', [2, 3, 4], 1)",
+        "write(d + '/v.arrow', pa.array(np.array([-5, 0, 7], dtype=np.int64)), 'int64', [3], 3)",
+        "write(d + '/s.arrow', pa.array(['a', 'h\u00e9llo']), 'string', [2], 2)"), 120, dir.toString());
+    assertEquals(0, r.exitCode(), r.output());
+    float[] t = new float[24];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = i;
+    }
+    try (Tensor want = Tensor.of(allocator, t, 2, 3, 4)) {
+      assertPutStores(dir.resolve("t.arrow"), want);
+    }
+    try (Tensor want = Tensor.of(allocator, new long[] {-5, 0, 7}, 3)) {
+      assertPutStores(dir.resolve("v.arrow"), want);
+    }
+    try (Tensor want = Tensor.of(allocator, new String[] {"a", "h\u00e9llo"}, 2)) {
+      assertPutStores(dir.resolve("s.arrow"), want);
+    }
+  }
+
+  private void assertPutStores(Path file, Tensor want) {
+    assertEquals(0, run("put", file.toString()), err);
+    try (Tensor stored = store.get(out.trim())) {
+      assertTrue(stored.contentEquals(want), file + ": " + stored + " is not " + want);
+    }
+  }
+
+  @Test
   void anUnknownExtensionIsAUsageError(@TempDir Path dir) throws Exception {
     assertEquals(QuiverCommand.USAGE, run("put", dir.resolve("x.csv").toString()));
     assertTrue(err.contains(".npy"), err);

@@ -30,6 +30,7 @@ import org.apache.arrow.flight.grpc.AddWritableBuffer;
 import org.apache.arrow.flight.impl.Flight;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.ipc.message.MessageMetadataResult;
 
 /**
@@ -110,6 +111,14 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
     }
     parts.set(0, header(value, size));
     return new FrameStream(new Frame(parts, buffers));
+  }
+
+  /**
+   * The frame behind a stream {@link #stream} returned, or null if Flight framed the message: tests check that it
+   * references the batch's own memory.
+   */
+  static ByteBuf frameOf(InputStream framed) {
+    return framed instanceof FrameStream ? ((FrameStream) framed).frame : null;
   }
 
   /**
@@ -199,14 +208,14 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
             header = MessageMetadataResult.create(ByteBuffer.wrap(readBytes(in, headerLength)), headerLength);
             break;
           case APP_METADATA_TAG:
-            ArrowBuf m = read(in, readLength(in));
+            ArrowBuf m = read(in, readLength(in), "app_metadata");
             if (appMetadata != null) {
               appMetadata.close(); // protobuf: the last occurrence of a field wins
             }
             appMetadata = m;
             break;
           case BODY_TAG:
-            ArrowBuf b = read(in, readLength(in));
+            ArrowBuf b = read(in, readLength(in), "body");
             if (body != null) {
               body.close();
             }
@@ -245,18 +254,20 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
   }
 
   /**
-   * Reads {@code size} bytes into a new buffer: straight from gRPC's direct buffers when it lends them. The
-   * caller has checked {@code size} against what the message holds ({@link #readLength}), so a message cannot
-   * make the server reserve more than it sent.
+   * Reads {@code size} bytes of the field {@code field} into a new buffer: straight from gRPC's direct buffers
+   * when it lends them. The caller has checked {@code size} against what the message holds ({@link #readLength}),
+   * so a message cannot make the server reserve more than it sent.
+   *
+   * @throws OutOfMemoryException if the allocator cannot hold the field, naming it and its size
    */
-  private ArrowBuf read(InputStream in, int size) throws IOException {
+  private ArrowBuf read(InputStream in, int size, String field) throws IOException {
     if (size == 0) {
       return allocator.getEmpty();
     }
     if (remaining(in) < 0) {
-      return readGathered(in, size);
+      return readGathered(in, size, field);
     }
-    ArrowBuf buf = allocator.buffer(size);
+    ArrowBuf buf = allocate(size, field);
     try {
       if (in instanceof HasByteBuffer && ((HasByteBuffer) in).byteBufferSupported()) {
         copyBuffers(in, (HasByteBuffer) in, buf, size);
@@ -276,7 +287,7 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
    * compressed): the bytes are gathered on the heap as they arrive and copied into a buffer only once they all
    * have, so a length that lies costs no more memory than the bytes actually sent.
    */
-  private ArrowBuf readGathered(InputStream in, int size) throws IOException {
+  private ArrowBuf readGathered(InputStream in, int size, String field) throws IOException {
     List<byte[]> chunks = new ArrayList<>();
     long at = 0;
     while (at < size) {
@@ -287,7 +298,7 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
       chunks.add(chunk);
       at += chunk.length;
     }
-    ArrowBuf buf = allocator.buffer(size);
+    ArrowBuf buf = allocate(size, field);
     long offset = 0;
     for (byte[] chunk : chunks) {
       buf.setBytes(offset, chunk);
@@ -295,6 +306,15 @@ public final class FlightDataMarshaller implements MethodDescriptor.Marshaller<A
     }
     buf.writerIndex(size);
     return buf;
+  }
+
+  /** A buffer for a field; Arrow's out-of-memory says only the size, so this one also names the field. */
+  private ArrowBuf allocate(int size, String field) {
+    try {
+      return allocator.buffer(size);
+    } catch (OutOfMemoryException e) {
+      throw new OutOfMemoryException("no memory to receive a FlightData " + field + " of " + size + " bytes", e);
+    }
   }
 
   /**

@@ -40,13 +40,14 @@ public final class FlightServiceBinding {
    * Flight's service for {@code producer}, with the same interceptors {@link FlightServer.Builder#build} puts
    * around it (the backpressure threshold of each call, and the legacy handshake check, which with no
    * {@code authHandler} admits every call). Header authentication and middleware are server-wide interceptors
-   * and stay as the builder set them. An upload message that cannot be parsed ends its call with the error
-   * {@code onMalformedUpload} makes of the parse failure ({@link ParsingListener}).
+   * and stay as the builder set them. An upload message that cannot be parsed (malformed, or an
+   * {@link org.apache.arrow.memory.OutOfMemoryException} when the allocator cannot hold it) ends its call with the
+   * error {@code onUnparsableUpload} makes of the failure ({@link ParsingListener}).
    *
    * @throws IllegalStateException if this Arrow version does not support {@link FlightDataMarshaller}
    */
   public static ServerServiceDefinition bind(BufferAllocator allocator, FlightProducer producer,
-      ExecutorService executor, int backpressureThreshold, Function<RuntimeException, Throwable> onMalformedUpload) {
+      ExecutorService executor, int backpressureThreshold, Function<RuntimeException, Throwable> onUnparsableUpload) {
     if (!FlightDataMarshaller.isAvailable()) {
       throw new IllegalStateException("FlightDataMarshaller does not support this Arrow Flight version");
     }
@@ -59,7 +60,7 @@ public final class FlightServiceBinding {
     for (ServerMethodDefinition<?, ?> m : flights.getMethods()) {
       String name = m.getMethodDescriptor().getFullMethodName();
       ServerMethodDefinition<?, ?> bound = UPLOADS.contains(name) || DOWNLOADS.contains(name)
-          ? withMarshallers(m, UPLOADS.contains(name), DOWNLOADS.contains(name), flightData, onMalformedUpload) : m;
+          ? withMarshallers(m, UPLOADS.contains(name), DOWNLOADS.contains(name), flightData, onUnparsableUpload) : m;
       service.addMethod(bound.getMethodDescriptor());
       methods.add(bound);
     }
@@ -73,7 +74,7 @@ public final class FlightServiceBinding {
   @SuppressWarnings("unchecked")
   private static <ReqT, RespT> ServerMethodDefinition<?, RespT> withMarshallers(ServerMethodDefinition<?, ?> method,
       boolean requests, boolean responses, FlightDataMarshaller flightData,
-      Function<RuntimeException, Throwable> onMalformedUpload) {
+      Function<RuntimeException, Throwable> onUnparsableUpload) {
     ServerMethodDefinition<ReqT, RespT> m = (ServerMethodDefinition<ReqT, RespT>) method;
     MethodDescriptor<ReqT, RespT> d = m.getMethodDescriptor();
     MethodDescriptor.Marshaller<RespT> out =
@@ -81,9 +82,9 @@ public final class FlightServiceBinding {
     if (!requests) {
       return ServerMethodDefinition.create(d.toBuilder(d.getRequestMarshaller(), out).build(), m.getServerCallHandler());
     }
-    // Requests reach the listener raw and are parsed there, so a malformed message gets a status of ours.
+    // Requests reach the listener raw and are parsed there, so a message that fails to parse gets a status of ours.
     ServerCallHandler<ArrowMessage, RespT> flights = (ServerCallHandler<ArrowMessage, RespT>) m.getServerCallHandler();
     return ServerMethodDefinition.create(d.toBuilder(ParsingListener.RAW, out).build(),
-        ParsingListener.handler(flights, flightData, onMalformedUpload));
+        ParsingListener.handler(flights, flightData, onUnparsableUpload));
   }
 }

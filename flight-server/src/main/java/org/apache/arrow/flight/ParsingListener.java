@@ -11,13 +11,13 @@ import java.util.function.Function;
 import org.apache.arrow.flight.grpc.StatusUtils;
 
 /**
- * Parses an upload's FlightData messages in the call's listener rather than in gRPC, so that a malformed message
- * ends the call with a status the client can act on.
+ * Parses an upload's FlightData messages in the call's listener rather than in gRPC, so that a message that cannot
+ * be parsed (malformed, or too large for the allocator to receive) ends the call with a status the client can act on.
  *
  * <p>Why it exists: gRPC parses a request with the method's marshaller before the service sees it, and ends the
  * call with {@code UNKNOWN "Application error processing RPC"} (logging the exception as SEVERE) when the parse
  * throws. Here the method receives gRPC's raw stream and this listener parses it: a message that cannot be parsed
- * closes the call with the status {@code onMalformed} gives, then cancels Flight's side of the call, whose own
+ * closes the call with the status {@code onUnparsable} gives, then cancels Flight's side of the call, whose own
  * attempt to close it afterwards is ignored. Not thread-safe, as gRPC listeners need not be.
  */
 final class ParsingListener<RespT> extends ServerCall.Listener<InputStream> {
@@ -37,26 +37,26 @@ final class ParsingListener<RespT> extends ServerCall.Listener<InputStream> {
   private final ServerCall.Listener<ArrowMessage> flight;
   private final ClosingOnce<RespT> call;
   private final FlightDataMarshaller flightData;
-  private final Function<RuntimeException, Throwable> onMalformed;
+  private final Function<RuntimeException, Throwable> onUnparsable;
   private boolean failed;
 
   private ParsingListener(ServerCall.Listener<ArrowMessage> flight, ClosingOnce<RespT> call,
-      FlightDataMarshaller flightData, Function<RuntimeException, Throwable> onMalformed) {
+      FlightDataMarshaller flightData, Function<RuntimeException, Throwable> onUnparsable) {
     this.flight = flight;
     this.call = call;
     this.flightData = flightData;
-    this.onMalformed = onMalformed;
+    this.onUnparsable = onUnparsable;
   }
 
   /** {@code handler} (Flight's, for {@link ArrowMessage} requests) behind a listener that parses raw requests. */
   @SuppressWarnings({"unchecked", "rawtypes"})
   static <RespT> ServerCallHandler<InputStream, RespT> handler(ServerCallHandler<ArrowMessage, RespT> handler,
-      FlightDataMarshaller flightData, Function<RuntimeException, Throwable> onMalformed) {
+      FlightDataMarshaller flightData, Function<RuntimeException, Throwable> onUnparsable) {
     return (call, headers) -> {
       ClosingOnce<RespT> once = new ClosingOnce<>(call);
       // Flight's stub only requests, sends and closes through the call; it never reads its request marshaller.
       ServerCall.Listener<ArrowMessage> flight = handler.startCall((ServerCall) once, headers);
-      return new ParsingListener<>(flight, once, flightData, onMalformed);
+      return new ParsingListener<>(flight, once, flightData, onUnparsable);
     };
   }
 
@@ -70,7 +70,7 @@ final class ParsingListener<RespT> extends ServerCall.Listener<InputStream> {
       message = flightData.parse(raw);
     } catch (RuntimeException e) {
       failed = true;
-      Throwable error = StatusUtils.toGrpcException(onMalformed.apply(e));
+      Throwable error = StatusUtils.toGrpcException(onUnparsable.apply(e));
       Status status = Status.fromThrowable(error);
       Metadata trailers = Status.trailersFromThrowable(error);
       call.close(status, trailers == null ? new Metadata() : trailers);

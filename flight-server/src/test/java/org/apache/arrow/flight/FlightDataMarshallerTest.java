@@ -2,10 +2,15 @@ package org.apache.arrow.flight;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quiver.store.Tensor;
+import dev.quiver.store.interchange.TensorBatches;
 import dev.quiver.testing.LeakCheckedAllocator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.grpc.internal.CompositeReadableBuffer;
 import io.grpc.internal.ReadableBuffers;
 import java.io.ByteArrayInputStream;
@@ -28,7 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link FlightDataMarshaller} reads what Flight's own marshaller writes, into the same messages Flight's own
- * parser makes, whether gRPC lends its buffers or only a stream.
+ * parser makes, whether gRPC lends its buffers or only a stream; and it frames a sent batch over the batch's own
+ * memory.
  */
 @ExtendWith(LeakCheckedAllocator.class)
 class FlightDataMarshallerTest {
@@ -118,6 +124,48 @@ class FlightDataMarshallerTest {
     assertTrue(e.getMessage().contains("declares 2147483647 bytes but the message ended after 3"), e.getMessage());
     assertEquals(before, allocator.getPeakMemoryAllocation(), "nothing was reserved for the lie");
     assertEquals(0, allocator.getAllocatedMemory());
+  }
+
+  @Test
+  void isAvailableForThisArrowVersion() {
+    // Without it servers silently fall back to Flight's marshaller, which copies every DoPut body twice and
+    // every DoGet batch once: a new Arrow version that breaks it must fail here, not only cost time.
+    assertTrue(FlightDataMarshaller.isAvailable(), "FlightDataMarshaller cannot build messages with this Arrow");
+  }
+
+  @Test
+  void aSentBatchIsFramedOverTheTensorsOwnMemory(BufferAllocator allocator) throws Exception {
+    FlightDataMarshaller marshaller = new FlightDataMarshaller(allocator);
+    try (Tensor tensor = Tensor.of(allocator, new float[64 * 256], 64, 256)) { // 64 KiB, in 16 KiB batches
+      long start = tensor.dataBuffer().memoryAddress();
+      long end = start + tensor.byteSize();
+      long covered = start; // the tensor's bytes referenced so far, in order
+      int batches = 0;
+      for (ArrowRecordBatch batch : TensorBatches.of(tensor, 16 << 10)) {
+        try (batch) {
+          batch.getBuffers().forEach(b -> b.getReferenceManager().retain()); // the message releases its own
+          try (ArrowMessage message = new ArrowMessage(batch, null, /* tryZeroCopy */ true, IpcOption.DEFAULT);
+               InputStream framed = marshaller.stream(message)) {
+            ByteBuf frame = FlightDataMarshaller.frameOf(framed);
+            assertNotNull(frame, "framed by Flight, whose heap header makes Netty copy the batch");
+            assertTrue(frame instanceof CompositeByteBuf, frame.getClass().getName());
+            CompositeByteBuf parts = (CompositeByteBuf) frame;
+            for (int i = 0; i < parts.numComponents(); i++) {
+              ByteBuf part = parts.component(i);
+              assertTrue(part.isDirect() && part.hasMemoryAddress(), "part " + i + " is direct memory");
+              long at = part.memoryAddress() + part.readerIndex();
+              if (at >= start && at < end) {
+                assertEquals(covered, at, "batch " + batches + " references the next slice of the tensor");
+                covered += part.readableBytes();
+              }
+            }
+          }
+        }
+        batches++;
+      }
+      assertEquals(4, batches);
+      assertEquals(end, covered, "every element byte went out as a reference to the tensor, none as a copy");
+    }
   }
 
   /** A float column of {@link #ROWS} values, serialized by Flight's own marshaller. */
