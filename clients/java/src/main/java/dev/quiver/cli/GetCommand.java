@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code quiver get HANDLE -o FILE}: downloads a tensor into a .npy or Arrow IPC file. */
-@Command(name = "get", description = "Download a tensor into a .npy or .arrow (Arrow IPC) file, by extension.")
+@Command(name = "get", mixinStandardHelpOptions = true, description = "Download a tensor into a .npy or .arrow (Arrow IPC) file, by extension.")
 final class GetCommand implements Callable<Integer> {
   @Mixin ServerOptions server;
 

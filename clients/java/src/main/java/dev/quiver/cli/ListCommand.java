@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code quiver ls [PREFIX]}: one line per stored tensor. */
-@Command(name = "ls", description = "List stored tensors: handle, dtype, shape, size.")
+@Command(name = "ls", mixinStandardHelpOptions = true, description = "List stored tensors: handle, dtype, shape, size.")
 final class ListCommand implements Callable<Integer> {
   @Mixin ServerOptions server;
 

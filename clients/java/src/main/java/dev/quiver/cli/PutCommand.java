@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code quiver put FILE}: uploads a .npy or Arrow IPC file and prints the new handle. */
-@Command(name = "put", description = "Upload a tensor from a .npy or .arrow (Arrow IPC) file; prints its handle.")
+@Command(name = "put", mixinStandardHelpOptions = true, description = "Upload a tensor from a .npy or .arrow (Arrow IPC) file; prints its handle.")
 final class PutCommand implements Callable<Integer> {
   @Mixin ServerOptions server;
 

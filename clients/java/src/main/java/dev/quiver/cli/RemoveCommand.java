@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code quiver rm HANDLE...}: deletes handles; reports each one that fails and goes on. */
-@Command(name = "rm", description = "Delete stored tensors.")
+@Command(name = "rm", mixinStandardHelpOptions = true, description = "Delete stored tensors.")
 final class RemoveCommand implements Callable<Integer> {
   @Mixin ServerOptions server;
 

@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * (Ctrl-C or SIGTERM shut it down gracefully). The first line on stdout is
  * {@code quiver: serving at <location>}, for scripts that start a server on port 0.
  */
-@Command(name = "serve", description = "Serve an in-memory tensor store over Arrow Flight.")
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve an in-memory tensor store over Arrow Flight.")
 final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code quiver stats}: the server store's counters, one {@code name: value} per line. */
-@Command(name = "stats", description = "Show the server's store statistics.")
+@Command(name = "stats", mixinStandardHelpOptions = true, description = "Show the server's store statistics.")
 final class StatsCommand implements Callable<Integer> {
   @Mixin ServerOptions server;
 

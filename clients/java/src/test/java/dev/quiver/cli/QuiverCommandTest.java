@@ -157,6 +157,18 @@ class QuiverCommandTest {
   }
 
   @Test
+  void everySubcommandAnswersHelpWithItsOwnUsage() {
+    for (String sub : new String[] {"put", "get", "ls", "rm", "stats"}) {
+      assertEquals(0, run(sub, "--help"), sub + ": " + err);
+      assertTrue(out.contains("Usage: quiver " + sub), sub + " printed: " + out);
+      assertTrue(out.contains("--server"), sub + "'s usage lists the server option: " + out);
+    }
+    StringWriter o = new StringWriter();
+    assertEquals(0, QuiverCommand.execute(new PrintWriter(o), new PrintWriter(new StringWriter()), "serve", "--help"));
+    assertTrue(o.toString().contains("--memory-budget"), o.toString());
+  }
+
+  @Test
   void anUnknownExtensionIsAUsageError(@TempDir Path dir) throws Exception {
     assertEquals(QuiverCommand.USAGE, run("put", dir.resolve("x.csv").toString()));
     assertTrue(err.contains(".npy"), err);
