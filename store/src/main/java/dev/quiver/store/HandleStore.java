@@ -2,6 +2,7 @@ package dev.quiver.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.quiver.errors.DataLossException;
@@ -33,13 +34,13 @@ import org.slf4j.LoggerFactory;
  * <p><b>Lifecycle.</b> A handle lives until it is {@link #delete deleted}, is not read for the
  * {@link Builder#expireAfterAccess expire-after-access} time, or the store is closed. An expired handle is freed
  * on time (within about a second) by the store's maintenance thread, memory and spill file, even if nobody calls
- * the store. Memory pressure never frees a handle: when the tensors in memory would exceed the
- * {@link Builder#memoryBudget memory budget}, the least recently used ones (put, read back or read longest ago) are
- * spilled to Arrow IPC files first, then the new tensor is admitted, and spilled ones are read back transparently
- * on the next {@code get}. A tensor larger than the memory budget goes straight to disk. Neither budget is
- * exceeded, not even for a moment; only when neither has room does {@code put} fail, with
- * {@link ResourceExhaustedException}, and every stored handle stays readable (a spilled tensor that memory cannot
- * take back is read for the caller without being kept).
+ * the store. Memory
+ * pressure never frees a handle: when the tensors in memory would exceed the {@link Builder#memoryBudget memory
+ * budget}, the coldest ones in Caffeine's eviction order are spilled to Arrow IPC files first, then the new
+ * tensor is admitted, and spilled ones are read back transparently on the next {@code get}. A tensor larger than
+ * the memory budget goes straight to disk. Neither budget is exceeded, not even for a moment; only when neither
+ * has room does {@code put} fail, with {@link ResourceExhaustedException}, and every stored handle stays
+ * readable (a spilled tensor that memory cannot take back is read for the caller without being kept).
  *
  * <p><b>Memory.</b> All stored memory is accounted to the store's {@link #allocator() root allocator}.
  * {@code put} takes a new reference: a tensor allocated under that root is moved there without copying
@@ -225,6 +226,7 @@ public final class HandleStore implements AutoCloseable {
   private Tensor shareIfResident(String handle, StoredTensor slot) {
     Tensor t = slot == null ? null : slot.shareIfInMemory();
     if (t != null) {
+      tiers.touch(handle); // a read makes it recent in the spill order
       counters.hits.increment();
       return t;
     }
@@ -368,9 +370,9 @@ public final class HandleStore implements AutoCloseable {
     return "HandleStore(" + id + ", " + device + ")";
   }
 
-  /** The in-memory handles, least recently used first: the order they are spilled in. For tests. */
-  List<String> spillOrder() {
-    return tiers.spillOrder();
+  /** The memory tier's Caffeine policy, for tests that make Caffeine evict on its own. */
+  Policy.Eviction<String, StoredTensor> residentEviction() {
+    return tiers.residentEviction();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -517,7 +519,7 @@ public final class HandleStore implements AutoCloseable {
 
     private Builder() {}
 
-    /** Bytes of tensors kept in memory; past it the least recently used are spilled. */
+    /** Bytes of tensors kept in memory (Caffeine's maximum weight); past it the coldest are spilled. */
     public Builder memoryBudget(long bytes) {
       this.memoryBudget = requireNonNegative(bytes, "memoryBudget");
       return this;

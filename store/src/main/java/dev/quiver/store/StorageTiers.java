@@ -1,22 +1,32 @@
 package dev.quiver.store;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link HandleStore}'s two tiers: the memory and disk budgets, which handles are in memory (a
- * {@link SpillOrder}, least recently used first), and making room in memory by spilling the least recently used
- * tensors before anything new is loaded.
+ * A {@link HandleStore}'s two tiers: the memory and disk budgets, which handles are in memory (a Caffeine cache
+ * weighed in bytes, whose eviction order picks what to spill), and making room in memory by spilling the
+ * coldest tensors before anything new is loaded.
  *
  * <p><b>Budgets are never exceeded, not even for a moment.</b> Bytes are reserved in a tier before they are held
  * there and released after they left it, and a spill reserves its file's bytes in the disk budget before writing.
+ * A tensor enters the Caffeine cache after its bytes are reserved and leaves it before they are released, so
+ * the cache's weight stays within its maximum (the memory budget) and Caffeine has no reason to evict on its
+ * own; should it ever do so, the tensor stays in memory as a spill candidate ({@code displaced}), never lost.
  *
  * <p><b>Who waits.</b> Reserving room that is free is lock-free: a put that fits, and any read of an in-memory
  * tensor, never waits for another thread's disk I/O. Making room is serialized: one thread at a time spills, and
@@ -30,8 +40,10 @@ final class StorageTiers {
   private final Budget disk;
   private final StoreCounters counters;
   private final SpillDirectory spill;
-  /** The tensors in memory, least recently used first: the order they are spilled in. */
-  private final SpillOrder order = new SpillOrder();
+  /** The handles whose tensor is in memory, weighed in bytes; its eviction order picks what to spill. */
+  private final Cache<String, StoredTensor> resident;
+  /** In-memory tensors Caffeine evicted on its own (it should not): spilled first when room is needed. */
+  private final Queue<StoredTensor> displaced = new ConcurrentLinkedQueue<>();
   /** Held while spilling to make room; fair, so a waiting reload is not overtaken by a stream of puts. */
   private final ReentrantLock makingRoom = new ReentrantLock(true);
 
@@ -40,10 +52,18 @@ final class StorageTiers {
     this.disk = new Budget(diskBudget);
     this.spill = spill;
     this.counters = counters;
+    // Maintenance on the calling thread, right away, so reads order the spill queue as they happen. It does no
+    // I/O here (eviction is ours, not Caffeine's), and a caller that finds it under way elsewhere skips it.
+    this.resident = Caffeine.newBuilder()
+        .executor(Runnable::run)
+        .maximumWeight(memoryBudget)
+        .<String, StoredTensor>weigher((h, t) -> (int) Math.min(t.byteSize, Integer.MAX_VALUE))
+        .evictionListener((h, t, cause) -> displaced(t, cause))
+        .build();
   }
 
   /**
-   * Reserves {@code bytes} in the memory budget, first spilling the least recently used tensors if the free room is
+   * Reserves {@code bytes} in the memory budget, first spilling the coldest in-memory tensors if the free room is
    * short. Nothing is spilled when spilling cannot make enough room within the disk budget.
    *
    * @return true if the bytes are reserved (the caller holds them or {@link #releaseMemory releases} them);
@@ -79,20 +99,26 @@ final class StorageTiers {
     disk.release(bytes);
   }
 
-  /** {@code t}'s tensor, in memory, was read: it is now the last to be spilled. Called under {@code t}'s monitor. */
-  void read(StoredTensor t) {
-    order.use(t);
+  /** Counts a read of an in-memory handle, so that it becomes recent in the spill order. */
+  void touch(String handle) {
+    resident.getIfPresent(handle);
   }
 
   /** {@code t}'s tensor is now in memory (its bytes reserved). Called under {@code t}'s monitor. */
   void enteredMemory(StoredTensor t) {
     counters.addMemory(t.byteSize, 1);
-    order.add(t);
+    resident.put(t.handle, t);
+    if (!displaced.isEmpty()) {
+      displaced.remove(t);
+    }
   }
 
   /** {@code t}'s tensor is leaving memory, before its reservation is released. Called under {@code t}'s monitor. */
   void leftMemory(StoredTensor t) {
-    order.remove(t);
+    resident.asMap().remove(t.handle, t);
+    if (!displaced.isEmpty()) {
+      displaced.remove(t);
+    }
     counters.addMemory(-t.byteSize, -1);
   }
 
@@ -106,25 +132,22 @@ final class StorageTiers {
     counters.addDisk(-t.byteSize, -1);
   }
 
-  /** The in-memory handles, least recently used first: the order they are spilled in. For tests. */
-  List<String> spillOrder() {
-    List<String> handles = new ArrayList<>();
-    for (StoredTensor t : order.leastRecentFirst()) {
-      handles.add(t.handle);
-    }
-    return handles;
-  }
-
   /** Forgets the order of in-memory handles; the store is closing and has freed them. */
   void clear() {
-    order.clear();
+    resident.invalidateAll();
+    displaced.clear();
+  }
+
+  /** The memory tier's Caffeine policy, for tests that make Caffeine evict on its own. */
+  Policy.Eviction<String, StoredTensor> residentEviction() {
+    return resident.policy().eviction().orElseThrow();
   }
 
   // ---------------------------------------------------------------------------------------------
 
   /**
-   * Spills the least recently used tensors until {@code bytes} are reserved: the memory of each spilled tensor is
-   * kept as part of the reservation, the rest is taken from free room. Caller holds {@link #makingRoom}.
+   * Spills the coldest tensors until {@code bytes} are reserved: the memory of each spilled tensor is kept as part
+   * of the reservation, the rest is taken from free room. Caller holds {@link #makingRoom}.
    */
   private boolean makeRoom(long bytes) throws IOException {
     long claimed = 0;
@@ -140,7 +163,7 @@ final class StorageTiers {
           return true;
         }
         if (next == victims.size()) {
-          victims = leastRecentlyUsed(rest - memory.free());
+          victims = coldest(rest - memory.free());
           next = 0;
           if (victims == null) {
             return false;
@@ -162,28 +185,37 @@ final class StorageTiers {
   }
 
   /**
-   * The least recently used in-memory tensors whose bytes add up to {@code need}, or null if there are not enough
-   * of them or the disk budget cannot take them. Takes no tensor's monitor (reads volatile state only), so it
-   * never waits for a reader.
+   * The coldest in-memory tensors whose bytes add up to {@code need}, or null if there are not enough of them or
+   * the disk budget cannot take them. Displaced tensors come first: Caffeine already judged them the coldest.
    */
-  private List<StoredTensor> leastRecentlyUsed(long need) {
+  private List<StoredTensor> coldest(long need) {
     if (need <= 0) {
       return List.of(); // room appeared meanwhile: reserve it
     }
     List<StoredTensor> picked = new ArrayList<>();
     Set<StoredTensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    long sum = 0;
-    for (StoredTensor t : order.leastRecentFirst()) {
-      if (sum >= need) {
-        break;
-      }
-      // A tensor being spilled or empty frees nothing; one freed or spilled meanwhile is no longer in memory.
+    long[] sum = {0};
+    for (Iterator<StoredTensor> it = displaced.iterator(); it.hasNext() && sum[0] < need; ) {
+      StoredTensor t = it.next();
       if (t.isSpillCandidate() && seen.add(t)) {
         picked.add(t);
-        sum += t.byteSize;
+        sum[0] += t.byteSize;
       }
     }
-    if (sum < need || sum > disk.free()) {
+    // Caffeine applies pending inserts and removals first, then calls this under its eviction lock: it must not
+    // wait for a tensor's monitor (whose holder may be waiting for that lock), so it reads volatile state only.
+    residentEviction().coldest(entries -> {
+      for (Iterator<Policy.CacheEntry<String, StoredTensor>> it = entries.iterator(); it.hasNext() && sum[0] < need; ) {
+        StoredTensor t = it.next().getValue();
+        // A tensor being spilled or empty frees nothing; one freed or spilled meanwhile is no longer in memory.
+        if (t.isSpillCandidate() && seen.add(t)) {
+          picked.add(t);
+          sum[0] += t.byteSize;
+        }
+      }
+      return null;
+    });
+    if (sum[0] < need || sum[0] > disk.free()) {
       return null;
     }
     return picked;
@@ -216,5 +248,17 @@ final class StorageTiers {
     }
     counters.spills.increment();
     return v.byteSize;
+  }
+
+  /**
+   * Caffeine evicted {@code t} on its own. Takes no lock: Caffeine calls this inside its own, and a thread holding
+   * {@code t}'s monitor may be waiting for that. {@link #coldest} skips it if it is no longer in memory.
+   */
+  private void displaced(StoredTensor t, RemovalCause cause) {
+    if (cause.wasEvicted()) {
+      LOG.warn("the memory tier's cache evicted handle '{}' on its own ({}); it stays in memory and is spilled next",
+          t.handle, cause);
+      displaced.add(t);
+    }
   }
 }

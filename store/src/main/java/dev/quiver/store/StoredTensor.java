@@ -35,8 +35,6 @@ final class StoredTensor {
   private Tensor tensor; // MEMORY: the store's reference
   private Path file; // DISK
   private volatile boolean spilling;
-  /** This tensor's place in {@link SpillOrder} while it is in memory; guarded by this object's monitor. */
-  long lastUse;
 
   private StoredTensor(String handle, DType dtype, Shape shape, long byteSize, StorageTiers tiers) {
     this.handle = handle;
@@ -87,13 +85,9 @@ final class StoredTensor {
     return place;
   }
 
-  /** A new reference to the tensor if it is in memory, else null. A read: the tensor is now the last to spill. */
+  /** A new reference to the tensor if it is in memory, else null. */
   synchronized Tensor shareIfInMemory() {
-    if (place != Place.MEMORY) {
-      return null;
-    }
-    tiers.read(this);
-    return tensor.share();
+    return place == Place.MEMORY ? tensor.share() : null;
   }
 
   /** What the handle holds, or null once it is freed. */
@@ -103,7 +97,7 @@ final class StoredTensor {
 
   /**
    * True if spilling this handle would free memory now: it is in memory, not empty, and not being spilled.
-   * Reads no lock, so choosing what to spill never waits for a reader.
+   * Reads no lock, so it can be asked under Caffeine's.
    */
   boolean isSpillCandidate() {
     return place == Place.MEMORY && !spilling && byteSize > 0;
@@ -180,7 +174,6 @@ final class StoredTensor {
           return null;
         }
         if (place == Place.MEMORY) {
-          tiers.read(this);
           return tensor.share();
         }
         from = file;
@@ -207,11 +200,7 @@ final class StoredTensor {
       synchronized (this) {
         if (place != Place.DISK || file != from) {
           loaded.close();
-          if (place != Place.MEMORY) {
-            return null;
-          }
-          tiers.read(this);
-          return tensor.share();
+          return place == Place.MEMORY ? tensor.share() : null;
         }
         tiers.leftDisk(this);
         tensor = loaded;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.github.benmanes.caffeine.cache.Policy;
 import dev.quiver.errors.ResourceExhaustedException;
 import dev.quiver.testing.LeakCheckedAllocator;
 import java.io.IOException;
@@ -189,6 +190,34 @@ class HandleStoreBudgetTest {
       assertEquals(List.of(), violations);
       assertEquals(5, handles.size(), "both budgets full: 2 in memory, 3 on disk");
       assertTrue(exhausted > 0 && store.stats().reloads() > 50, store.stats().toString());
+      assertReadable(store, sums);
+    }
+  }
+
+  @Test
+  void aTensorCaffeineEvictsOnItsOwnStaysInMemoryAndIsTheNextSpilled(BufferAllocator allocator) {
+    this.allocator = allocator;
+    Map<String, Long> sums = new LinkedHashMap<>();
+    try (HandleStore store = store(4 * KIB, Long.MAX_VALUE)) {
+      List<String> first = List.of(put(store, sums), put(store, sums), put(store, sums));
+      Policy.Eviction<String, StoredTensor> caffeine = store.residentEviction();
+      caffeine.setMaximum(2 * KIB); // Caffeine evicts a tensor by itself, as it must never have to
+      caffeine.setMaximum(4 * KIB);
+      List<String> evicted = first.stream().filter(h -> caffeine.weightOf(h).isEmpty()).toList();
+      assertEquals(1, evicted.size(), evicted.toString());
+      String displaced = evicted.get(0);
+      for (String h : first) {
+        assertTrue(store.info(h).inMemory(), "evicted by Caffeine is not spilled, let alone lost");
+      }
+      put(store, sums); // fits: nothing spilled
+      assertEquals(0, store.stats().spills());
+      put(store, sums); // needs 1 KiB: the displaced tensor goes first
+      assertEquals(1, store.stats().spills());
+      assertFalse(store.info(displaced).inMemory());
+      store.get(displaced).close();
+      assertTrue(store.info(displaced).inMemory());
+      assertTrue(caffeine.weightOf(displaced).isPresent(), "reloaded, it is in Caffeine's order again");
+      assertEquals(4 * KIB, store.stats().bytesInMemory());
       assertReadable(store, sums);
     }
   }
