@@ -33,7 +33,7 @@ public enum StatusCode {
     return value;
   }
 
-  /** TensorFlow's spelling of the code, as in {@code tf.errors.InvalidArgumentError}'s message prefix. */
+  /** The code's name in TensorFlow's error classes: {@code InvalidArgument} for {@code InvalidArgumentError}. */
   public String tfName() {
     StringBuilder sb = new StringBuilder();
     for (String part : name().split("_")) {

@@ -34,13 +34,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>Lifecycle.</b> A handle lives until it is {@link #delete deleted}, is not read for the
  * {@link Builder#expireAfterAccess expire-after-access} time, or the store is closed. An expired handle is freed
  * on time (within about a second) by the store's maintenance thread, memory and spill file, even if nobody calls
- * the store. Memory
- * pressure never frees a handle: when the tensors in memory would exceed the {@link Builder#memoryBudget memory
- * budget}, the coldest ones in Caffeine's eviction order are spilled to Arrow IPC files first, then the new
- * tensor is admitted, and spilled ones are read back transparently on the next {@code get}. A tensor larger than
- * the memory budget goes straight to disk. Neither budget is exceeded, not even for a moment; only when neither
- * has room does {@code put} fail, with {@link ResourceExhaustedException}, and every stored handle stays
- * readable (a spilled tensor that memory cannot take back is read for the caller without being kept).
+ * the store. Memory pressure never frees a handle: the tensors in memory are a Caffeine cache weighed in bytes
+ * whose maximum weight is the {@link Builder#memoryBudget memory budget}, and when they would exceed it the least
+ * recently used ones are spilled to Arrow IPC files first, then the new tensor is admitted; spilled ones are read
+ * back transparently on the next {@code get}. A use is a put, a read back from disk, or a {@code get} or
+ * {@link #getIfInMemory getIfInMemory} that finds the tensor in memory ({@code info} and {@code contains} are
+ * not); how often a tensor was used does not count. Single-threaded use spills in exact LRU order; uses by
+ * concurrent threads are ordered as Caffeine recorded them, which may be either way. A tensor larger than the
+ * memory budget goes straight to disk. Neither budget is exceeded, not even for a moment; only when neither has
+ * room does {@code put} fail, with {@link ResourceExhaustedException}, and every stored handle stays readable (a
+ * spilled tensor that memory cannot take back is read for the caller without being kept).
  *
  * <p><b>Memory.</b> All stored memory is accounted to the store's {@link #allocator() root allocator}.
  * {@code put} takes a new reference: a tensor allocated under that root is moved there without copying
@@ -375,6 +378,11 @@ public final class HandleStore implements AutoCloseable {
     return tiers.residentEviction();
   }
 
+  /** The in-memory handles, least recently used first: the order they are spilled in. For tests. */
+  List<String> spillOrder() {
+    return tiers.spillOrder();
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   /**
@@ -420,6 +428,7 @@ public final class HandleStore implements AutoCloseable {
     try {
       Tensor t = slot.shareIfInMemory(); // another reader reloaded it while we waited
       if (t != null) {
+        tiers.touch(slot.handle);
         counters.hits.increment();
         return t;
       }
@@ -519,7 +528,7 @@ public final class HandleStore implements AutoCloseable {
 
     private Builder() {}
 
-    /** Bytes of tensors kept in memory (Caffeine's maximum weight); past it the coldest are spilled. */
+    /** Bytes of tensors kept in memory (Caffeine's maximum weight); past it the least recently used are spilled. */
     public Builder memoryBudget(long bytes) {
       this.memoryBudget = requireNonNegative(bytes, "memoryBudget");
       return this;

@@ -25,6 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.stream.Collectors;
 import org.apache.arrow.memory.BufferAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,6 +136,12 @@ class HandleStoreConcurrencyTest {
 
     Set<String> live = new HashSet<>(checksums.keySet());
     live.removeAll(deleted);
+    List<String> order = store.spillOrder();
+    assertEquals(order.size(), Set.copyOf(order).size(), "no handle twice in the spill order");
+    assertEquals(live.stream().filter(h -> store.info(h).inMemory()).collect(Collectors.toSet()), Set.copyOf(order),
+        "the memory tier's cache holds exactly the handles in memory");
+    long residentWeight = store.residentEviction().weightedSize().orElseThrow();
+    assertEquals(store.stats().bytesInMemory(), residentWeight, "Caffeine weighs exactly the bytes in memory");
     long liveBytes = 0;
     for (String h : live) {
       try (Tensor t = store.get(h)) {

@@ -12,10 +12,8 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
-import org.apache.arrow.memory.ReferenceManager;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
@@ -23,7 +21,6 @@ import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
-import org.apache.arrow.vector.ipc.ArrowWriter;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -121,18 +118,22 @@ public final class TensorIpc {
 
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * Writes the tensor's batches as {@link TensorBatches} cuts them, straight to the writer: loaded into a root's
+   * vectors first, each batch would get a validity bitmap of all ones, allocated and sent for nothing (the format
+   * has no nulls, and Arrow lets a batch without nulls omit its bitmaps). The root only carries the schema; it
+   * never holds a buffer, so its allocator may allocate nothing.
+   */
   private static void write(Tensor tensor, long maxBatchBytes, WritableByteChannel channel, boolean file)
       throws IOException {
     Schema schema = TensorSchema.of(tensor);
     List<ArrowRecordBatch> batches = TensorBatches.of(tensor, maxBatchBytes);
-    try (BufferAllocator allocator = writeAllocator(tensor);
-        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
-        ArrowWriter writer = file ? new ArrowFileWriter(root, null, channel) : new ArrowStreamWriter(root, null,
-            channel)) {
+    try (BufferAllocator none = new RootAllocator(0);
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, none);
+        BatchWriter writer = file ? new FileBatchWriter(root, channel) : new StreamBatchWriter(root, channel)) {
       writer.start();
       for (ArrowRecordBatch batch : batches) {
-        TensorBatches.load(root, batch);
-        writer.writeBatch();
+        writer.write(batch);
       }
       writer.end();
     } finally {
@@ -140,17 +141,38 @@ public final class TensorIpc {
     }
   }
 
-  /**
-   * The allocator of the writer's root: a child of the tensor's (Arrow moves buffers only between allocators of
-   * one root). An empty tensor has no allocator of its own; a private root serves for its empty batches.
-   */
-  private static BufferAllocator writeAllocator(Tensor tensor) {
-    for (ArrowBuf buf : new ArrowBuf[] {tensor.dataBuffer(), tensor.offsetBuffer()}) {
-      if (buf != null && buf.getReferenceManager() != ReferenceManager.NO_OP) {
-        return buf.getReferenceManager().getAllocator().newChildAllocator("quiver-ipc-write", 0, Long.MAX_VALUE);
-      }
+  /** An Arrow IPC writer that takes record batches as they are, not from its root's vectors. */
+  private interface BatchWriter extends AutoCloseable {
+    void start() throws IOException;
+
+    void write(ArrowRecordBatch batch) throws IOException;
+
+    void end() throws IOException;
+
+    @Override
+    void close();
+  }
+
+  private static final class StreamBatchWriter extends ArrowStreamWriter implements BatchWriter {
+    StreamBatchWriter(VectorSchemaRoot root, WritableByteChannel channel) {
+      super(root, null, channel);
     }
-    return new RootAllocator();
+
+    @Override
+    public void write(ArrowRecordBatch batch) throws IOException {
+      writeRecordBatch(batch);
+    }
+  }
+
+  private static final class FileBatchWriter extends ArrowFileWriter implements BatchWriter {
+    FileBatchWriter(VectorSchemaRoot root, WritableByteChannel channel) {
+      super(root, null, channel);
+    }
+
+    @Override
+    public void write(ArrowRecordBatch batch) throws IOException {
+      writeRecordBatch(batch); // the file writer's: it also records the batch's block for the footer
+    }
   }
 
   private static Tensor read(ArrowReader reader, BufferAllocator allocator, KeepOpen source) throws IOException {

@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
@@ -101,7 +102,7 @@ class PyArrowInteropTest {
     Python.Result r = Python.run(script(), 120, "write", dir.toString());
     assertEquals(0, r.exitCode(), () -> "the pyarrow writer failed:\n" + r.output());
     JsonNode cases = JSON.readTree(dir.resolve("manifest.json").toFile()).get("cases");
-    assertTrue(cases.size() >= Samples.everyDtypeAndShape().size(), "one file per dtype and shape at least");
+    List<String> seen = new ArrayList<>();
     for (JsonNode c : cases) {
       DType dtype = DType.fromName(c.get("dtype").asText());
       long[] dims = new long[c.get("shape").size()];
@@ -116,7 +117,40 @@ class PyArrowInteropTest {
       } catch (RuntimeException | AssertionError e) {
         throw new AssertionError("reading pyarrow's " + file.getFileName() + ": " + e.getMessage(), e);
       }
+      seen.add(caseName(dtype, shape, c.get("format").asText()));
     }
+    seen.sort(null);
+    List<String> expected = expectedCases();
+    assertEquals(expected, seen, () -> "pyarrow's tensors that Java read; missing " + without(expected, seen)
+        + ", unexpected " + without(seen, expected));
+  }
+
+  /**
+   * Every case the pyarrow writer must produce, sorted: a file per sample dtype and shape, and a stream of several
+   * batches where the first dim has two rows or more.
+   */
+  private static List<String> expectedCases() {
+    List<String> cases = new ArrayList<>();
+    for (Object[] c : Samples.everyDtypeAndShape()) {
+      DType dtype = (DType) c[0];
+      Shape shape = (Shape) c[1];
+      cases.add(caseName(dtype, shape, "file"));
+      if (shape.rank() >= 1 && shape.dim(0) >= 2) {
+        cases.add(caseName(dtype, shape, "stream"));
+      }
+    }
+    cases.sort(null);
+    return cases;
+  }
+
+  private static List<String> without(List<String> a, List<String> b) {
+    List<String> rest = new ArrayList<>(a);
+    rest.removeAll(b);
+    return rest;
+  }
+
+  private static String caseName(DType dtype, Shape shape, String format) {
+    return dtype + " " + shape + " " + format;
   }
 
   private static Tensor read(BufferAllocator allocator, Path file, String format) throws IOException {

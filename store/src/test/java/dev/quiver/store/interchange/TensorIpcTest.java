@@ -1,5 +1,6 @@
 package dev.quiver.store.interchange;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,8 +12,12 @@ import dev.quiver.testing.LeakCheckedAllocator;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -20,12 +25,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.arrow.flatbuf.MessageHeader;
+import org.apache.arrow.flatbuf.RecordBatch;
 import org.apache.arrow.memory.AllocationListener;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ReadChannel;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.MessageChannelReader;
+import org.apache.arrow.vector.ipc.message.MessageResult;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -104,6 +114,66 @@ class TensorIpcTest {
       try (Tensor back = TensorIpc.readFile(allocator, file)) {
         assertSameTensor(t, back);
       }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(DType.class)
+  void writtenBatchesOmitValidityBitmaps(DType dtype, BufferAllocator allocator, @TempDir Path dir)
+      throws IOException {
+    for (Shape shape : List.of(Shape.of(11), Shape.of(7, 3))) {
+      try (Tensor t = Samples.sample(allocator, dtype, shape)) {
+        Path file = dir.resolve("t.arrow");
+        TensorIpc.writeFile(t, file, 8);
+        byte[] fileBytes = Files.readAllBytes(file);
+        byte[] magic = "ARROW1\0\0".getBytes(StandardCharsets.US_ASCII); // then the stream format
+        assertArrayEquals(magic, Arrays.copyOf(fileBytes, magic.length));
+        byte[] inFile = Arrays.copyOfRange(fileBytes, magic.length, fileBytes.length);
+        for (byte[] bytes : List.of(streamBytes(t, 8), inFile)) {
+          List<RecordBatch> batches = recordBatches(allocator, bytes);
+          assertTrue(batches.size() > 1, dtype + " " + shape + ": several batches");
+          for (RecordBatch b : batches) {
+            // Validity comes first: of the column, and for a tensor column of rank >= 2 also of its elements.
+            int validity = shape.rank() >= 2 ? 2 : 1;
+            for (int i = 0; i < b.nodesLength(); i++) {
+              assertEquals(0, b.nodes(i).nullCount());
+            }
+            for (int i = 0; i < validity; i++) {
+              assertEquals(0, b.buffers(i).length(), dtype + " " + shape + ": validity buffer " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The record batch headers of a stream, read message by message without loading any vector. */
+  private static List<RecordBatch> recordBatches(BufferAllocator allocator, byte[] stream) throws IOException {
+    List<RecordBatch> headers = new ArrayList<>();
+    try (MessageChannelReader reader = new MessageChannelReader(
+        new ReadChannel(Channels.newChannel(new ByteArrayInputStream(stream))), allocator)) {
+      for (MessageResult m = reader.readNext(); m != null; m = reader.readNext()) {
+        if (m.getMessage().headerType() == MessageHeader.RecordBatch) {
+          headers.add((RecordBatch) m.getMessage().header(new RecordBatch()));
+        }
+        if (m.getBodyBuffer() != null) {
+          m.getBodyBuffer().close();
+        }
+      }
+    }
+    return headers;
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = DType.class, names = {"BOOL", "STRING"}, mode = EnumSource.Mode.EXCLUDE)
+  void writingAFixedWidthTensorAllocatesNothing(DType dtype, BufferAllocator allocator, @TempDir Path dir)
+      throws IOException {
+    try (BufferAllocator own = allocator.newChildAllocator("tensor", 0, Long.MAX_VALUE);
+        Tensor t = Samples.sample(own, dtype, Shape.of(40, 3))) {
+      long peak = own.getPeakMemoryAllocation();
+      streamBytes(t, 16);
+      TensorIpc.writeFile(t, dir.resolve("t.arrow"), 16);
+      assertEquals(peak, own.getPeakMemoryAllocation(), "batches are slices of the tensor, sent as they are");
     }
   }
 
