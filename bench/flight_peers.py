@@ -20,7 +20,8 @@ throughput both ways and a one-element round trip at most half of pyarrow's. The
 connection, one sender and one receiver thread) is measured in the same run, before and after. Last, the CPU
 each side spent per operation (this client process and each server process, every thread, from the kernel's
 accounting): on two cores the client and the server share the machine, so a round trip can be no shorter than
-the client's own CPU, and the report says what share of pyarrow's round trip that floor already is.
+the client's own CPU, and the report says what share of pyarrow's round trip that floor already is; likewise
+DoGet can carry no more than the machine's cores divided by the client's CPU per GB, whatever the server.
 
 Options: --rounds N (default 5), --java-opts="..." (extra JVM options for the Quiver server). The environment
 variable QUIVER_BENCH_JAR points at another build's quiver-benchmarks.jar, to compare builds.
@@ -274,6 +275,14 @@ def report(q, p, args, table, tcp, java_opts):
     pyarrow_tiny = statistics.median(p.samples["tiny"])
     print(f"the pyarrow client alone spends {client_tiny:.0f} us of CPU per one-element DoGet, "
           f"{client_tiny / pyarrow_tiny:.0%} of the pyarrow server's median round trip")
+    # What no server could beat: the client's own CPU per GB, spread over every core of the machine (the client
+    # and the server share them), bounds DoGet even for a server that spent nothing.
+    cores = os.cpu_count() or 1
+    client_get = min(q.cpu_per_op("get")[0], p.cpu_per_op("get")[0]) / gb
+    ceiling = cores / client_get
+    print(f"a server spending no CPU at all could serve this client at most {ceiling:.2f} GB/s of DoGet on "
+          f"{cores} cores ({client_get:.3g} s/GB of client CPU): {ceiling / statistics.median(p.samples['get']):.2f}x "
+          f"the pyarrow server's median")
 
 
 if __name__ == "__main__":
