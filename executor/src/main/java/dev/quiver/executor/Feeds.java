@@ -209,8 +209,8 @@ final class Feeds {
 
   private static void checkShape(Output key, Tensor t) {
     if (!key.shape().isCompatibleWith(t.shape())) {
-      throw new InvalidArgumentException("Cannot feed value of shape " + t.shape() + " for Tensor '" + key.name()
-          + "', which has shape '" + key.shape() + "'");
+      throw new InvalidArgumentException("Cannot feed value of shape " + t.shape() + " for Tensor " + key.name()
+          + ", which has shape " + key.shape());
     }
   }
 }
