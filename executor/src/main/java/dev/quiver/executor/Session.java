@@ -242,18 +242,30 @@ public final class Session implements AutoCloseable {
   }
 
   /**
-   * A step planned once: {@code call(values...)} feeds {@code feedList}'s tensors positionally and returns
+   * A step planned once: {@code call(values...)} feeds {@code feedList}'s keys positionally and returns
    * what {@code run(fetches, ...)} would ({@code sess.make_callable(fetches, feed_list, accept_options)}). A
    * tensor listed twice takes the later value, as in TensorFlow 2.21.
    *
-   * @param feedList feed keys (Outputs or tensor names), or null for none
+   * @param feedList feed keys as {@link #run}'s feed dict takes them: Outputs, tensor names, {@link SparseTensor}s
+   *     (whose argument is a {@link SparseTensorValue}) or Lists of keys (whose argument is a List of values), or
+   *     null for none
    * @param acceptOptions whether the callable takes {@link RunOptions} and {@link RunMetadata}
    * @throws IllegalArgumentException if a fetch or feed key has an invalid type
+   * @throws IllegalStateException if the session is closed (TensorFlow makes the callable and fails when it is
+   *     called)
    */
   public SessionCallable makeCallable(Object fetches, List<?> feedList, boolean acceptOptions) {
     checkOpen();
     FetchStructure fs = FetchStructure.parse(graph, fetches);
     List<?> keys = feedList == null ? List.of() : feedList;
+    if (keys.stream().anyMatch(Feeds::isStructured)) {
+      java.util.LinkedHashSet<Output> flat = new java.util.LinkedHashSet<>();
+      for (Object key : keys) {
+        Feeds.flatten(graph, key, flat::add);
+      }
+      StepPlan plan = plan(flat.toArray(new Output[0]), fs.outputs, fs.targets);
+      return SessionCallable.structured(this, plan, fs, acceptOptions, List.copyOf(keys));
+    }
     Map<Output, Integer> lastArgument = new java.util.LinkedHashMap<>();
     for (int i = 0; i < keys.size(); i++) {
       lastArgument.put(Feeds.key(graph, keys.get(i)), i);

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.quiver.errors.DeadlineExceededException;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
+import dev.quiver.store.Tensor;
 import dev.quiver.testing.LeakCheckedAllocator;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -104,6 +105,35 @@ class SessionCallableTest {
       // TF (tf_session_check.py closed-session): RuntimeError: Attempted to use a closed Session.
       assertEquals("Attempted to use a closed Session.", assertThrows(IllegalStateException.class, call::call)
           .getMessage());
+    }
+  }
+
+  @SessionMatrixTest
+  void aSparseTensorInTheFeedListTakesASparseTensorValue(SessionMatrix config, BufferAllocator allocator) {
+    try (SessionFixture f = config.fixture(allocator)) {
+      SparseTensor sp = new SparseTensor(f.tf.placeholder(DType.INT64, Shape.of(-1, 2)),
+          f.tf.placeholder(DType.FLOAT32, Shape.of(-1)), f.tf.placeholder(DType.INT64, Shape.of(2)));
+      Output a = f.tf.placeholder(DType.FLOAT32, Shape.scalar());
+      Output scaled = f.mul(f.tf.identity(sp.values()), a);
+      // TF 2.21 (tf_session_check.py callable-sparse-feed): a SparseTensor in feed_list takes a SparseTensorValue
+      SessionCallable call = f.session.makeCallable(scaled, List.of(sp, a));
+      assertEquals(2, call.numFeeds());
+      try (Tensor i = Tensor.of(allocator, new long[] {0, 0, 1, 1}, 2, 2);
+           Tensor v = Tensor.of(allocator, new float[] {2, 3});
+           Tensor d = Tensor.of(allocator, new long[] {2, 2})) {
+        for (float k = 1; k <= 3; k++) {
+          try (Result r = call.call(new SparseTensorValue(i, v, d), k)) {
+            assertArrayEquals(new float[] {2 * k, 3 * k}, r.tensor().toFloatArray());
+          }
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> call.call(v, 1f));
+        assertTrue(e.getMessage().contains("must be a SparseTensorValue"), e.getMessage());
+      }
+      // a List of keys takes a List of values, as a feed dict's
+      SessionCallable listed = f.session.makeCallable(f.mul(a, a), List.of(List.of(a)));
+      try (Result r = listed.call(List.of(3f))) {
+        assertEquals(9f, r.tensor().getFloat(0));
+      }
     }
   }
 
