@@ -7,6 +7,7 @@ import dev.quiver.store.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.arrow.memory.ArrowBuf;
 
 /**
@@ -48,7 +49,14 @@ final class Feeds {
     return new Feeds(resolved.keySet().toArray(new Output[0]), resolved.values().toArray());
   }
 
-  private static void add(Graph graph, Object key, Object value, Map<Output, Object> into) {
+  /**
+   * Adds the feeds of one key and its value to {@code into}: a tensor's, a SparseTensor's three (the value a
+   * {@link SparseTensorValue}), or those of each element of a List key (the value a List of the same size).
+   *
+   * @throws IllegalArgumentException naming a key that is not a tensor of {@code graph}, or a value that does not
+   *     match its key's structure
+   */
+  static void add(Graph graph, Object key, Object value, Map<Output, Object> into) {
     if (key instanceof SparseTensor s) {
       if (!(value instanceof SparseTensorValue v)) {
         throw new IllegalArgumentException("the feed value of a SparseTensor must be a SparseTensorValue, not "
@@ -70,6 +78,31 @@ final class Feeds {
       return;
     }
     into.put(key(graph, key), value);
+  }
+
+  /** Whether {@code key} stands for several tensors: a SparseTensor or a List of keys. */
+  static boolean isStructured(Object key) {
+    return key instanceof SparseTensor || key instanceof List<?>;
+  }
+
+  /**
+   * The tensors a feed key stands for, in the order {@link #add} feeds them: itself, a SparseTensor's indices,
+   * values and dense shape, or those of each element of a List.
+   *
+   * @throws IllegalArgumentException naming a key that is not a tensor of {@code graph}
+   */
+  static void flatten(Graph graph, Object key, Consumer<Output> into) {
+    if (key instanceof SparseTensor s) {
+      into.accept(key(graph, s.indices()));
+      into.accept(key(graph, s.values()));
+      into.accept(key(graph, s.denseShape()));
+    } else if (key instanceof List<?> keys) {
+      for (Object k : keys) {
+        flatten(graph, k, into);
+      }
+    } else {
+      into.accept(key(graph, key));
+    }
   }
 
   /**
@@ -209,8 +242,8 @@ final class Feeds {
 
   private static void checkShape(Output key, Tensor t) {
     if (!key.shape().isCompatibleWith(t.shape())) {
-      throw new InvalidArgumentException("Cannot feed value of shape " + t.shape() + " for Tensor '" + key.name()
-          + "', which has shape '" + key.shape() + "'");
+      throw new InvalidArgumentException("Cannot feed value of shape " + t.shape() + " for Tensor " + key.name()
+          + ", which has shape " + key.shape());
     }
   }
 }

@@ -254,9 +254,10 @@ public final class Graph implements AutoCloseable {
   /**
    * Adds every op of {@code def} to this graph under the same names, as {@code tf.import_graph_def(def, name="")}.
    *
-   * @throws InvalidArgumentException if an op does not build (unknown type, bad input, an attribute its op does
-   *     not declare or of the wrong type, a missing required attribute, bad shapes) or a name is taken already;
-   *     ops added before the failure stay in the graph
+   * @throws InvalidArgumentException if an op does not build (bad input, an attribute its op does not declare or
+   *     of the wrong type, a missing required attribute, bad shapes) or a name is taken already; ops added before
+   *     the failure stay in the graph
+   * @throws dev.quiver.errors.NotFoundException if no registered library declares an op's type
    */
   public void importGraphDef(GraphDef def) {
     def.importInto(this);

@@ -20,7 +20,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The serializable form of a {@link Graph}, TensorFlow's {@code GraphDef} as JSON. Immutable.
+ * The serializable form of a {@link Graph}, TensorFlow's {@code GraphDef} as JSON. Immutable. docs/graphdef.md
+ * describes the format in full.
  *
  * <pre>{@code
  * {"format": "quiver.graphdef/1",
@@ -139,8 +140,8 @@ public final class GraphDef {
         } else {
           int colon = s.lastIndexOf(':');
           Operation producer = defined(graph, colon < 0 ? s : s.substring(0, colon), name);
-          int index = colon < 0 ? 0 : Integer.parseInt(s.substring(colon + 1));
-          if (index >= producer.numOutputs()) {
+          int index = colon < 0 ? 0 : outputIndex(s.substring(colon + 1));
+          if (index < 0 || index >= producer.numOutputs()) {
             throw new InvalidArgumentException("input '" + s + "' of node '" + name + "' names a missing output");
           }
           inputs.add(producer.output(index));
@@ -168,6 +169,15 @@ public final class GraphDef {
           }
         }
       }
+    }
+  }
+
+  /** The output index after the colon of an input, or -1 if it is not a decimal number. */
+  private static int outputIndex(String digits) {
+    try {
+      return Integer.parseInt(digits);
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 

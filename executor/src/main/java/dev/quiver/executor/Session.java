@@ -1,5 +1,6 @@
 package dev.quiver.executor;
 
+import dev.quiver.errors.CancelledException;
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.errors.NotFoundException;
 import dev.quiver.executor.ops.IntraOpPool;
@@ -41,9 +42,10 @@ import org.apache.arrow.memory.BufferAllocator;
  * {@link Ops#getSessionHandle} keeps tensors between steps; see {@link TensorHandle}.
  *
  * <p><b>Threads and closing.</b> All methods are thread-safe; many threads may run steps at once.
- * {@link #close()} cancels steps under way (they fail with {@link dev.quiver.errors.CancelledException}),
- * waits for them to release their memory, deletes the session's handles and stops its threads. Using a closed
- * session throws {@link IllegalStateException}. Fetched {@link Result}s stay valid after close, until closed.
+ * {@link #close()} cancels steps under way (they fail with {@link CancelledException}), waits for them to release
+ * their memory, deletes the session's handles and stops its threads. Using a closed session throws
+ * {@link IllegalStateException}, TensorFlow's RuntimeError (but see {@link #listDevices} and {@link #reset}).
+ * Fetched {@link Result}s stay valid after close, until closed.
  */
 public final class Session implements AutoCloseable {
   private static final ThreadLocal<Deque<Session>> DEFAULT_STACK = ThreadLocal.withInitial(ArrayDeque::new);
@@ -65,6 +67,7 @@ public final class Session implements AutoCloseable {
   private final PartialRuns partialRuns = new PartialRuns(this);
   private final ActiveSteps steps = new ActiveSteps();
   private volatile ParsedOutput lastParsedOutput; // FetchStructure is immutable: steps share it
+  private volatile boolean closedByReset; // until close() is called: using the session is then CancelledException
 
   /** A session on the default graph of this thread, with the default config. */
   public Session() {
@@ -140,9 +143,16 @@ public final class Session implements AutoCloseable {
     return handles.store();
   }
 
-  /** The devices of this session: one CPU ({@code sess.list_devices()}). */
+  /**
+   * The devices of this session: one CPU ({@code sess.list_devices()}).
+   *
+   * @throws CancelledException "Session has been closed." if the session is closed: the seed's OpError for "a
+   *     session in an invalid state", TensorFlow's CancelledError
+   */
   public List<DeviceAttributes> listDevices() {
-    checkOpen();
+    if (steps.isClosing()) {
+      throw new CancelledException("Session has been closed.");
+    }
     return List.of(new DeviceAttributes(DeviceAttributes.LOCAL_CPU, "CPU", allocator.getLimit(), incarnation));
   }
 
@@ -232,18 +242,30 @@ public final class Session implements AutoCloseable {
   }
 
   /**
-   * A step planned once: {@code call(values...)} feeds {@code feedList}'s tensors positionally and returns
+   * A step planned once: {@code call(values...)} feeds {@code feedList}'s keys positionally and returns
    * what {@code run(fetches, ...)} would ({@code sess.make_callable(fetches, feed_list, accept_options)}). A
    * tensor listed twice takes the later value, as in TensorFlow 2.21.
    *
-   * @param feedList feed keys (Outputs or tensor names), or null for none
+   * @param feedList feed keys as {@link #run}'s feed dict takes them: Outputs, tensor names, {@link SparseTensor}s
+   *     (whose argument is a {@link SparseTensorValue}) or Lists of keys (whose argument is a List of values), or
+   *     null for none
    * @param acceptOptions whether the callable takes {@link RunOptions} and {@link RunMetadata}
    * @throws IllegalArgumentException if a fetch or feed key has an invalid type
+   * @throws IllegalStateException if the session is closed (TensorFlow makes the callable and fails when it is
+   *     called)
    */
   public SessionCallable makeCallable(Object fetches, List<?> feedList, boolean acceptOptions) {
     checkOpen();
     FetchStructure fs = FetchStructure.parse(graph, fetches);
     List<?> keys = feedList == null ? List.of() : feedList;
+    if (keys.stream().anyMatch(Feeds::isStructured)) {
+      java.util.LinkedHashSet<Output> flat = new java.util.LinkedHashSet<>();
+      for (Object key : keys) {
+        Feeds.flatten(graph, key, flat::add);
+      }
+      StepPlan plan = plan(flat.toArray(new Output[0]), fs.outputs, fs.targets);
+      return SessionCallable.structured(this, plan, fs, acceptOptions, List.copyOf(keys));
+    }
     Map<Output, Integer> lastArgument = new java.util.LinkedHashMap<>();
     for (int i = 0; i < keys.size(); i++) {
       lastArgument.put(Feeds.key(graph, keys.get(i)), i);
@@ -354,9 +376,12 @@ public final class Session implements AutoCloseable {
 
   /**
    * Resets the resource containers of {@code target} and closes every session connected to it
-   * ({@code Session.reset}). For the in-process target {@code ""} the only container is each session's handle
-   * store: every open in-process session is closed, which deletes its handles. {@code containers} (null for
-   * all) and {@code config} are accepted for compatibility.
+   * ({@code Session.reset}). For the in-process target {@code ""} this closes every open session of this JVM,
+   * whatever its graph, which deletes its handles: what TensorFlow 2.21 does for its in-process sessions,
+   * although the seed says reset is "only implemented for distributed sessions". As in TensorFlow, a session
+   * closed this way then fails with {@link CancelledException} "Session has been closed." (the engine refuses
+   * it) instead of {@link IllegalStateException}, until it is closed itself. {@code containers} (null for all)
+   * and {@code config} are accepted and, as in TensorFlow's in-process engine, change nothing.
    *
    * @throws NotFoundException if {@code target} is not {@code ""}
    */
@@ -367,7 +392,8 @@ public final class Session implements AutoCloseable {
       open = new ArrayList<>(LIVE);
     }
     for (Session s : open) {
-      s.close();
+      s.closedByReset = true;
+      s.shutDown();
     }
   }
 
@@ -381,6 +407,11 @@ public final class Session implements AutoCloseable {
    */
   @Override
   public void close() {
+    closedByReset = false;
+    shutDown();
+  }
+
+  private void shutDown() {
     if (!steps.closeAndAwait()) {
       return;
     }
@@ -408,6 +439,9 @@ public final class Session implements AutoCloseable {
 
   void checkOpen() {
     if (steps.isClosing()) {
+      if (closedByReset) {
+        throw new CancelledException("Session has been closed.");
+      }
       throw new IllegalStateException("Attempted to use a closed Session.");
     }
   }

@@ -1,5 +1,8 @@
 package dev.quiver.executor;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,6 +17,7 @@ public final class SessionCallable {
   private final boolean acceptOptions;
   private final int numArguments;
   private final int[] argumentOf; // per plan feed, the argument fed to it; null when they are the same
+  private final List<?> structuredKeys; // the feed list if it holds SparseTensors or Lists, else null
 
   /**
    * @param numArguments the length of the feed list
@@ -28,12 +32,37 @@ public final class SessionCallable {
     this.acceptOptions = acceptOptions;
     this.numArguments = numArguments;
     this.argumentOf = argumentOf.length == numArguments ? null : argumentOf;
+    this.structuredKeys = null;
+  }
+
+  private SessionCallable(Session session, StepPlan plan, FetchStructure fetches, boolean acceptOptions,
+                          List<?> structuredKeys) {
+    this.session = session;
+    this.plan = plan;
+    this.fetches = fetches;
+    this.acceptOptions = acceptOptions;
+    this.numArguments = structuredKeys.size();
+    this.argumentOf = null;
+    this.structuredKeys = structuredKeys;
   }
 
   /**
-   * Runs the step with one value per feed-list tensor (Tensors, Java scalars or arrays, TensorHandles).
+   * A callable whose feed list holds keys standing for several tensors (SparseTensors, Lists): each call resolves
+   * its arguments against the keys as a feed dict is resolved, the later of two values for one tensor winning.
    *
-   * @throws IllegalArgumentException if the number of values differs from the feed list's
+   * @param plan planned with the keys' tensors as {@link Feeds#flatten} gives them
+   */
+  static SessionCallable structured(Session session, StepPlan plan, FetchStructure fetches, boolean acceptOptions,
+                                    List<?> keys) {
+    return new SessionCallable(session, plan, fetches, acceptOptions, keys);
+  }
+
+  /**
+   * Runs the step with one value per feed-list key (Tensors, Java scalars or arrays, TensorHandles; a
+   * SparseTensorValue for a SparseTensor, a List of values for a List of keys).
+   *
+   * @throws IllegalArgumentException if the number of values differs from the feed list's, or a value does not
+   *     match its key's structure
    * @throws IllegalStateException if the session is closed
    */
   public Result call(Object... feedValues) {
@@ -61,7 +90,16 @@ public final class SessionCallable {
           + feedValues.length);
     }
     Object[] values = feedValues;
-    if (argumentOf != null) {
+    if (structuredKeys != null) {
+      Map<Output, Object> resolved = new LinkedHashMap<>();
+      for (int i = 0; i < feedValues.length; i++) {
+        Feeds.add(session.graph(), structuredKeys.get(i), feedValues[i], resolved);
+      }
+      values = new Object[plan.feeds.length];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = resolved.get(plan.feeds[i]);
+      }
+    } else if (argumentOf != null) {
       values = new Object[argumentOf.length];
       for (int i = 0; i < values.length; i++) {
         values[i] = feedValues[argumentOf[i]];

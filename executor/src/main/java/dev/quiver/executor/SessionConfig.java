@@ -65,7 +65,11 @@ public final class SessionConfig {
     return allowSoftPlacement;
   }
 
-  /** If true, the device of every op of a new step plan is logged (SLF4J, INFO), as TensorFlow prints it. */
+  /**
+   * If true, each op's device is logged as TensorFlow prints it ({@code "mul: (Mul):
+   * /job:localhost/replica:0/task:0/device:CPU:0"}; SLF4J, INFO, logger {@code dev.quiver.executor.Session}), once,
+   * when a step of the session first needs the op.
+   */
   public boolean logDevicePlacement() {
     return logDevicePlacement;
   }

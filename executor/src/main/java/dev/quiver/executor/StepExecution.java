@@ -30,6 +30,8 @@ import org.apache.arrow.memory.OutOfMemoryException;
 final class StepExecution {
   /** Ops whose inputs take fewer bytes than this are never worth a hand-off to another thread. */
   private static final long INLINE_BYTES = 128 * 1024;
+  /** Why a step the closing session cancels fails: TensorFlow's "Run call was cancelled", and the reason. */
+  static final String CLOSED = "Run call was cancelled: Session has been closed.";
 
   final Session session;
   final StepPlan plan;
@@ -333,7 +335,7 @@ final class StepExecution {
   void checkCancelled() {
     if (failure == null) {
       if (session.isClosing()) {
-        fail(new CancelledException("Session has been closed."));
+        fail(new CancelledException(CLOSED));
       } else if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() > deadlineNanos) {
         fail(deadlineExceeded());
       }
@@ -402,7 +404,7 @@ final class StepExecution {
     Tensor[] outputs = null;
     if (failure == null) {
       if (session.isClosing()) {
-        fail(new CancelledException("Session has been closed."));
+        fail(new CancelledException(CLOSED));
       } else if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() > deadlineNanos) {
         fail(deadlineExceeded());
       }

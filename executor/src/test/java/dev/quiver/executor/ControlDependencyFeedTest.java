@@ -17,8 +17,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Control dependencies on fed tensors. TensorFlow prunes a step's graph by rewriting every fed tensor into a
  * feed (FeedInputs in core/graph/subgraph.cc); it moves the control edges of a fed {@code Placeholder} to the
  * feed, so the placeholder never runs, but leaves those of any other fed op, which still runs when something
- * depends on it by control. Each expectation was observed with TF 2.21's tf.compat.v1 (tfaudit t3.py and the
- * scripts quoted).
+ * depends on it by control. Each expectation was observed with TF 2.21's tf.compat.v1 and is checked by
+ * executor/src/test/python/session/tf_session_check.py control-dependency-feeds (run) and
+ * control-dependency-partial-run (partial runs).
  */
 @ExtendWith(LeakCheckedAllocator.class)
 class ControlDependencyFeedTest {

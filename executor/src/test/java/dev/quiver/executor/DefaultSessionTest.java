@@ -14,7 +14,10 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Session.as_default and the default session of a thread; expectations from the Session page and TF 2.21. */
+/**
+ * Session.as_default and the default session of a thread; expectations from the Session page and TF 2.21, checked by
+ * executor/src/test/python/session/tf_session_check.py default-session (TF's ValueError is IllegalStateException).
+ */
 @ExtendWith(LeakCheckedAllocator.class)
 class DefaultSessionTest {
   @SessionMatrixTest
@@ -36,7 +39,7 @@ class DefaultSessionTest {
     try (Graph g = new Graph(allocator)) {
       Output c = Ops.create(g).constant(3f);
       Session used;
-      // TF 2.21: with tf.compat.v1.Session() as s: c.eval() gives 3.0 (tfaudit t2.py "with-session-eval"): the
+      // TF 2.21 (tf_session_check.py default-session): with tf.compat.v1.Session() as s: c.eval() gives 3.0: the
       // context manager makes the session the default, and closes it at the end
       try (Session sess = new Session(g); var asDefault = sess.asDefault(); Tensor t = c.eval()) {
         assertEquals(3f, t.getFloat(0));
@@ -45,6 +48,22 @@ class DefaultSessionTest {
       }
       assertNull(Session.getDefaultSession(), "the scope closed before the session");
       assertTrue(used.isClosed());
+    }
+  }
+
+  @Test
+  void aSessionWithoutAGraphRunsTheDefaultGraph(BufferAllocator allocator) {
+    try (Graph g = new Graph(allocator); var asDefault = g.asDefault()) {
+      Output c = Ops.create().withName("c").constant(2f);
+      // TF (tf_session_check.py session-attributes): tf.compat.v1.Session() launches the default graph
+      try (Session sess = new Session(); Result r = sess.run(c)) {
+        assertSame(g, sess.graph());
+        assertEquals(2f, r.tensor().getFloat(0));
+      }
+      try (Session sess = new Session("", null, null); Result r = sess.run("c:0")) {
+        assertSame(g, sess.graph());
+        assertEquals(2f, r.tensor().getFloat(0));
+      }
     }
   }
 
@@ -65,7 +84,8 @@ class DefaultSessionTest {
   void evalWithoutADefaultSessionFailsWithTensorFlowsMessage(SessionMatrix config, BufferAllocator allocator) {
     try (SessionFixture f = config.fixture(allocator)) {
       Output c = f.tf.constant(1f);
-      // TF 2.21: ValueError: Cannot evaluate tensor using `eval()`: No default session is registered.
+      // TF 2.21 (tf_session_check.py default-session): ValueError: Cannot evaluate tensor using `eval()`: No default
+      // session is registered.
       var e = assertThrows(IllegalStateException.class, c::eval);
       assertTrue(e.getMessage().startsWith("Cannot evaluate tensor using `eval()`: No default session is registered."));
     }
@@ -76,7 +96,11 @@ class DefaultSessionTest {
     try (SessionFixture f1 = config.fixture(allocator); SessionFixture f2 = config.fixture(allocator)) {
       Output c = f1.tf.constant(1f);
       try (var scope = f2.session.asDefault()) {
-        assertThrows(IllegalStateException.class, c::eval);
+        // TF (tf_session_check.py default-session): ValueError: Cannot use the default session to evaluate tensor:
+        // the tensor's graph is different from the session's graph.
+        var e = assertThrows(IllegalStateException.class, c::eval);
+        assertTrue(e.getMessage().startsWith("Cannot use the default session to evaluate tensor: the tensor's graph "
+            + "is different from the session's graph."), e.getMessage());
       }
     }
   }

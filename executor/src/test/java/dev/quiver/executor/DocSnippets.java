@@ -75,6 +75,22 @@ final class DocSnippets {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /**
+   * What {@code body} logs through SLF4J: the tests' binding, slf4j-simple, writes each record to the
+   * {@code System.err} of the moment (as clients/java's JavaLoggingTest relies on too).
+   */
+  static String loggedBy(Runnable body) {
+    PrintStream original = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      body.run();
+    } finally {
+      System.setErr(original);
+    }
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
   private static String normalize(String code) {
     return code.replaceAll("\\s+", " ").trim();
   }

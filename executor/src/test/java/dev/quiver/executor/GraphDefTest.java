@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.errors.NotFoundException;
 import dev.quiver.store.DType;
 import dev.quiver.store.HandleStore;
 import dev.quiver.store.Shape;
@@ -55,6 +56,19 @@ class GraphDefTest {
       GraphDef dangling = GraphDef.fromJson("{\"format\": \"quiver.graphdef/1\", \"node\": "
           + "[{\"name\": \"y\", \"op\": \"Identity\", \"input\": [\"x\"], \"attr\": {}}]}");
       assertThrows(InvalidArgumentException.class, () -> g.importGraphDef(dangling));
+      GraphDef unknownOp = GraphDef.fromJson("{\"format\": \"quiver.graphdef/1\", \"node\": "
+          + "[{\"name\": \"n\", \"op\": \"NoSuchOp\"}]}");
+      assertTrue(assertThrows(NotFoundException.class, () -> g.importGraphDef(unknownOp)).getMessage()
+          .contains("NoSuchOp"));
+      for (String input : new String[] {"c:1", "c:-1", "c:x", "c:"}) {
+        GraphDef bad = GraphDef.fromJson("{\"format\": \"quiver.graphdef/1\", \"node\": [{\"name\": \"c\", "
+            + "\"op\": \"NoOp\"}, {\"name\": \"y\", \"op\": \"Identity\", \"input\": [\"" + input + "\"]}]}");
+        try (Graph fresh = new Graph(allocator)) {
+          var e = assertThrows(InvalidArgumentException.class, () -> fresh.importGraphDef(bad));
+          assertTrue(e.getMessage().contains("input '" + input + "' of node 'y' names a missing output"),
+              e.getMessage());
+        }
+      }
     }
   }
 

@@ -21,14 +21,17 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Graph building: naming, lookup, scopes, build-time shape checks. Names follow TF 1.x's Graph.unique_name. */
+/**
+ * Graph building: naming, lookup, scopes, build-time shape checks. Names follow tf.compat.v1's Graph.unique_name, as
+ * executor/src/test/python/session/tf_session_check.py op-names and multiply-names check them.
+ */
 @ExtendWith(LeakCheckedAllocator.class)
 class GraphTest {
   @Test
   void repeatedDefaultNamesGetTensorFlowSuffixes(BufferAllocator allocator) {
     try (Graph g = new Graph(allocator)) {
       Ops tf = Ops.create(g);
-      // TF 1.x: tf.constant(1.) three times is Const, Const_1, Const_2
+      // TF 2.21 (tf_session_check.py op-names): tf.constant(1.) three times is Const, Const_1, Const_2
       assertEquals("Const", tf.constant(1f).op().name());
       assertEquals("Const_1", tf.constant(2f).op().name());
       assertEquals("Const_2", tf.constant(3f).op().name());
@@ -39,7 +42,8 @@ class GraphTest {
   void explicitNamesAreMadeUniqueCaseInsensitively(BufferAllocator allocator) {
     try (Graph g = new Graph(allocator)) {
       Ops tf = Ops.create(g);
-      // TF 1.x: tf.constant(1., name="c") twice gives c and c_1; "C" collides with "c" (names_in_use is lowercased)
+      // TF 2.21 (op-names): tf.constant(1., name="c") twice gives c and c_1; "C" collides with "c" (names_in_use is
+      // lowercased)
       assertEquals("c", tf.withName("c").constant(1f).op().name());
       assertEquals("c_1", tf.withName("c").constant(1f).op().name());
       assertEquals("C_2", tf.withName("C").constant(1f).op().name());
@@ -50,7 +54,7 @@ class GraphTest {
   void aTakenSuffixIsSkipped(BufferAllocator allocator) {
     try (Graph g = new Graph(allocator)) {
       Ops tf = Ops.create(g);
-      // TF 1.x: constants named a_1 then a then a: the third becomes a_2 because a_1 is taken
+      // TF 2.21 (op-names): constants named a_1 then a then a: the third becomes a_2 because a_1 is taken
       tf.withName("a_1").constant(1f);
       tf.withName("a").constant(1f);
       assertEquals("a_2", tf.withName("a").constant(1f).op().name());
@@ -64,8 +68,27 @@ class GraphTest {
       Ops layer = tf.withSubScope("layer");
       assertEquals("layer/Const", layer.constant(1f).op().name());
       assertEquals("layer/inner/x", layer.withSubScope("inner").withName("x").constant(1f).op().name());
-      // TF 1.x: a second tf.name_scope("layer") opens layer_1/
+      // TF 2.21 (op-names): a second tf.name_scope("layer") opens layer_1/
       assertEquals("layer_1/Const", tf.withSubScope("layer").constant(1f).op().name());
+    }
+  }
+
+  @Test
+  void multiplyIsNamedAsPythonsOperator(BufferAllocator allocator) {
+    try (Graph g = new Graph(allocator)) {
+      Ops tf = Ops.create(g);
+      Output a = tf.constant(2f);
+      Output b = tf.constant(3f);
+      // TF 2.21 (tf_session_check.py multiply-names): a * b is named mul, then mul_1, and layer/mul under
+      // tf.name_scope("layer"); a + b and a - b are add and sub. Java has no operators: tf.math.multiply stands for
+      // a * b and is named so (TF's own tf.math.multiply names its op Mul).
+      assertEquals("mul", tf.math.multiply(a, b).op().name());
+      assertEquals("mul_1", tf.math.multiply(a, b).op().name());
+      assertEquals("layer/mul", tf.withSubScope("layer").math.multiply(a, b).op().name());
+      assertEquals("mul_2", tf.math.mul(a, b).op().name());
+      assertEquals("add", tf.math.add(a, b).op().name());
+      assertEquals("sub", tf.math.subtract(a, b).op().name());
+      assertEquals("Mul", g.operation("mul").type());
     }
   }
 
@@ -89,7 +112,8 @@ class GraphTest {
       assertEquals(c, g.element("c:0"));
       assertEquals("c:0", c.name());
       assertNull(g.operation("d"));
-      // TF 1.x as_graph_element: KeyError/ValueError with these words; Quiver reports them as NotFound
+      // TF 2.21 as_graph_element (tf_session_check.py graph-element-errors): KeyError with these words; Quiver
+      // reports them as NotFound
       var e = assertThrows(NotFoundException.class, () -> g.element("d:0"));
       assertTrue(e.getMessage().contains("The operation, 'd', does not exist in the graph."), e.getMessage());
       var e2 = assertThrows(NotFoundException.class, () -> g.element("c:1"));
@@ -123,7 +147,7 @@ class GraphTest {
       Output a = tf.constant(1f);
       Operation b = tf.noOp();
       Operation grp = tf.group(a, b);
-      assertEquals("group_deps", grp.name());
+      assertEquals("group_deps", grp.name()); // TF 2.21 (op-names)
       assertEquals(List.of(a.op(), b), grp.controlInputs());
     }
   }
@@ -227,6 +251,50 @@ class GraphTest {
       } finally {
         pool.shutdown();
       }
+    }
+  }
+
+  @Test
+  void buildingNamedOpsInScopesFromManyThreadsGivesTensorFlowsNames(BufferAllocator allocator) throws Exception {
+    int threads = 4;
+    int perThread = 100;
+    try (Graph g = new Graph(allocator)) {
+      Ops tf = Ops.create(g);
+      Output a = tf.withName("a").constant(2f);
+      var names = ConcurrentHashMap.<String>newKeySet();
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        List<Future<?>> fs = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          fs.add(pool.submit(() -> {
+            for (int i = 0; i < perThread; i++) {
+              Ops layer = tf.withSubScope("layer");
+              Output x = layer.withName("x").constant(1f);
+              names.add(x.op().name());
+              names.add(layer.math.multiply(x, a).op().name());
+              names.add(tf.math.multiply(a, a).op().name());
+              names.add(tf.withName("c").constant(1f).op().name());
+            }
+          }));
+        }
+        for (Future<?> f : fs) {
+          f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdown();
+      }
+      // Whatever the interleaving, the names are the ones one thread building the same ops would give
+      // (tf_session_check.py op-names and multiply-names): each base name counts up from its first use.
+      java.util.Set<String> expected = new java.util.HashSet<>();
+      for (int k = 0; k < threads * perThread; k++) {
+        String suffix = k == 0 ? "" : "_" + k;
+        expected.add("layer" + suffix + "/x");
+        expected.add("layer" + suffix + "/mul");
+        expected.add("mul" + suffix);
+        expected.add("c" + suffix);
+      }
+      assertEquals(expected, names);
+      assertEquals(1 + expected.size(), g.size());
     }
   }
 }

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.function.Executable;
 
 /**
  * Handles a session's store does not hold: another session's, or strings of TensorFlow's own shape. TF 2.21 gives
- * the same InvalidArgumentError for both as for a deleted handle (tfaudit t1.py "unknown-handle", t2.py
- * "other-session-handle"): "The tensor with handle '...' is not in the session store.", and for a deletion
- * "Failed to delete a tensor with handle '...' in the session store.". Quiver keeps the store's reason as the cause.
+ * the same InvalidArgumentError for both as for a deleted handle (executor/src/test/python/session/
+ * tf_session_check.py unknown-handle and other-session-handle): "The tensor with handle '...' is not in the session
+ * store.", and for a deletion "Failed to delete a tensor with handle '...' in the session store.". Quiver keeps the
+ * store's reason as the cause.
  */
 @ExtendWith(LeakCheckedAllocator.class)
 class HandleErrorTest {

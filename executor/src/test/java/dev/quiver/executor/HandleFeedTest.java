@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * every tensor, whatever its dtype: {@code Session._run} replaces the handle by a resource handle that
  * DirectSession resolves to the stored tensor. Quiver does the same except for the placeholders built by
  * getSessionTensor / deleteSessionTensor (TF's {@code graph._handle_feeders}), which take the handle string: TF
- * feeds them the stored value too, which fails there.
+ * feeds them the stored value too, which fails there. Each TF 2.21 result quoted is checked by
+ * executor/src/test/python/session/tf_session_check.py handle-feeds.
  */
 @ExtendWith(LeakCheckedAllocator.class)
 class HandleFeedTest {

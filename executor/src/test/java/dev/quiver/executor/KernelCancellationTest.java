@@ -29,7 +29,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * too). Its full time is estimated from an uncancelled product of a quarter of the size (a product's time grows
  * with n^3), so the check holds however fast the kernel becomes. TF 2.21
  * raises DeadlineExceededError "Timed out waiting for notification" for a RunOptions timeout, and CancelledError
- * "Session has been closed." for a step the closing session cancels; it waits for a running kernel to end.
+ * "Run call was cancelled" for a step the closing session cancels; it waits for a running kernel to end
+ * (executor/src/test/python/session/tf_session_check.py run-timeout, close-cancels-running-step and
+ * deadline-waits-for-running-kernel).
  */
 @ExtendWith(LeakCheckedAllocator.class)
 class KernelCancellationTest {

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The handle store a session makes for itself ({@code new Session(graph)}) and the handles a session remembers:
  * the store's allocator is closed once nothing taken from it is open, even when fetched results outlive the
- * session (TF: numpy results survive sess.close()), and a long-lived session forgets the handles that left the
+ * session (TF: numpy results survive sess.close(), executor/src/test/python/session/tf_session_check.py
+ * close-cancels-running-step), and a long-lived session forgets the handles that left the
  * store without it (expired, deleted over Flight).
  */
 @ExtendWith(LeakCheckedAllocator.class)

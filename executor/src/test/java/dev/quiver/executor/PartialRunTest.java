@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** partial_run errors, worded as TF 2.21's DirectSession words them (all InvalidArgumentError). */
+/**
+ * partial_run errors, worded as TF 2.21's DirectSession words them (all InvalidArgumentError), each checked by the
+ * check of executor/src/test/python/session/tf_session_check.py its comment names.
+ */
 @ExtendWith(LeakCheckedAllocator.class)
 class PartialRunTest {
   private static final class Graph3 {
@@ -46,7 +49,8 @@ class PartialRunTest {
     try (SessionFixture f = config.fixture(allocator)) {
       Graph3 g = new Graph3(f);
       String h = f.session.partialRunSetup(List.of(g.r1, g.r2), List.of(g.x, g.y, g.z));
-      // TF 2.21: Fetch z:0 can't be computed from the feeds that have been fed so far.
+      // TF 2.21 (tf_session_check.py partial-run-rules): Fetch z:0 can't be computed from the feeds that have been
+      // fed so far.
       assertInvalid("Fetch z:0 can't be computed from the feeds that have been fed so far.",
           () -> f.session.partialRun(h, g.r2, Map.of(g.x, 1f, g.y, 2f)));
     }
@@ -58,6 +62,7 @@ class PartialRunTest {
       Graph3 g = new Graph3(f);
       Output other = f.tf.withName("other").placeholder(DType.FLOAT32);
       String h = f.session.partialRunSetup(List.of(g.r1, g.r2), List.of(g.x, g.y, g.z));
+      // TF 2.21 (tf_session_check.py partial-run-rules), every message
       assertInvalid("The feed other:0 was not specified in partial_run_setup.",
           () -> f.session.partialRun(h, g.r1, Map.of(other, 1f)));
       assertInvalid("The fetch other:0 was not specified in partial_run_setup.",
@@ -83,12 +88,13 @@ class PartialRunTest {
       Graph3 g = new Graph3(f);
       Output side = TestOps.count(f.tf, "setupTarget", g.x);
       String h = f.session.partialRunSetup(List.of(g.r1, side.op()), List.of(g.x, g.y));
-      // TF 2.21: RuntimeError: partial_run() requires empty `target_list`. Received: target_list=[<tf.Operation
-      // 'r1' type=Identity>] (non-empty), even for an op declared in the setup (tfaudit t2.py "pr-target-op")
+      // TF 2.21 (tf_session_check.py partial-run-target-op): RuntimeError: partial_run() requires empty
+      // `target_list`. Received: target_list=[<tf.Operation 'r1' type=Identity>] (non-empty), even for an op
+      // declared in the setup
       var e = assertThrows(IllegalStateException.class, () -> f.session.partialRun(h, g.r1.op(), Map.of(g.x, 1f)));
       assertTrue(e.getMessage().contains("partial_run() requires empty `target_list`. Received: target_list=[<tf."
           + "Operation 'r1' type=Identity>] (non-empty)"), e.getMessage());
-      // an op given to the setup runs as soon as its inputs are fed
+      // an op given to the setup runs as soon as its inputs are fed (partial-run-target-op too)
       try (Result r = f.session.partialRun(h, g.r1, Map.of(g.x, 1f, g.y, 2f))) {
         assertEquals(3f, r.tensor().getFloat(0));
       }
@@ -104,8 +110,8 @@ class PartialRunTest {
       Output slow = TestOps.block(f.tf, "partialDeadline", x);
       Output quick = f.add(x, x);
       String h = f.session.partialRunSetup(List.of(quick, slow), List.of(x));
-      // TF 2.21 with ConfigProto(operation_timeout_in_ms=1): DeadlineExceededError: Timed out waiting for
-      // notification (tfaudit "pr timeout"); the failed partial run is over
+      // TF 2.21 with ConfigProto(operation_timeout_in_ms=50) (tf_session_check.py partial-run-timeout):
+      // DeadlineExceededError: Timed out waiting for notification; the failed partial run is over
       var e = assertThrows(DeadlineExceededException.class, () -> f.session.partialRun(h, slow, Map.of(x, 1f)));
       assertTrue(e.getMessage().contains("Timed out waiting for notification"), e.getMessage());
       assertInvalid("Must run 'setup' before performing partial runs!", () -> f.session.partialRun(h, quick, null));
@@ -116,6 +122,7 @@ class PartialRunTest {
   void anUnknownHandleIsRefused(SessionMatrix config, BufferAllocator allocator) {
     try (SessionFixture f = config.fixture(allocator)) {
       Graph3 g = new Graph3(f);
+      // TF 2.21 (tf_session_check.py partial-run-rules)
       assertInvalid("Must run 'setup' before performing partial runs!",
           () -> f.session.partialRun("nope", g.r2, null));
     }
@@ -135,6 +142,7 @@ class PartialRunTest {
   void independentPartialRunsOfOneSetupDoNotInterfere(SessionMatrix config, BufferAllocator allocator) {
     try (SessionFixture f = config.fixture(allocator)) {
       Graph3 g = new Graph3(f);
+      // TF 2.21 (tf_session_check.py partial-run-rules): 2.0 and 10.0
       String h1 = f.session.partialRunSetup(List.of(g.r1), List.of(g.x, g.y));
       String h2 = f.session.partialRunSetup(List.of(g.r1), List.of(g.x, g.y));
       try (Result a = f.session.partialRun(h1, g.r1, Map.of(g.x, 1f, g.y, 1f));

@@ -1,6 +1,7 @@
 package dev.quiver.executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,8 +28,13 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.function.Executable;
 
-/** Many threads, parallel ops, deadlines and closing while steps run: correct results, nothing leaks or hangs. */
+/**
+ * Many threads, parallel ops, deadlines and closing while steps run: correct results, nothing leaks or hangs. The
+ * TensorFlow behaviour quoted is checked by the check of executor/src/test/python/session/tf_session_check.py each
+ * comment names.
+ */
 @ExtendWith(LeakCheckedAllocator.class)
 class SessionConcurrencyTest {
   @SessionMatrixTest
@@ -118,7 +124,7 @@ class SessionConcurrencyTest {
     try (SessionFixture f = config.fixture(allocator)) {
       Output x = TestOps.block(f.tf, "deadline", f.tf.constant(new float[4096]));
       RunOptions opts = RunOptions.builder().timeoutInMs(50).build();
-      // TF 2.21: DeadlineExceededError: Timed out waiting for notification
+      // TF 2.21 (tf_session_check.py run-timeout): DeadlineExceededError: Timed out waiting for notification
       var e = assertThrows(DeadlineExceededException.class, () -> f.session.run(x, null, opts, null));
       assertTrue(e.getMessage().contains("Timed out waiting for notification"), e.getMessage());
       try (Result r = f.session.run(f.tf.constant(1f))) {
@@ -131,6 +137,7 @@ class SessionConcurrencyTest {
   void theSessionsOperationTimeoutIsEveryStepsDefaultDeadline(SessionMatrix config, BufferAllocator allocator) {
     try (SessionFixture f = config.fixture(allocator, SessionConfig.builder().operationTimeoutInMs(50))) {
       Output x = TestOps.block(f.tf, "opTimeout", f.tf.constant(1f));
+      // TF 2.21 (tf_session_check.py run-timeout): ConfigProto(operation_timeout_in_ms=50), the same error
       assertThrows(DeadlineExceededException.class, () -> f.session.run(x));
     }
   }
@@ -150,10 +157,10 @@ class SessionConcurrencyTest {
         assertTrue(started.await(20, TimeUnit.SECONDS), "the steps started");
         f.session.close(); // returns once every step has released its memory
         for (Future<?> s : steps) {
-          // TF: CancelledError: Session has been closed.
+          // TF 2.21 (tf_session_check.py close-cancels-running-step): CancelledError: Run call was cancelled
           ExecutionException e = assertThrows(ExecutionException.class, () -> s.get(20, TimeUnit.SECONDS));
           assertInstanceOf(CancelledException.class, e.getCause());
-          assertTrue(e.getCause().getMessage().contains("Session has been closed."), e.getCause().getMessage());
+          assertEquals("Run call was cancelled: Session has been closed.", e.getCause().getMessage());
         }
       } finally {
         pool.shutdownNow();
@@ -171,18 +178,36 @@ class SessionConcurrencyTest {
       }
       f.session.close();
       try (kept) {
-        assertEquals(8f, kept.getFloat(0)); // TF: numpy results survive sess.close()
+        assertEquals(8f, kept.getFloat(0)); // TF: numpy results survive sess.close() (close-cancels-running-step)
       }
     }
   }
 
   @SessionMatrixTest
   void resetClosesEveryInProcessSession(SessionMatrix config, BufferAllocator allocator) {
-    try (SessionFixture f = config.fixture(allocator)) {
-      Session.reset("", null, null);
+    try (SessionFixture f = config.fixture(allocator); SessionFixture other = config.fixture(allocator)) {
+      Output c = f.tf.constant(1f);
+      TensorHandle h;
+      try (Result hr = f.session.run(f.tf.getSessionHandle(c))) {
+        h = hr.handle();
+      }
+      // TF 2.21 (tf_session_check.py reset-in-process): reset("") closes the in-process sessions of every graph,
+      // whatever the containers; using one then fails with CancelledError "Session has been closed."
+      assertThrows(dev.quiver.errors.NotFoundException.class, () -> Session.reset("bogus://x", null, null));
+      assertFalse(f.session.isClosed(), "a refused reset closes nothing");
+      Session.reset("", List.of("no-such-container"), null);
       assertTrue(f.session.isClosed());
-      assertThrows(IllegalStateException.class, () -> f.session.run(f.tf.constant(1f)));
-      assertThrows(dev.quiver.errors.NotFoundException.class, () -> Session.reset("grpc://x", null, null));
+      assertTrue(other.session.isClosed(), "the session of another graph too");
+      for (Executable use : List.<Executable>of(() -> f.session.run(c), h::eval, () -> f.session.partialRunSetup(c,
+          null), () -> other.session.run(other.tf.constant(2f)))) {
+        assertEquals("Session has been closed.", assertThrows(CancelledException.class, use).getMessage());
+      }
+      f.session.close(); // closed by the user: a closed session's RuntimeError from now on, as in TF
+      assertEquals("Attempted to use a closed Session.", assertThrows(IllegalStateException.class,
+          () -> f.session.run(c)).getMessage());
+      try (Session later = new Session(f.graph); Result r = later.run(c)) {
+        assertEquals(1f, r.tensor().getFloat(0), "a session made after the reset runs");
+      }
     }
   }
 }

@@ -20,7 +20,10 @@ import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Fetch structures and fetch errors of Session.run; expectations from the Session page and TF 2.21's tf.compat.v1. */
+/**
+ * Fetch structures and fetch errors of Session.run; expectations from the Session page and TF 2.21's tf.compat.v1,
+ * each checked by the check of executor/src/test/python/session/tf_session_check.py its comment names.
+ */
 @ExtendWith(LeakCheckedAllocator.class)
 class SessionFetchTest {
   @SessionMatrixTest
@@ -28,7 +31,8 @@ class SessionFetchTest {
     try (SessionFixture f = config.fixture(allocator)) {
       Output x = TestOps.count(f.tf, "fetchOp", f.tf.constant(1f));
       try (Result r = f.session.run(x.op())) {
-        assertNull(r.value()); // seed: "A tf.Operation. The corresponding fetched value will be None."
+        // seed: "A tf.Operation. The corresponding fetched value will be None." (tf_session_check.py fetch-names)
+        assertNull(r.value());
       }
       assertEquals(1, TestOps.count("fetchOp"));
     }
@@ -40,7 +44,7 @@ class SessionFetchTest {
       f.tf.withName("c").constant(new float[] {1, 2});
       try (Result r = f.session.run(List.of("c:0", "c"))) {
         assertArrayEquals(new float[] {1, 2}, r.get(0).toFloatArray());
-        assertNull(r.element(1)); // "c" names the op
+        assertNull(r.element(1)); // "c" names the op (tf_session_check.py fetch-names)
       }
     }
   }
@@ -49,8 +53,9 @@ class SessionFetchTest {
   void aNameNotInTheGraphIsNotFoundWithTensorFlowsWords(SessionMatrix config, BufferAllocator allocator) {
     try (SessionFixture f = config.fixture(allocator)) {
       f.tf.withName("c").constant(1f);
-      // TF 2.21: ValueError: Argument `fetch` = x:0 cannot be interpreted as a Tensor. ("The name 'x:0' refers to a
-      // Tensor which does not exist. The operation, 'x', does not exist in the graph.")
+      // TF 2.21 (tf_session_check.py fetch-unknown-name): ValueError: Argument `fetch` = x:0 cannot be interpreted
+      // as a Tensor. ("The name 'x:0' refers to a Tensor which does not exist. The operation, 'x', does not exist in
+      // the graph.")
       var e = assertThrows(NotFoundException.class, () -> f.session.run("x:0"));
       assertTrue(e.getMessage().startsWith("Argument `fetch` = x:0 cannot be interpreted as a Tensor."), e.getMessage());
       assertTrue(e.getMessage().contains("The operation, 'x', does not exist in the graph."), e.getMessage());
@@ -65,8 +70,8 @@ class SessionFetchTest {
   @SessionMatrixTest
   void fetchesOfInvalidTypeAreIllegalArguments(SessionMatrix config, BufferAllocator allocator) {
     try (SessionFixture f = config.fixture(allocator)) {
-      // TF 2.21: TypeError: Argument `fetch` = 3 has invalid type "int" must be a string or Tensor. (Can not
-      // convert a int into a Tensor or Operation.)
+      // TF 2.21 (tf_session_check.py fetch-invalid-type): TypeError: Argument `fetch` = 3 has invalid type "int"
+      // must be a string or Tensor. (Can not convert a int into a Tensor or Operation.)
       var e = assertThrows(IllegalArgumentException.class, () -> f.session.run(3));
       assertTrue(e.getMessage().contains("Argument `fetch` = 3 has invalid type \"Integer\""), e.getMessage());
       // TF: TypeError: Argument `fetch` = None has invalid type "NoneType". Cannot be None
@@ -78,6 +83,7 @@ class SessionFetchTest {
   void elementsOfAnotherGraphAreIllegalArguments(SessionMatrix config, BufferAllocator allocator) {
     try (SessionFixture f = config.fixture(allocator); Graph other = new Graph(allocator)) {
       Output foreign = Ops.create(other).constant(1f);
+      // TF (tf_session_check.py fetch-other-graph): ValueError "... is not an element of this graph."
       var e = assertThrows(IllegalArgumentException.class, () -> f.session.run(foreign));
       assertTrue(e.getMessage().contains("is not an element of this graph"), e.getMessage());
     }
@@ -88,7 +94,8 @@ class SessionFetchTest {
     try (SessionFixture f = config.fixture(allocator)) {
       Output x = TestOps.count(f.tf, "twice", f.tf.constant(2f));
       Tensor kept;
-      // TF 2.21: r = sess.run([c, c, {"k": c}]) gives r[0] is r[1] and r[0] is r[2]["k"]
+      // TF 2.21 (tf_session_check.py fetch-twice): r = sess.run([c, c, {"k": c}]) gives r[0] is r[1] and
+      // r[0] is r[2]["k"], and c's op runs once
       try (Result r = f.session.run(List.of(x, x, Map.of("k", x)))) {
         assertSame(r.get(0), r.get(1));
         assertSame(r.get(0), ((Map<?, ?>) r.element(2)).get("k"));
@@ -124,7 +131,8 @@ class SessionFetchTest {
       Output y = f.mul(x, f.tf.constant(3f));
       try (Result r = f.session.run(List.of(y, x), Map.of(x, 5f))) {
         assertEquals(15f, r.get(0).getFloat(0));
-        assertEquals(5f, r.get(1).getFloat(0)); // TF: fetching a fed tensor returns the fed value
+        // TF (tf_session_check.py fetch-fed-tensor): fetching a fed tensor returns the fed value
+        assertEquals(5f, r.get(1).getFloat(0));
       }
       assertEquals(0, TestOps.count("overridden"));
     }
@@ -133,7 +141,7 @@ class SessionFetchTest {
   @SessionMatrixTest
   void anEmptyListFetchesAnEmptyList(SessionMatrix config, BufferAllocator allocator) {
     try (SessionFixture f = config.fixture(allocator); Result r = f.session.run(List.of())) {
-      assertEquals(List.of(), r.value()); // TF: sess.run([]) == []
+      assertEquals(List.of(), r.value()); // TF (tf_session_check.py fetch-structures): sess.run([]) == []
     }
   }
 
@@ -142,6 +150,7 @@ class SessionFetchTest {
     try (SessionFixture f = config.fixture(allocator)) {
       Output a = f.tf.constant(1f);
       Output b = f.tf.constant(2f);
+      // TF (tf_session_check.py fetch-structures): a dict keeps its key order, a namedtuple comes back as one
       Map<String, Object> fetches = new LinkedHashMap<>();
       fetches.put("z", a);
       fetches.put("a", new Object[] {b, a.op()});
@@ -173,6 +182,7 @@ class SessionFetchTest {
     try (SessionFixture f = config.fixture(allocator)) {
       SparseTensor sp = new SparseTensor(f.tf.constant(new long[][] {{0, 0}, {1, 2}}),
           f.tf.constant(new float[] {1, 2}), f.tf.constant(new long[] {3, 4}));
+      // TF (tf_session_check.py fetch-sparse): a SparseTensorValue
       try (Result r = f.session.run(sp)) {
         SparseTensorValue v = r.as(SparseTensorValue.class);
         assertEquals(Shape.of(2, 2), v.indices().shape());

@@ -134,11 +134,47 @@ class TensorFlowUsersDocTest {
       assertEquals("3.0", printed.strip());
       assertEquals(null, Session.getDefaultSession());
 
-      SessionConfig config = SessionConfig.builder().allowSoftPlacement(true).logDevicePlacement(true).build();
-      try (Session sess = new Session(g, config)) {
-        sess.run(c).close(); // logs "c: (Const): /job:localhost/replica:0/task:0/device:CPU:0"
-      }
-      assertTrue(config.allowSoftPlacement() && config.logDevicePlacement());
+      String logged = DocSnippets.loggedBy(() -> {
+        SessionConfig config = SessionConfig.builder().allowSoftPlacement(true).logDevicePlacement(true).build();
+        try (Session sess = new Session(g, config)) {
+          sess.run(c).close(); // logs "c: (Const): /job:localhost/replica:0/task:0/device:CPU:0"
+        }
+      });
+      // TF 2.21 prints "c: (Const): /job:localhost/replica:0/task:0/device:CPU:0" (tf_session_check.py
+      // log-device-placement)
+      assertTrue(logged.contains("c: (Const): /job:localhost/replica:0/task:0/device:CPU:0"), logged);
+    }
+  }
+
+  @Test
+  void sparseTensors(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Session sess = f.session;
+      Ops tf = f.tf;
+      String printed = DocSnippets.printedBy(() -> {
+        SparseTensor st = new SparseTensor(tf.constant(new long[][] {{0, 0}, {1, 2}}), tf.constant(new float[] {1, 2}),
+            tf.constant(new long[] {3, 4}));
+        try (Result r = sess.run(st)) {
+          SparseTensorValue v = r.as(SparseTensorValue.class);
+          System.out.println(v.values()); // Tensor(float32, shape=(2,), [1.0, 2.0])
+        }
+      });
+      assertEquals("Tensor(float32, shape=(2,), [1.0, 2.0])", printed.strip());
+    }
+  }
+
+  @Test
+  void sessionAttributes(BufferAllocator allocator) {
+    try (SessionFixture f = new SessionFixture(allocator)) {
+      Session sess = f.session;
+      f.tf.withName("c").constant(1f);
+      Graph launched = sess.graph();
+      String target = sess.sessStr(); // "" for the in-process engine
+      GraphDef def = sess.graphDef(); // JSON: def.toJson()
+      // TF 2.21 (tf_session_check.py session-attributes): sess.sess_str == b'', sess.graph is the graph
+      assertEquals(f.graph, launched);
+      assertEquals("", target);
+      assertEquals(List.of("c"), GraphDef.fromJson(def.toJson()).nodeNames());
     }
   }
 
@@ -183,6 +219,13 @@ class TensorFlowUsersDocTest {
         }
       });
       assertEquals("300.0", printed.strip());
+      String described = DocSnippets.printedBy(() -> {
+        try (Result hr = sess.run(tf.getSessionHandle(tf.constant(new float[][] {{1, 2}, {3, 4}})))) {
+          TensorHandle h = hr.handle();
+          System.out.println(h.dtype() + " " + h.shape()); // float32 (2, 2)
+        }
+      });
+      assertEquals("float32 (2, 2)", described.strip());
       try (Result hr = sess.run(tf.getSessionHandle(tf.math.multiply(a, b)))) {
         TensorHandle h = hr.handle();
         SessionTensorDeleter d = tf.deleteSessionTensor(h.handle());

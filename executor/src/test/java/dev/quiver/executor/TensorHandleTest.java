@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Persistent tensor handles: get_session_handle / get_session_tensor / delete_session_tensor and TensorHandle.
- * Expectations from the seed pages and TF 2.21's tf.compat.v1 (messages quoted where TF's are kept).
+ * Expectations from the seed pages and TF 2.21's tf.compat.v1 (messages quoted where TF's are kept), each checked
+ * by the check of executor/src/test/python/session/tf_session_check.py its comment names.
  */
 @ExtendWith(LeakCheckedAllocator.class)
 class TensorHandleTest {
@@ -29,7 +30,8 @@ class TensorHandleTest {
     try (SessionFixture f = config.fixture(allocator);
          Result r = f.session.run(f.tf.getSessionHandle(f.tf.constant(new float[][] {{1, 2}, {3, 4}})))) {
       TensorHandle h = r.handle();
-      // TF: 'GetSessionHandle;0;/job:localhost/replica:0/task:0/device:CPU:0'; Quiver's id is the store's secret id
+      // TF (tf_session_check.py handle-string): 'GetSessionHandle;0;/job:localhost/replica:0/task:0/device:CPU:0';
+      // Quiver's id is the store's secret id
       HandleId id = HandleId.parse(h.handle());
       assertEquals("GetSessionHandle", id.name());
       assertEquals("/job:localhost/replica:0/task:0/device:CPU:0", id.device());
@@ -79,7 +81,8 @@ class TensorHandleTest {
       Output a = f.tf.placeholder(DType.FLOAT32, Shape.of(2));
       Output m = f.mul(a, f.tf.constant(3f));
       Output id = f.tf.identity(a);
-      // TF 2.21: sess.run(m, {a: handle}) feeds the handle's value: [3., 6.] * 3 = [9., 18.]
+      // TF 2.21 (tf_session_check.py handle-fed-as-value): sess.run(m, {a: handle}) feeds the handle's value:
+      // [3., 6.] * 3 = [9., 18.]
       try (Result hr = f.session.run(f.tf.getSessionHandle(m), Map.of(a, new float[] {1, 2}));
            Tensor stored = hr.handle().eval();
            Result r = f.session.run(List.of(m, id), Map.of(a, hr.handle()))) {
@@ -97,13 +100,15 @@ class TensorHandleTest {
         SessionTensor st = f.tf.getSessionTensor(h, DType.FLOAT32);
         h.delete();
         assertFalse(h.isAlive());
-        // TF 2.21: InvalidArgumentError: The tensor with handle '...' is not in the session store.
+        // TF 2.21 (tf_session_check.py handle-deleted): InvalidArgumentError: The tensor with handle '...' is not in
+        // the session store.
         var e = assertThrows(InvalidArgumentException.class,
             () -> f.session.run(st.tensor(), Map.of(st.placeholder(), h.handle())));
         assertTrue(e.getMessage().contains("The tensor with handle '" + h.handle() + "' is not in the session store."),
             e.getMessage());
         assertThrows(InvalidArgumentException.class, h::eval);
-        // TF 2.21: InvalidArgumentError: Failed to delete a tensor with handle '...' in the session store.
+        // TF 2.21 (tf_session_check.py handle-deleted): InvalidArgumentError: Failed to delete a tensor with handle
+        // '...' in the session store.
         var again = assertThrows(InvalidArgumentException.class, h::delete);
         assertTrue(again.getMessage().contains("Failed to delete a tensor with handle"), again.getMessage());
       }
@@ -120,6 +125,7 @@ class TensorHandleTest {
       HandleId id = HandleId.parse(made);
       String unknown = new HandleId("x", id.storeId(), "A".repeat(id.secret().length()), id.device()).handle();
       SessionTensor st = f.tf.getSessionTensor(unknown, DType.FLOAT32);
+      // TF 2.21 (tf_session_check.py unknown-handle): "The tensor with handle '...' is not in the session store."
       var e = assertThrows(InvalidArgumentException.class,
           () -> f.session.run(st.tensor(), Map.of(st.placeholder(), unknown)));
       assertTrue(e.getMessage().contains(unknown), e.getMessage());
@@ -131,7 +137,8 @@ class TensorHandleTest {
     try (SessionFixture f = config.fixture(allocator);
          Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(1f)))) {
       SessionTensor st = f.tf.getSessionTensor(hr.handle(), DType.INT32);
-      // TF 2.21 reports this as InternalError ("Output 0 of type float does not match declared output type int32");
+      // TF 2.21 reports this as InternalError ("Output 0 of type float does not match declared output type int32",
+      // tf_session_check.py handle-other-dtype);
       // Quiver's brief asks for InvalidArgument naming both dtypes.
       var e = assertThrows(InvalidArgumentException.class,
           () -> f.session.run(st.tensor(), Map.of(st.placeholder(), hr.handle())));
@@ -142,7 +149,7 @@ class TensorHandleTest {
   @SessionMatrixTest
   void getSessionHandleOfANonTensorIsAnIllegalArgument(SessionMatrix config, BufferAllocator allocator) {
     try (SessionFixture f = config.fixture(allocator)) {
-      // seed: "Raises TypeError: if data is not a Tensor."
+      // seed: "Raises TypeError: if data is not a Tensor." (tf_session_check.py handle-builders)
       assertThrows(IllegalArgumentException.class, () -> f.tf.getSessionHandle((Object) 3));
       assertThrows(IllegalArgumentException.class, () -> f.tf.getSessionHandle((Object) f.tf.noOp()));
     }
@@ -152,7 +159,8 @@ class TensorHandleTest {
   void getSessionTensorAndDeleteSessionTensorBuildTensorFlowsPairs(SessionMatrix config, BufferAllocator allocator) {
     try (SessionFixture f = config.fixture(allocator)) {
       SessionTensor st = f.tf.getSessionTensor("ignored", DType.FLOAT32);
-      // TF 2.21: Placeholder:0 (string), GetSessionTensor:0 of unknown shape
+      // TF 2.21 (tf_session_check.py handle-builders): Placeholder:0 (string), GetSessionTensor:0 of unknown shape;
+      // TF parses the handle's device here, Quiver takes any string until the pair runs
       assertEquals("Placeholder:0", st.placeholder().name());
       assertEquals(DType.STRING, st.placeholder().dtype());
       assertEquals("GetSessionTensor:0", st.tensor().name());
@@ -169,7 +177,8 @@ class TensorHandleTest {
     try (SessionFixture f = config.fixture(allocator)) {
       Output h = f.tf.getSessionHandle(f.tf.constant(new float[] {1, 2}));
       TensorHandle kept;
-      // TF 2.21: r = sess.run([h, h, {"x": h}]) gives r[0] is r[1] and r[0] is r[2]["x"] (tfaudit t1.py)
+      // TF 2.21 (tf_session_check.py handle-fetched-twice): r = sess.run([h, h, {"x": h}]) gives r[0] is r[1] and
+      // r[0] is r[2]["x"]
       try (Result r = f.session.run(List.of(h, h, Map.of("x", h)))) {
         assertSame(r.element(0), r.element(1));
         assertSame(r.element(0), ((Map<?, ?>) r.element(2)).get("x"));
@@ -212,7 +221,8 @@ class TensorHandleTest {
       try (Result hr = f.session.run(f.tf.getSessionHandle(f.tf.constant(new float[] {1, 2})))) {
         h = hr.handle().handle();
       }
-      // TF deletes the handles of garbage-collected TensorHandle objects; Quiver's Cleaner does the same.
+      // TF deletes the handles of garbage-collected TensorHandle objects (in batches of 10, at the next run:
+      // tf_session_check.py unreachable-handle-deleted); Quiver's Cleaner does the same.
       for (int i = 0; i < 500 && f.store.contains(h); i++) {
         System.gc();
         Thread.sleep(10);
@@ -228,7 +238,8 @@ class TensorHandleTest {
       Output h = f.tf.getSessionHandle(c);
       Output bad = TestOps.fail(f.tf, f.tf.withControlDependencies(h).identity(c));
       assertThrows(InvalidArgumentException.class, () -> f.session.run(List.of(h, bad)));
-      // TF saves a step's session tensors only when the step succeeds
+      // TF saves a step's session tensors only when the step succeeds (tf_session_check.py
+      // failed-step-keeps-no-handle)
       assertEquals(0, f.store.stats().handlesInMemory());
     }
   }
