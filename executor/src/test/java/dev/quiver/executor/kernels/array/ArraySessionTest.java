@@ -84,6 +84,32 @@ class ArraySessionTest {
   }
 
   @Test
+  void aShuffleOfOneRowOrNoElementsDrawsNothingFromTheStream(BufferAllocator a) {
+    // TF 2.21: one RandomShuffle(seed=1, seed2=2) on an unknown-shape placeholder, run on [5, 0], then [7], then
+    // arange(10): the last run gives the first run's permutation of 10, since the passes drew nothing
+    try (Graph g = new Graph(a)) {
+      Ops tf = Ops.create(g);
+      Output value = tf.placeholder(DType.INT64, Shape.unknown());
+      Output shuffled = tf.scope().addOp("RandomShuffle", "shuffle", Attrs.of("seed", 1L, "seed2", 2L), value)
+          .output(0);
+      try (Session s = new Session(g);
+           Tensor empty = Tensor.of(a, new long[0], 5, 0);
+           Tensor one = Tensor.of(a, new long[] {7});
+           Tensor ten = Tensor.of(a, new long[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9})) {
+        try (Result r = s.run(shuffled, Map.of(value, empty))) {
+          assertEquals(Shape.of(5, 0), r.tensor().shape());
+        }
+        try (Result r = s.run(shuffled, Map.of(value, one))) {
+          assertArrayEquals(new long[] {7}, r.tensor().toLongArray());
+        }
+        try (Result r = s.run(shuffled, Map.of(value, ten))) {
+          assertArrayEquals(new long[] {9, 0, 8, 6, 1, 3, 7, 2, 4, 5}, r.tensor().toLongArray());
+        }
+      }
+    }
+  }
+
+  @Test
   void aSparseTensorBecomesDense(BufferAllocator a) {
     try (Graph g = new Graph(a)) {
       Ops tf = Ops.create(g);
