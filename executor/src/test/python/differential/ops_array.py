@@ -135,12 +135,25 @@ def pack(i, at):
 
 
 def gather(i, at):
+    # TF 2.21's GatherV2 kernel checks the axis, then batch_dims (counted from the end of the indices' dims when
+    # negative), then the batch dims, then (if the result is not empty) the indices
     p, ix, axis = i[0], i[1], i[2].item()
     bd = at.get("batch_dims", 0)
-    bd = bd + ix.ndim if bd < 0 else bd
-    axis = _axis(axis, p.ndim)
-    if bd > axis or bd > ix.ndim:
-        raise invalid()
+    if not -p.ndim <= axis < p.ndim:
+        raise ExpectError(f"Expected axis in the range [{-p.ndim}, {p.ndim}), but got {axis}")
+    axis = axis % p.ndim
+    if bd != 0:
+        if not -ix.ndim <= bd <= ix.ndim:
+            raise ExpectError(f"Expected batch_dims in the range [{-ix.ndim}, {ix.ndim}], but got {bd}")
+        bd = bd + ix.ndim if bd < 0 else bd
+        if bd >= p.ndim:
+            raise ExpectError(f"batch_dims ({bd}) must be less than rank(params) ({p.ndim}).")
+        if bd > axis:
+            raise ExpectError(f"batch_dims ({bd}) must be less than or equal to axis ({axis}).")
+        for k in range(bd):
+            if p.shape[k] != ix.shape[k]:
+                raise ExpectError(f"params.shape[{k}]: {p.shape[k]} should be equal to indices.shape[{k}]: "
+                                  f"{ix.shape[k]}")
     out_shape = p.shape[:axis] + ix.shape[bd:] + p.shape[axis + 1:]
     if int(np.prod(out_shape)) == 0:
         return [np.empty(out_shape, dtype=p.dtype)]  # TF 2.21 does not look at the indices then
@@ -148,10 +161,7 @@ def gather(i, at):
         raise ExpectError("not in [0, ")
     if bd == 0:
         return [np.take(p, ix, axis=axis)]
-    bshape = p.shape[:bd]
-    if ix.shape[:bd] != bshape:
-        raise invalid()
-    nb = int(np.prod(bshape))
+    nb = int(np.prod(p.shape[:bd]))
     pb = p.reshape((nb,) + p.shape[bd:])
     ib = ix.reshape((nb,) + ix.shape[bd:])
     out_shape = p.shape[:axis] + ix.shape[bd:] + p.shape[axis + 1:]

@@ -33,6 +33,7 @@ class ArrayDifferentialTest extends DifferentialSuite {
     splits();
     fills();
     emptyGathersAndScatters();
+    negativeBatchDims();
     identitiesAndStrings();
   }
 
@@ -190,8 +191,42 @@ class ArrayDifferentialTest extends DifferentialSuite {
     for (int i = 0; i < ix.length; i++) {
       ix[i] = p[axis] == 0 ? 0 : nextInt((int) p[axis] + (nextInt(20) == 0 ? 1 : 0)) - (nextInt(8) == 0 ? 1 : 0);
     }
-    add("GatherV2", Attrs.of("batch_dims", (long) bd), data(p), g.indices(Shape.of(ixShape), ix),
+    // batch_dims counted from the end of the indices' dims (bd - rank) when it leaves some, as TF allows
+    long batchDims = bd < ixShape.length && nextInt(3) == 0 ? bd - ixShape.length : bd;
+    add("GatherV2", Attrs.of("batch_dims", batchDims), data(p), g.indices(Shape.of(ixShape), ix),
         g.int32(g.random().nextBoolean() ? axis : axis - p.length));
+  }
+
+  /**
+   * GatherV2 with negative batch_dims (counted from the end of the indices' dims) over params of rank 1 to 4:
+   * valid ones, and ones TF rejects (out of [-rank, rank], past the axis, batch dims that differ).
+   */
+  private void negativeBatchDims() {
+    for (int k = 0; k < 16; k++) {
+      long[] p = g.dims(3);
+      p = Arrays.copyOf(p, p.length + 1);
+      p[p.length - 1] = 1 + nextInt(3);
+      int axis = nextInt(p.length);
+      int bd = nextInt(axis + 1);
+      long[] ixShape = new long[bd + 1 + nextInt(2)];
+      for (int i = 0; i < ixShape.length; i++) {
+        ixShape[i] = i < bd ? p[i] : nextInt(3);
+      }
+      long batchDims = bd - ixShape.length;
+      if (k % 4 == 3) {
+        batchDims = -ixShape.length - 1; // below -rank
+      } else if (k % 8 == 5 && axis + 1 < ixShape.length) {
+        batchDims = axis + 1 - ixShape.length; // past the axis
+      } else if (k % 8 == 1 && bd > 0 && p[0] > 0) {
+        ixShape[0] = p[0] + 1; // a batch dim that differs from the params'
+      }
+      long[] ix = new long[(int) Shape.of(ixShape).numElements()];
+      for (int i = 0; i < ix.length; i++) {
+        ix[i] = p[axis] == 0 ? 0 : nextInt((int) p[axis]);
+      }
+      add("GatherV2", Attrs.of("batch_dims", batchDims), data(p), g.indices(Shape.of(ixShape), ix),
+          g.int32(g.random().nextBoolean() ? axis : axis - p.length));
+    }
   }
 
   private void gatherNd(long[] p) {
