@@ -37,7 +37,11 @@ public final class GatherOps {
     if (params.rank() < 1) {
       throw ctx.error("params must be at least 1 dimensional");
     }
-    int axis = OpArgs.axis(axisValue[0], params.rank(), "axis", ctx::error);
+    if (axisValue[0] < -params.rank() || axisValue[0] >= params.rank()) {
+      throw ctx.error("Expected axis in the range [" + -params.rank() + ", " + params.rank() + "), but got "
+          + axisValue[0]);
+    }
+    int axis = (int) (axisValue[0] < 0 ? axisValue[0] + params.rank() : axisValue[0]);
     if (bd > axis) {
       throw ctx.error("batch_dims (" + bd + ") must be less than or equal to axis (" + axis + ").");
     }
@@ -165,7 +169,8 @@ public final class GatherOps {
     }
     long k = indices.dim(-1);
     if (k > params.rank()) {
-      throw ctx.error("index innermost dimension length must be <= params rank; saw: " + k + " vs. " + params.rank());
+      throw ctx.error("indices.shape[-1] must be <= params.rank, but saw indices shape: " + OpArgs.dims(indices)
+          + " and params shape: " + OpArgs.dims(params)); // TF's shape function
     }
     return List.of(new TensorSpec(dtype, Shape.of(ndDims(indices.dims(), params.dims(), (int) k))));
   }
