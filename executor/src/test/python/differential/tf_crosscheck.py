@@ -11,8 +11,7 @@ TensorFlow, and reports each case where they disagree: one fails and the other d
 message lacks the reference's fragment, or outputs that differ beyond the reference's tolerance (the table in
 check.py). TF runs each case the way the suite runs Quiver: a tf.compat.v1 Graph with a placeholder of the
 exact dtype and shape per input, or of the rank only or nothing as the case's "placeholders" says (so
-build-time shape inference sees the same thing), one Session.run feeding
-the inputs. Op cases call tf.raw_ops.<OpType> (inputs in OpDef order, the case's attrs by name); composite
+build-time shape inference sees the same thing), one Session.run feeding the inputs. Op cases call tf.raw_ops.<OpType> (inputs in OpDef order, the case's attrs by name); composite
 cases ("tf.linalg.tensordot", ...) call the TF Python function named in COMPOSITES.
 
 Known, intended differences between Quiver and TF are listed in KNOWN_DIFFERENCES with their reason (see also
