@@ -17,6 +17,8 @@ References
 ----------
 Every ops_*.py module next to this script must define
   REFERENCES = {"OpType": fn(inputs, attrs) -> list of arrays}
+(attrs are the case's, plus "_placeholders": "static", "unknown_dims" or "unknown_rank", what the input
+placeholders declared, for references whose TF error differs between build time and run time)
 keyed by TF op type (or, for a composite built from several ops, by the TF function name, e.g.
 "tf.linalg.tensordot"). A reference raises ExpectError(fragment) when TensorFlow fails on the case (the
 fragment must occur, ignoring case, in Quiver's "ExceptionClass: message"), or returns (outputs, magnitudes): per-element
@@ -41,8 +43,9 @@ overflow: inf or NaN by summation order), which is not compared.
 Coverage guard
 --------------
 REQUIRED below lists every op the op library promises (issue 4's list, by the TF op type or composite name the
-facades build), each with the least number of cases it must get; "Op:string" counts only cases whose first
-input is a string. Each suite checks the required ops whose reference lives in a module it exercises (so the
+facades build), each with the least number of cases it must get; "Op:string" counts only cases with a string
+input, "Op:unknown_dims" and "Op:unknown_rank" only cases on such placeholders, "Op:negative_batch_dims" only
+cases with a negative batch_dims (see variants()). Each suite checks the required ops whose reference lives in a module it exercises (so the
 math suite checks ops_math's, and so on), and fails naming any op with too few cases. --no-coverage skips the
 guard (the checker's own self-test uses it on hand-made manifests).
 
@@ -68,7 +71,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from refcommon import ExpectError, compare  # noqa: E402
+from refcommon import ExpectError, compare, reference_attrs  # noqa: E402
 
 
 MIN_CASES = 12
@@ -87,7 +90,7 @@ REQUIRED = {op: MIN_CASES for op in [
     "Sum", "Mean", "Max", "Min", "Prod", "All", "Any", "ArgMax", "ArgMin", "Cumsum", "Softmax", "LogSoftmax",
     "tf.nn.softmax", "tf.nn.log_softmax",
     # linear algebra
-    "MatMul", "BatchMatMulV2", "tf.linalg.tensordot",
+    "MatMul", "BatchMatMul", "BatchMatMulV2", "tf.linalg.tensordot",
     # shape and indexing
     "Reshape", "Transpose", "ExpandDims", "Squeeze", "ConcatV2", "Pack", "Unpack", "Split", "SplitV", "Slice",
     "StridedSlice", "GatherV2", "GatherNd", "tf.gather_nd", "ScatterNd", "Tile", "Pad", "PadV2", "MirrorPad",
@@ -97,17 +100,38 @@ REQUIRED = {op: MIN_CASES for op in [
     "SparseToDense", "SparseReduceSum", "SparseTensorDenseMatMul",
 ]}
 REQUIRED.update({op + ":string": MIN_STRING_CASES for op in [
-    "Identity", "ConcatV2", "GatherV2", "Equal", "NotEqual", "Add"]})
+    "Identity", "ConcatV2", "GatherV2", "Equal", "NotEqual", "Add", "SelectV2"]})
+# paths that need their own cases: placeholders of unknown dims (broadcasting and shape checks at run time),
+# tf.math.reduce_* over every axis of an input of unknown rank (Range(0, Rank(x))), negative batch_dims
+MIN_PATH_CASES = 4
+REQUIRED.update({op + ":unknown_dims": MIN_PATH_CASES for op in [
+    "AddV2", "Sub", "Mul", "FloorDiv", "Maximum", "Less", "Equal", "LogicalAnd", "Add", "SelectV2", "BatchMatMul",
+    "BatchMatMulV2", "MatMul"]})
+REQUIRED.update({op + ":unknown_rank": MIN_PATH_CASES for op in [
+    "tf.math.reduce_sum", "tf.math.reduce_mean", "tf.math.reduce_max", "tf.math.reduce_min", "tf.math.reduce_prod",
+    "tf.math.reduce_all", "tf.math.reduce_any", "BatchMatMul", "BatchMatMulV2"]})
+REQUIRED["GatherV2:negative_batch_dims"] = MIN_PATH_CASES
+
+
+def variants(case):
+    """The REQUIRED suffixes a case counts for besides its plain op: "string" (a string input), its placeholders
+    ("unknown_dims", "unknown_rank"), "negative_batch_dims"."""
+    found = []
+    if any(name.endswith(".json") for name in case["inputs"]):
+        found.append("string")
+    if case.get("placeholders", "static") != "static":
+        found.append(case["placeholders"])
+    if isinstance(case["attrs"].get("batch_dims"), int) and case["attrs"]["batch_dims"] < 0:
+        found.append("negative_batch_dims")
+    return found
 
 
 def coverage_problems(cases, case_dir, module_of):
     """The required ops of the exercised reference modules that got fewer cases than they need."""
     counts = {}
     for case in cases:
-        counts[case["op"]] = counts.get(case["op"], 0) + 1
-        first = case["inputs"][0] if case["inputs"] else ""
-        if first.endswith(".json"):
-            counts[case["op"] + ":string"] = counts.get(case["op"] + ":string", 0) + 1
+        for key in [case["op"]] + [case["op"] + ":" + v for v in variants(case)]:
+            counts[key] = counts.get(key, 0) + 1
     exercised = {module_of[c["op"]] for c in cases if c["op"] in module_of}
     problems = []
     for op, need in sorted(REQUIRED.items()):
@@ -162,7 +186,7 @@ def check(case, case_dir, refs, tols, exact, signed):
     label += f" inputs={[(str(x.dtype), tuple(x.shape)) for x in inputs]}"
     try:
         with np.errstate(all="ignore"):
-            expected = refs[op](inputs, case["attrs"])
+            expected = refs[op](inputs, reference_attrs(case))
         magnitudes = [None] * len(expected)
         if isinstance(expected, tuple):
             expected, magnitudes = expected

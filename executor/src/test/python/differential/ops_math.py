@@ -5,7 +5,7 @@ arithmetic wraps (numpy arrays wrap too); integer division by zero and negative 
 """
 import numpy as np
 
-from refcommon import ExpectError
+from refcommon import ExpectError, built_statically
 
 FLOATS = (np.float32, np.float64)
 
@@ -317,8 +317,11 @@ def _softmax_on_axis(log):
     return ref
 
 
-def _matmul(ta_key, tb_key):
+def _matmul(op, ta_key, tb_key):
+    check = _matmul_shapes(op)
+
     def ref(inputs, attrs):
+        check(inputs, attrs)
         a, b = inputs
         if attrs.get(ta_key):
             a = np.swapaxes(a, -1, -2)
@@ -337,6 +340,44 @@ def _matmul(ta_key, tb_key):
             return [np.matmul(a64, b64).astype(a.dtype)], [mag]
         return [np.matmul(a, b).astype(a.dtype)]
     return ref
+
+
+def _matmul_shapes(op):
+    """TF 2.21's shape errors of MatMul, BatchMatMul (V1: equal ranks and batch dims) and BatchMatMulV2 (batch dims
+    broadcast): its shape function's words when the placeholders carry the dims, its kernel's when they do not."""
+    def check(inputs, attrs):
+        a, b = inputs
+        static = built_statically(attrs)
+        known_rank = attrs.get("_placeholders") != "unknown_rank"
+        ta, tb = (attrs.get("transpose_a"), attrs.get("transpose_b")) if op == "MatMul" else \
+            (attrs.get("adj_x"), attrs.get("adj_y"))
+        if op == "BatchMatMul":
+            if known_rank and min(a.ndim, b.ndim) < 2:
+                raise ExpectError("Shape must be at least rank 2 but is rank")
+            if a.ndim != b.ndim:
+                raise ExpectError(f"Shapes must be equal rank, but are {a.ndim - 2} and {b.ndim - 2}" if known_rank
+                                  else "In[0] and In[1] has different ndims")
+            if a.ndim < 2:
+                raise ExpectError("In[0] and In[1] ndims must be >= 2")
+            for i in range(a.ndim - 2):
+                if a.shape[i] != b.shape[i]:
+                    raise ExpectError(f"Dimension {i} in both shapes must be equal, but are {a.shape[i]} and "
+                                      f"{b.shape[i]}" if static else f"In[0].dim({i}) and In[1].dim({i}) must be the same")
+        elif op == "BatchMatMulV2":
+            if min(a.ndim, b.ndim) < 2:
+                raise ExpectError("Shape must be at least rank 2 but is rank" if known_rank
+                                  else f"In[{0 if a.ndim < 2 else 1}] ndims must be >= 2")
+            try:
+                np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+            except ValueError:
+                raise ExpectError("Dimensions must be equal" if static
+                                  else "In[0] and In[1] must have compatible batch dimensions")
+        ka = a.shape[-2] if ta else a.shape[-1]
+        kb = b.shape[-1] if tb else b.shape[-2]
+        if ka != kb:
+            raise ExpectError(f"Dimensions must be equal, but are {ka} and {kb}" if static
+                              else "Matrix size-incompatible")
+    return check
 
 
 def _float32_overflow(a, b):
@@ -440,8 +481,9 @@ REFERENCES = {
     "Cumprod": _cumulative(False),
     "Softmax": softmax,
     "LogSoftmax": log_softmax,
-    "MatMul": _matmul("transpose_a", "transpose_b"),
-    "BatchMatMulV2": _matmul("adj_x", "adj_y"),
+    "MatMul": _matmul("MatMul", "transpose_a", "transpose_b"),
+    "BatchMatMul": _matmul("BatchMatMul", "adj_x", "adj_y"),
+    "BatchMatMulV2": _matmul("BatchMatMulV2", "adj_x", "adj_y"),
     "tf.linalg.tensordot": tensordot,
     "tf.math.logical_xor": _cmp(np.logical_xor),
     "tf.math.truediv": truediv,
@@ -456,8 +498,27 @@ TOLERANCES = {
     "Sum": (1e-4, 1e-4), "Mean": (1e-4, 1e-4), "Prod": (1e-4, 1e-30), "Cumsum": (1e-4, 1e-4),
     "Cumprod": (1e-4, 1e-30), "AddN": (1e-5, 1e-6), "Softmax": (1e-5, 1e-6), "LogSoftmax": (1e-5, 1e-5),
     "tf.nn.softmax": (1e-5, 1e-6), "tf.nn.log_softmax": (1e-5, 1e-5),
-    "MatMul": (1e-4, 1e-4), "BatchMatMulV2": (1e-4, 1e-4), "tf.linalg.tensordot": (1e-4, 1e-4),
+    "MatMul": (1e-4, 1e-4), "BatchMatMul": (1e-4, 1e-4), "BatchMatMulV2": (1e-4, 1e-4), "tf.linalg.tensordot": (1e-4, 1e-4),
 }
+
+# tf.math.reduce_* with no axis: every axis, which for an input of unknown rank TF (and Quiver's facade) reads
+# when the step runs, as Range(0, Rank(x))
+ALL_AXES_REDUCTIONS = {"tf.math.reduce_sum": "Sum", "tf.math.reduce_mean": "Mean", "tf.math.reduce_max": "Max",
+                       "tf.math.reduce_min": "Min", "tf.math.reduce_prod": "Prod", "tf.math.reduce_all": "All",
+                       "tf.math.reduce_any": "Any"}
+
+
+def _over_all_axes(op):
+    def ref(inputs, attrs):
+        x = inputs[0]
+        return REFERENCES[op]([x, np.arange(x.ndim, dtype=np.int32)], attrs)
+    return ref
+
+
+for _fn, _op in ALL_AXES_REDUCTIONS.items():
+    REFERENCES[_fn] = _over_all_axes(_op)
+    if _op in TOLERANCES:
+        TOLERANCES[_fn] = TOLERANCES[_op]
 
 _F = {"float32", "float64"}
 _S = {"int8", "int16", "int32", "int64"}
@@ -496,21 +557,26 @@ def _typed(fn, declared, kernels):
     return ref
 
 
-def _broadcasting(fn):
-    """An elementwise op whose inputs must broadcast: TF's build-time error names both shapes."""
+def _broadcasting(fn, run_time_error="Incompatible shapes"):
+    """An elementwise op whose inputs must broadcast: TF's shape function says "Dimensions must be equal" when the
+    placeholders carry the dims, its kernel `run_time_error` (with both shapes) when they do not."""
     def ref(inputs, attrs):
         try:
             np.broadcast_shapes(*[x.shape for x in inputs])
         except ValueError:
-            raise ExpectError("Dimensions must be equal")
+            if built_statically(attrs):
+                raise ExpectError("Dimensions must be equal")
+            shapes = ["[" + ",".join(str(d) for d in x.shape) + "]" for x in inputs]
+            raise ExpectError(run_time_error.format(*shapes))
         return fn(inputs, attrs)
     return ref
 
 
 for _op in ("Add", "AddV2", "Sub", "Mul", "RealDiv", "Div", "FloorDiv", "FloorMod", "Pow", "Maximum", "Minimum",
             "SquaredDifference", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd",
-            "LogicalOr", "SelectV2"):
-    REFERENCES[_op] = _broadcasting(REFERENCES[_op])
+            "LogicalOr"):
+    REFERENCES[_op] = _broadcasting(REFERENCES[_op], "Incompatible shapes: {} vs. {}")
+REFERENCES["SelectV2"] = _broadcasting(REFERENCES["SelectV2"], "condition {}, then {}, and else {} must be broadcastable")
 
 for _op, (_declared, _kernels) in TF_TYPES.items():
     REFERENCES[_op] = _typed(REFERENCES[_op], _declared, _kernels)

@@ -10,6 +10,20 @@ class ExpectError(Exception):
         self.fragment = fragment
 
 
+def reference_attrs(case):
+    """The attrs a reference sees: the case's, plus "_placeholders", what its input placeholders declared
+    ("static": full shapes, "unknown_dims": ranks only, "unknown_rank": nothing). TF words an error differently
+    when its shape function finds it at build time and when its kernel finds it at run time."""
+    attrs = dict(case["attrs"])
+    attrs["_placeholders"] = case.get("placeholders", "static")
+    return attrs
+
+
+def built_statically(attrs):
+    """Whether the case's placeholders declared full shapes (so shape errors are build-time ones)."""
+    return attrs.get("_placeholders", "static") == "static"
+
+
 DEFAULT_TOL = {np.dtype(np.float32): (2e-6, 1e-6), np.dtype(np.float64): (1e-12, 1e-12)}
 
 

@@ -10,8 +10,8 @@ pass. This script recomputes every case of a kept manifest (cases.jsonl) twice, 
 TensorFlow, and reports each case where they disagree: one fails and the other does not, a TF error whose
 message lacks the reference's fragment, or outputs that differ beyond the reference's tolerance (the table in
 check.py). TF runs each case the way the suite runs Quiver: a tf.compat.v1 Graph with a placeholder of the
-exact dtype and shape per input (so build-time shape inference sees the same thing), one Session.run feeding
-the inputs. Op cases call tf.raw_ops.<OpType> (inputs in OpDef order, the case's attrs by name); composite
+exact dtype and shape per input, or of the rank only or nothing as the case's "placeholders" says (so
+build-time shape inference sees the same thing), one Session.run feeding the inputs. Op cases call tf.raw_ops.<OpType> (inputs in OpDef order, the case's attrs by name); composite
 cases ("tf.linalg.tensordot", ...) call the TF Python function named in COMPOSITES.
 
 Known, intended differences between Quiver and TF are listed in KNOWN_DIFFERENCES with their reason (see also
@@ -34,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from check import load, load_references  # noqa: E402
-from refcommon import ExpectError, compare  # noqa: E402
+from refcommon import ExpectError, compare, reference_attrs  # noqa: E402
 
 tf1 = tf.compat.v1
 tf1.disable_eager_execution()
@@ -58,6 +58,13 @@ COMPOSITES = {
     "tf.nn.log_softmax": lambda x, at: [tf.nn.log_softmax(x[0], axis=at["axis"])],
     "tf.gather_nd": lambda x, at: [tf.gather_nd(x[0], x[1], batch_dims=at["batch_dims"])],
     "tf.identity": lambda x, at: [tf.identity(x[0])],
+    "tf.math.reduce_sum": lambda x, at: [tf.math.reduce_sum(x[0], keepdims=at["keep_dims"])],
+    "tf.math.reduce_mean": lambda x, at: [tf.math.reduce_mean(x[0], keepdims=at["keep_dims"])],
+    "tf.math.reduce_max": lambda x, at: [tf.math.reduce_max(x[0], keepdims=at["keep_dims"])],
+    "tf.math.reduce_min": lambda x, at: [tf.math.reduce_min(x[0], keepdims=at["keep_dims"])],
+    "tf.math.reduce_prod": lambda x, at: [tf.math.reduce_prod(x[0], keepdims=at["keep_dims"])],
+    "tf.math.reduce_all": lambda x, at: [tf.math.reduce_all(x[0], keepdims=at["keep_dims"])],
+    "tf.math.reduce_any": lambda x, at: [tf.math.reduce_any(x[0], keepdims=at["keep_dims"])],
 }
 
 
@@ -71,11 +78,12 @@ def _narrow_cast_out_of_range(c, x):
 
 
 def _float32_product_leaves_range(c, x):
-    if c["op"] != "Prod" or x[0].dtype != np.float32 or x[0].size == 0:
+    if c["op"] not in ("Prod", "tf.math.reduce_prod") or x[0].dtype != np.float32 or x[0].size == 0:
         return False
     a = np.abs(x[0].astype(np.float64))
     a = np.where((a == 0) | ~np.isfinite(a), 1.0, a)
-    axes = tuple(sorted({int(v) % x[0].ndim for v in np.asarray(x[1]).reshape(-1)})) if x[0].ndim else ()
+    given = np.asarray(x[1]).reshape(-1) if len(x) > 1 else range(x[0].ndim)  # reduce_prod: every axis
+    axes = tuple(sorted({int(v) % x[0].ndim for v in given})) if x[0].ndim else ()
     with np.errstate(all="ignore"):
         big = np.max(a, axis=axes) if axes else a
         p = np.prod(a, axis=axes) if axes else a
@@ -142,9 +150,10 @@ def run_tf(case, inputs):
     g = tf.Graph()
     with g.as_default():
         try:
-            dynamic = case.get("dynamic_shapes", False)
+            declared = case.get("placeholders", "static")
             phs = [tf1.placeholder(tf.string if x.dtype == object else tf.as_dtype(x.dtype),
-                                   [None] * x.ndim if dynamic else x.shape) for x in inputs]
+                                   x.shape if declared == "static" else [None] * x.ndim
+                                   if declared == "unknown_dims" else None) for x in inputs]
             if case["op"] in COMPOSITES:
                 outs = COMPOSITES[case["op"]](phs, case["attrs"])
             else:
@@ -190,7 +199,7 @@ def crosscheck(case, case_dir, refs, tols, exact, signed):
              f"inputs={[(str(x.dtype), tuple(x.shape)) for x in inputs]}")
     try:
         with np.errstate(all="ignore"):
-            expected = refs[op](inputs, case["attrs"])
+            expected = refs[op](inputs, reference_attrs(case))
         magnitudes = [None] * len(expected)
         if isinstance(expected, tuple):
             expected, magnitudes = expected

@@ -10,9 +10,9 @@ import dev.quiver.executor.ops.OpLibrary;
 import dev.quiver.executor.ops.OpRegistry;
 
 /**
- * TensorFlow's matrix products: MatMul and BatchMatMul(V2) with broadcast batch dims. Their grad_* attributes
- * are TF's hints that the product is part of a gradient; they do not change the result, so Quiver takes and
- * ignores them.
+ * TensorFlow's matrix products: MatMul, BatchMatMulV2 (batch dims broadcast) and BatchMatMul (TF 1's, batch dims
+ * equal). Their grad_* attributes are TF's hints that the product is part of a gradient; they do not change the
+ * result, so Quiver takes and ignores them.
  */
 public final class LinalgLibrary implements OpLibrary {
   @Override
@@ -22,7 +22,8 @@ public final class LinalgLibrary implements OpLibrary {
             typeOfInput("T", 0), withDefault("grad_a", AttrType.BOOL, false),
             withDefault("grad_b", AttrType.BOOL, false)));
     for (String type : new String[] {"BatchMatMulV2", "BatchMatMul"}) {
-      registry.register(OpDef.of(type, 2, MatMul.batchMatMulShape(), MatMul::computeBatch)
+      boolean broadcast = type.equals("BatchMatMulV2");
+      registry.register(OpDef.of(type, 2, MatMul.batchMatMulShape(broadcast), MatMul::computeBatch)
           .withAttrs(typeOfInput("T", 0), withDefault("adj_x", AttrType.BOOL, false),
               withDefault("adj_y", AttrType.BOOL, false), withDefault("grad_x", AttrType.BOOL, false),
               withDefault("grad_y", AttrType.BOOL, false)));

@@ -33,6 +33,8 @@ class ArrayDifferentialTest extends DifferentialSuite {
     splits();
     fills();
     emptyGathersAndScatters();
+    negativeBatchDims();
+    rejectedArguments();
     identitiesAndStrings();
   }
 
@@ -125,7 +127,11 @@ class ArrayDifferentialTest extends DifferentialSuite {
   }
 
   private Tensor ints32(long... v) {
-    return Tensor.of(sink.allocator(), Arrays.stream(v).mapToInt(Math::toIntExact).toArray(), v.length);
+    return ints32(Shape.of(v.length), v);
+  }
+
+  private Tensor ints32(Shape shape, long... v) {
+    return Tensor.of(sink.allocator(), Arrays.stream(v).mapToInt(Math::toIntExact).toArray(), shape);
   }
 
   private void joinsAndGathers() {
@@ -190,8 +196,103 @@ class ArrayDifferentialTest extends DifferentialSuite {
     for (int i = 0; i < ix.length; i++) {
       ix[i] = p[axis] == 0 ? 0 : nextInt((int) p[axis] + (nextInt(20) == 0 ? 1 : 0)) - (nextInt(8) == 0 ? 1 : 0);
     }
-    add("GatherV2", Attrs.of("batch_dims", (long) bd), data(p), g.indices(Shape.of(ixShape), ix),
+    // batch_dims counted from the end of the indices' dims (bd - rank) when it leaves some, as TF allows
+    long batchDims = bd < ixShape.length && nextInt(3) == 0 ? bd - ixShape.length : bd;
+    add("GatherV2", Attrs.of("batch_dims", batchDims), data(p), g.indices(Shape.of(ixShape), ix),
         g.int32(g.random().nextBoolean() ? axis : axis - p.length));
+  }
+
+  /**
+   * One case for each way an argument of the array ops can be wrong that the random cases rarely or never reach,
+   * so each of TF's messages is checked: arguments that disagree with the input's rank (caught when built), and
+   * values TF's kernels reject (caught when run). Data of a random dtype; shapes fixed.
+   */
+  private void rejectedArguments() {
+    long[] m = {2, 3};
+    add("Transpose", Attrs.empty(), data(m), ints32(0, 0));
+    add("Transpose", Attrs.empty(), data(m), ints32(2, 0));
+    add("Transpose", Attrs.empty(), data(m), ints32(-3, 0));
+    add("Transpose", Attrs.empty(), data(m), ints32(-1, 0)); // TF 2.21 counts negative entries from the end
+    add("Transpose", Attrs.empty(), data(m), ints32(0));
+    add("Tile", Attrs.empty(), data(m), ints32(2));
+    add("Tile", Attrs.empty(), data(m), ints32(2, -1));
+    add("ReverseV2", Attrs.empty(), data(m), ints32(0, -2));
+    add("ReverseV2", Attrs.empty(), data(m), ints32(2));
+    add("ReverseV2", Attrs.empty(), data(m), ints32(-3));
+    add("Slice", Attrs.empty(), data(m), ints32(0), ints32(1));
+    add("Slice", Attrs.empty(), data(m), ints32(-1, 0), ints32(1, 1));
+    add("Slice", Attrs.empty(), data(m), ints32(0, 0), ints32(-2, 1));
+    add("Slice", Attrs.empty(), data(m), ints32(0, 4), ints32(1, 1));
+    add("Slice", Attrs.empty(), data(new long[] {0, 3}), ints32(1, 0), ints32(-1, 1));
+    add("Slice", Attrs.empty(), data(new long[] {0, 3}), ints32(0, 0), ints32(-1, 1));
+    add("StridedSlice", Attrs.empty(), data(m), ints32(0, 0), ints32(1, 1), ints32(1, 0));
+    add("StridedSlice", Attrs.of("shrink_axis_mask", 1L), data(m), ints32(-4, 0), ints32(1, 1), ints32(1, 1));
+    add("StridedSlice", Attrs.empty(), data(new long[0]), ints32(0), ints32(1), ints32(1));
+    DType t = anyType();
+    add("ConcatV2", Attrs.of("N", 2L), g.tensor(t, Shape.scalar()), g.tensor(t, Shape.scalar()), g.int32(0));
+    add("ConcatV2", Attrs.of("N", 2L), g.tensor(t, Shape.of(m)), g.tensor(t, Shape.of(2, 4)), g.int32(0));
+    add("ConcatV2", Attrs.of("N", 2L), g.tensor(t, Shape.of(m)), g.tensor(t, Shape.of(2)), g.int32(0));
+    add("ConcatV2", Attrs.of("N", 2L), g.tensor(t, Shape.of(m)), g.tensor(t, Shape.of(m)), g.int32(2));
+    add("ConcatV2", Attrs.of("N", 2L), g.tensor(t, Shape.of(m)), g.tensor(t, Shape.of(m)), g.int32(-3));
+    add("Pack", Attrs.of("N", 2L, "axis", 0L), g.tensor(t, Shape.of(m)), g.tensor(t, Shape.of(3, 2)));
+    add("GatherNd", Attrs.empty(), data(m), ints32(Shape.of(1, 2), 0, 3));
+    add("GatherNd", Attrs.empty(), data(m), ints32(Shape.of(2, 2), 1, 0, -1, 0));
+    add("GatherNd", Attrs.empty(), data(m), ints32(Shape.of(1, 3), 0, 0, 0));
+    add("BroadcastTo", Attrs.empty(), data(m), ints32(4, 3, 2));
+    add("BroadcastTo", Attrs.empty(), data(m), ints32(1, 3));
+    add("BroadcastTo", Attrs.empty(), data(m), ints32(3));
+    add("OneHot", Attrs.of("axis", -1L), ints32(0, 1), g.int32(-1), g.scalar(t), g.scalar(t));
+    add("OneHot", Attrs.of("axis", 3L), ints32(0, 1), g.int32(2), g.scalar(t), g.scalar(t));
+    add("OneHot", Attrs.of("axis", -2L), ints32(0, 1), g.int32(2), g.scalar(t), g.scalar(t));
+    add("Reshape", Attrs.empty(), data(m), ints32(-1, -1));
+    add("Reshape", Attrs.empty(), data(m), ints32(-2, -3));
+    add("Unpack", Attrs.of("num", 3L, "axis", 0L), data(m));
+    add("Unpack", Attrs.of("num", 2L, "axis", 2L), data(m));
+    add("Unpack", Attrs.of("num", 2L, "axis", -3L), data(m));
+    add("Split", Attrs.of("num_split", 2L), g.int32(2), data(m));
+    add("Split", Attrs.of("num_split", 2L), g.int32(-3), data(m));
+    add("SplitV", Attrs.of("num_split", 2L), data(m), ints32(1, 1, 1), g.int32(1));
+    add("SplitV", Attrs.of("num_split", 2L), data(m), ints32(-1, -1), g.int32(1));
+    add("SplitV", Attrs.of("num_split", 2L), data(m), ints32(-2, 5), g.int32(1));
+    add("SplitV", Attrs.of("num_split", 2L), data(m), ints32(4, -1), g.int32(1));
+    add("SplitV", Attrs.of("num_split", 2L), data(m), ints32(1, 2), g.int32(2));
+    add("Squeeze", Attrs.of("squeeze_dims", new long[] {2}), data(new long[] {1, 3}));
+    add("Squeeze", Attrs.of("squeeze_dims", new long[] {-3}), data(new long[] {1, 3}));
+    add("Squeeze", Attrs.of("squeeze_dims", new long[] {0, 1}), data(new long[] {1, 3}));
+    add("Pad", Attrs.empty(), data(m), ints32(Shape.of(1, 2), 1, 0));
+    add("Range", Attrs.of("Tidx", DType.INT32), g.int32(1), g.int32(5), g.int32(-1));
+  }
+
+  /**
+   * GatherV2 with negative batch_dims (counted from the end of the indices' dims) over params of rank 1 to 4:
+   * valid ones, and ones TF rejects (out of [-rank, rank], past the axis, batch dims that differ).
+   */
+  private void negativeBatchDims() {
+    for (int k = 0; k < 16; k++) {
+      long[] p = g.dims(3);
+      p = Arrays.copyOf(p, p.length + 1);
+      p[p.length - 1] = 1 + nextInt(3);
+      int axis = nextInt(p.length);
+      int bd = nextInt(axis + 1);
+      long[] ixShape = new long[bd + 1 + nextInt(2)];
+      for (int i = 0; i < ixShape.length; i++) {
+        ixShape[i] = i < bd ? p[i] : nextInt(3);
+      }
+      long batchDims = bd - ixShape.length;
+      if (k % 4 == 3) {
+        batchDims = -ixShape.length - 1; // below -rank
+      } else if (k % 8 == 5 && axis + 1 < ixShape.length) {
+        batchDims = axis + 1 - ixShape.length; // past the axis
+      } else if (k % 8 == 1 && bd > 0 && p[0] > 0) {
+        ixShape[0] = p[0] + 1; // a batch dim that differs from the params'
+      }
+      long[] ix = new long[(int) Shape.of(ixShape).numElements()];
+      for (int i = 0; i < ix.length; i++) {
+        ix[i] = p[axis] == 0 ? 0 : nextInt((int) p[axis]);
+      }
+      add("GatherV2", Attrs.of("batch_dims", batchDims), data(p), g.indices(Shape.of(ixShape), ix),
+          g.int32(g.random().nextBoolean() ? axis : axis - p.length));
+    }
   }
 
   private void gatherNd(long[] p) {

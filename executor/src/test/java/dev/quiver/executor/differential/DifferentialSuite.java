@@ -43,7 +43,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p><b>Run.</b> Each case adds its op (or, for a composite such as {@code tf.linalg.tensordot}, the ops its
  * {@link DifferentialCase.Composite} builds) to one shared {@link Graph} on a placeholder per input, so build-time
- * inference runs, and one {@link Session} step (two intra-op threads) feeds the inputs and fetches every output.
+ * inference runs (on full shapes, or, for the case's {@link DifferentialCase.Placeholders}, only ranks or nothing,
+ * leaving the checks to run time), and one {@link Session} step (two intra-op threads) feeds the inputs and fetches
+ * every output.
  * Inputs and outputs (or the error, from building or from running) are written as {@code .npy} files with a
  * {@code cases.jsonl} manifest ({@code -Dquiver.differential.keep=true} keeps them), and
  * {@code executor/src/test/python/differential/check.py} recomputes each case with the references in
@@ -130,8 +132,8 @@ public abstract class DifferentialSuite {
     Map<String, Object> attrs = new LinkedHashMap<>();
     c.attrs().asMap().forEach((k, v) -> attrs.put(k, v instanceof DType || v instanceof Shape ? v.toString() : v));
     entry.put("attrs", attrs);
-    if (c.dynamicShapes()) {
-      entry.put("dynamic_shapes", true);
+    if (c.placeholders() != DifferentialCase.Placeholders.STATIC) {
+      entry.put("placeholders", c.placeholders().manifestName());
     }
     List<String> ins = new ArrayList<>();
     for (int i = 0; i < c.inputs().size(); i++) {
@@ -155,7 +157,12 @@ public abstract class DifferentialSuite {
     Map<Output, Object> feeds = new LinkedHashMap<>();
     List<Output> inputs = new ArrayList<>();
     for (Tensor t : c.inputs()) {
-      Output p = caseOps.placeholder(t.dtype(), c.dynamicShapes() ? Shape.unknownDims(t.rank()) : t.shape());
+      Shape declared = switch (c.placeholders()) {
+        case STATIC -> t.shape();
+        case UNKNOWN_DIMS -> Shape.unknownDims(t.rank());
+        case UNKNOWN_RANK -> Shape.unknown();
+      };
+      Output p = caseOps.placeholder(t.dtype(), declared);
       inputs.add(p);
       feeds.put(p, t); // shared with the step, not copied
     }

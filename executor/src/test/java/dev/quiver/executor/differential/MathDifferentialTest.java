@@ -1,5 +1,8 @@
 package dev.quiver.executor.differential;
 
+import dev.quiver.executor.Ops;
+import dev.quiver.executor.Output;
+import dev.quiver.executor.differential.DifferentialCase.Placeholders;
 import dev.quiver.executor.kernels.math.BinaryOp;
 import dev.quiver.executor.kernels.math.UnaryOp;
 import dev.quiver.executor.ops.Attrs;
@@ -7,7 +10,9 @@ import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /** Generated cases for every math, nn and linalg op and dtype, checked against numpy by {@code ops_math.py}. */
@@ -125,6 +130,26 @@ class MathDifferentialTest extends DifferentialSuite {
         sink.accept(new DifferentialCase(op, Attrs.empty(), List.of(x, y)));
       }
     }
+    dynamicBinaries(g, sink);
+  }
+
+  /**
+   * The dynamic-shapes path: placeholders of unknown dims, so the kernel broadcasts (or fails, in TF's run-time
+   * words "Incompatible shapes: [2,3] vs. [5,3]") from the fed shapes; strings and bools included.
+   */
+  private void dynamicBinaries(Gen g, CaseSink sink) {
+    DType[] numeric = {DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64, DType.INT8};
+    for (String op : new String[] {"AddV2", "Sub", "Mul", "FloorDiv", "Maximum", "Less", "Equal", "LogicalAnd", "Add"}) {
+      for (int i = 0; i < 6; i++) {
+        DType t = op.equals("LogicalAnd") ? DType.BOOL : op.equals("Add") && i % 2 == 0 ? DType.STRING
+            : numeric[g.random().nextInt(numeric.length)];
+        Shape out = g.shape(4);
+        Shape[] shapes = i >= 4 ? g.incompatible() : new Shape[] {g.broadcastable(out), g.broadcastable(out)};
+        Tensor x = g.tensor(t, shapes[0]);
+        Tensor y = g.tensor(t, shapes[1], op.equals("FloorDiv"));
+        sink.accept(new DifferentialCase(op, Attrs.empty(), List.of(x, y), Placeholders.UNKNOWN_DIMS));
+      }
+    }
   }
 
   /**
@@ -199,13 +224,28 @@ class MathDifferentialTest extends DifferentialSuite {
     }
   }
 
+  /**
+   * SelectV2 over every dtype, strings included (their bytes are copied, not decoded), every broadcasting pattern,
+   * on static placeholders and on placeholders of unknown dims (broadcast when the step runs), and shapes that do
+   * not broadcast (TF's build-time and run-time errors differ).
+   */
   private void selects(Gen g, CaseSink sink) {
-    for (DType t : ALL) {
-      for (int i = 0; i < 4; i++) {
+    for (DType t : WITH_STRING) {
+      for (int i = 0; i < (t == DType.STRING ? 8 : 4); i++) {
         Shape out = g.shape(3);
         sink.accept(new DifferentialCase("SelectV2", Attrs.empty(), List.of(g.tensor(DType.BOOL, g.broadcastable(out)),
-            g.tensor(t, g.broadcastable(out)), g.tensor(t, g.broadcastable(out)))));
+            g.tensor(t, g.broadcastable(out)), g.tensor(t, g.broadcastable(out))),
+            i % 2 == 1 ? Placeholders.UNKNOWN_DIMS : Placeholders.STATIC));
       }
+    }
+    for (int i = 0; i < 6; i++) {
+      DType t = WITH_STRING[g.random().nextInt(WITH_STRING.length)];
+      Shape[] bad = g.incompatible();
+      Shape c = i % 3 == 0 ? bad[0] : g.broadcastable(bad[0]);
+      Shape x = i % 3 == 0 ? g.broadcastable(bad[1]) : bad[1];
+      Shape y = i % 3 == 2 ? bad[0] : g.broadcastable(bad[0]);
+      sink.accept(new DifferentialCase("SelectV2", Attrs.empty(), List.of(g.tensor(DType.BOOL, c), g.tensor(t, x),
+          g.tensor(t, y)), i % 2 == 0 ? Placeholders.UNKNOWN_DIMS : Placeholders.STATIC));
     }
   }
 
@@ -250,6 +290,7 @@ class MathDifferentialTest extends DifferentialSuite {
         }
       }
     }
+    allAxesOfUnknownRank(g, sink);
     for (String op : new String[] {"Cumsum", "Cumprod"}) {
       for (DType t : NUMERIC) {
         for (int i = 0; i < 4; i++) {
@@ -261,6 +302,39 @@ class MathDifferentialTest extends DifferentialSuite {
           sink.accept(new DifferentialCase(op, Attrs.of("exclusive", i % 2 == 1, "reverse", i >= 2),
               List.of(g.tensor(t, s), Tensor.scalar(sink.allocator(), axis))));
         }
+      }
+    }
+  }
+
+  /** A tf.math.reduce_* function over every axis ({@code int[0]}), keeping the reduced dims as 1 or not. */
+  @FunctionalInterface
+  private interface AllAxes {
+    Output reduce(Ops tf, Output x, boolean keepDims);
+  }
+
+  /**
+   * tf.math.reduce_* without axes on placeholders of unknown rank: the facade then reduces over Range(0, Rank(x)),
+   * computed when the step runs (scalars included: no axes, the identity).
+   */
+  private void allAxesOfUnknownRank(Gen g, CaseSink sink) {
+    Map<String, AllAxes> functions = new LinkedHashMap<>();
+    functions.put("tf.math.reduce_sum", (tf, x, k) -> tf.math.reduceSum(x, new int[0], k));
+    functions.put("tf.math.reduce_mean", (tf, x, k) -> tf.math.reduceMean(x, new int[0], k));
+    functions.put("tf.math.reduce_max", (tf, x, k) -> tf.math.reduceMax(x, new int[0], k));
+    functions.put("tf.math.reduce_min", (tf, x, k) -> tf.math.reduceMin(x, new int[0], k));
+    functions.put("tf.math.reduce_prod", (tf, x, k) -> tf.math.reduceProd(x, new int[0], k));
+    functions.put("tf.math.reduce_all", (tf, x, k) -> tf.math.reduceAll(x, new int[0], k));
+    functions.put("tf.math.reduce_any", (tf, x, k) -> tf.math.reduceAny(x, new int[0], k));
+    for (Map.Entry<String, AllAxes> f : functions.entrySet()) {
+      String name = f.getKey();
+      AllAxes fn = f.getValue();
+      boolean logical = name.endsWith("_all") || name.endsWith("_any");
+      for (int i = 0; i < 4; i++) {
+        DType t = logical ? DType.BOOL : NUMERIC[g.random().nextInt(NUMERIC.length)];
+        Shape s = i == 0 ? Shape.scalar() : g.shape(4);
+        boolean keep = i % 2 == 1;
+        sink.accept(new DifferentialCase(name, Attrs.of("keep_dims", keep), List.of(g.tensor(t, s)),
+            (tf, in) -> List.of(fn.reduce(tf, in.get(0), keep)), Placeholders.UNKNOWN_RANK));
       }
     }
   }
@@ -292,7 +366,8 @@ class MathDifferentialTest extends DifferentialSuite {
         boolean tb = g.random().nextBoolean();
         Tensor a = g.tensor(t, ta ? Shape.of(k, m) : Shape.of(m, k));
         Tensor b = g.tensor(t, tb ? Shape.of(n, k) : Shape.of(k, n));
-        sink.accept(new DifferentialCase("MatMul", Attrs.of("transpose_a", ta, "transpose_b", tb), List.of(a, b)));
+        sink.accept(new DifferentialCase("MatMul", Attrs.of("transpose_a", ta, "transpose_b", tb), List.of(a, b),
+            i % 3 == 2 ? Placeholders.UNKNOWN_DIMS : Placeholders.STATIC));
       }
       for (int i = 0; i < 4; i++) {
         Shape batch = g.shape(2);
@@ -305,7 +380,74 @@ class MathDifferentialTest extends DifferentialSuite {
         long[] bb = g.broadcastable(batch).dims();
         Tensor a = g.tensor(t, Shape.of(concat(ba, ta ? k : m, ta ? m : k)));
         Tensor b = g.tensor(t, Shape.of(concat(bb, tb ? n : k, tb ? k : n)));
-        sink.accept(new DifferentialCase("BatchMatMulV2", Attrs.of("adj_x", ta, "adj_y", tb), List.of(a, b)));
+        sink.accept(new DifferentialCase("BatchMatMulV2", Attrs.of("adj_x", ta, "adj_y", tb), List.of(a, b),
+            i == 3 ? Placeholders.UNKNOWN_DIMS : Placeholders.STATIC));
+      }
+      // TF 1's BatchMatMul: equal ranks and equal batch dims, no broadcasting
+      for (int i = 0; i < 4; i++) {
+        long[] batch = g.shape(2).dims();
+        int m = 1 + g.random().nextInt(5);
+        int n = 1 + g.random().nextInt(5);
+        int k = g.random().nextInt(6);
+        boolean ta = g.random().nextBoolean();
+        boolean tb = g.random().nextBoolean();
+        Tensor a = g.tensor(t, Shape.of(concat(batch, ta ? k : m, ta ? m : k)));
+        Tensor b = g.tensor(t, Shape.of(concat(batch, tb ? n : k, tb ? k : n)));
+        sink.accept(new DifferentialCase("BatchMatMul", Attrs.of("adj_x", ta, "adj_y", tb), List.of(a, b),
+            Placeholders.values()[i % 3]));
+      }
+    }
+    matmulShapeErrors(g, sink);
+  }
+
+  /**
+   * Shapes TF's matrix products reject, on static placeholders (its shape functions' words) and on ones of unknown
+   * dims or rank (its kernels' words): inner dims that differ, batch dims BatchMatMul (V1) does not broadcast but
+   * V2 does, batch dims neither broadcasts, and V1's unequal ranks.
+   */
+  private void matmulShapeErrors(Gen g, CaseSink sink) {
+    for (int i = 0; i < 18; i++) {
+      Placeholders declared = i % 3 == 0 ? Placeholders.STATIC : i % 3 == 1 ? Placeholders.UNKNOWN_DIMS
+          : Placeholders.UNKNOWN_RANK;
+      int m = 1 + g.random().nextInt(4);
+      int n = 1 + g.random().nextInt(4);
+      int k = 1 + g.random().nextInt(4);
+      int batch = 2 + g.random().nextInt(3);
+      long[][] shapes;
+      String[] ops;
+      switch (i / 3) {
+        case 0: // inner dims differ
+          shapes = new long[][] {{m, k}, {k + 1, n}};
+          ops = new String[] {"MatMul", "BatchMatMul", "BatchMatMulV2"};
+          break;
+        case 1: // batch dims broadcast: V1 rejects, V2 takes them
+          shapes = new long[][] {{batch, m, k}, {1, k, n}};
+          ops = new String[] {"BatchMatMul", "BatchMatMulV2"};
+          break;
+        case 2: // unequal ranks: V1 rejects, V2 broadcasts
+          shapes = new long[][] {{m, k}, {batch, k, n}};
+          ops = new String[] {"BatchMatMul", "BatchMatMulV2"};
+          break;
+        case 3: // batch dims that do not broadcast
+          shapes = new long[][] {{batch, m, k}, {batch + 1, k, n}};
+          ops = new String[] {"BatchMatMul", "BatchMatMulV2"};
+          break;
+        case 4: // inner dims differ under equal batch dims
+          shapes = new long[][] {{batch, m, k}, {batch, k + 2, n}};
+          ops = new String[] {"BatchMatMul", "BatchMatMulV2"};
+          break;
+        default: // rank 1
+          shapes = new long[][] {{k}, {k, n}};
+          ops = new String[] {"BatchMatMul", "BatchMatMulV2"};
+      }
+      for (String op : ops) {
+        if (op.equals("MatMul") && declared == Placeholders.UNKNOWN_RANK) {
+          continue;
+        }
+        Attrs attrs = op.equals("MatMul") ? Attrs.of("transpose_a", false, "transpose_b", false)
+            : Attrs.of("adj_x", false, "adj_y", false);
+        sink.accept(new DifferentialCase(op, attrs, List.of(g.tensor(DType.FLOAT32, Shape.of(shapes[0])),
+            g.tensor(DType.FLOAT32, Shape.of(shapes[1]))), declared));
       }
     }
   }

@@ -8,6 +8,7 @@ import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Joining and cutting along an axis: ConcatV2, Pack, Unpack, Split, SplitV. Joins copy each input's
@@ -32,11 +33,10 @@ public final class ConcatOps {
         continue;
       }
       if (s.rank() == 0) {
-        throw ctx.error("can't concatenate scalars (use tf.stack instead)");
+        throw ctx.error("Can't concatenate scalars (use tf.stack instead)");
       }
       if (rank >= 0 && s.rank() != rank) {
-        throw ctx.error("ranks of all input tensors should match: shape[0] = " + ctx.inputShape(0) + " vs. shape["
-            + i + "] = " + s);
+        throw ctx.error("Shape must be rank " + rank + " but is rank " + s.rank()); // TF's shape function
       }
       rank = s.rank();
     }
@@ -47,7 +47,7 @@ public final class ConcatOps {
     if (axisValue == null) {
       return List.of(new TensorSpec(dtype, Shape.unknownDims(rank)));
     }
-    int axis = OpArgs.axis(axisValue[0], rank, "concat axis", ctx::error);
+    int axis = concatAxis(axisValue[0], rank, ctx::error);
     long[] out = new long[rank];
     out[axis] = 0;
     boolean first = true;
@@ -75,14 +75,23 @@ public final class ConcatOps {
     return List.of(new TensorSpec(dtype, Shape.of(out)));
   }
 
+  /** The concat axis counted from 0, or TF's kernel's error. */
+  private static int concatAxis(long axis, int rank, Function<String, RuntimeException> err) {
+    if (axis < -rank || axis >= rank) {
+      throw err.apply("ConcatOp : Expected concatenating dimensions in the range [" + -rank + ", " + rank
+          + "), but got " + axis);
+    }
+    return (int) (axis < 0 ? axis + rank : axis);
+  }
+
   public static void concat(KernelContext ctx) {
     int n = ctx.numInputs() - 1;
     Tensor first = ctx.input(0);
     int rank = first.rank();
     if (rank == 0) {
-      throw OpArgs.error(ctx, "can't concatenate scalars (use tf.stack instead)");
+      throw OpArgs.error(ctx, "Can't concatenate scalars (use tf.stack instead)");
     }
-    int axis = OpArgs.axis(OpArgs.scalar(ctx, n, "axis"), rank, "concat axis", m -> OpArgs.error(ctx, m));
+    int axis = concatAxis(OpArgs.scalar(ctx, n, "axis"), rank, m -> OpArgs.error(ctx, m));
     long[] out = first.shape().dims();
     out[axis] = 0;
     Tensor[] parts = new Tensor[n];
@@ -142,18 +151,39 @@ public final class ConcatOps {
       if (ctx.inputDType(i) != dtype) {
         throw ctx.error("values must all be " + dtype + ", but values[" + i + "] is " + ctx.inputDType(i));
       }
-      if (!merged.isCompatibleWith(ctx.inputShape(i))) {
-        throw ctx.error("shapes of all inputs must match: values[0].shape = " + ctx.inputShape(0) + " != values[" + i
-            + "].shape = " + ctx.inputShape(i));
-      }
-      merged = merged.mergeWith(ctx.inputShape(i));
+      merged = mergePacked(ctx, merged, ctx.inputShape(i));
     }
     if (merged.hasUnknownRank()) {
       return List.of(new TensorSpec(dtype, Shape.unknown()));
     }
     int rank = merged.rank() + 1;
-    int axis = OpArgs.axis(ctx.attrs().getLong("axis"), rank, "pack axis", ctx::error);
+    int axis = packAxis(ctx.attrs().getLong("axis"), rank, ctx::error);
     return List.of(new TensorSpec(dtype, insert(merged.dims(), axis, n)));
+  }
+
+  /** The merge of two inputs' static shapes, or TF's shape function's error. */
+  private static Shape mergePacked(InferenceContext ctx, Shape a, Shape b) {
+    if (a.hasUnknownRank() || b.hasUnknownRank()) {
+      return a.hasUnknownRank() ? b : a;
+    }
+    if (a.rank() != b.rank()) {
+      throw ctx.error("Shapes must be equal rank, but are " + a.rank() + " and " + b.rank());
+    }
+    for (int k = 0; k < a.rank(); k++) {
+      if (a.dim(k) >= 0 && b.dim(k) >= 0 && a.dim(k) != b.dim(k)) {
+        throw ctx.error("Dimension " + k + " in both shapes must be equal, but are " + a.dim(k) + " and " + b.dim(k)
+            + ". Shapes are " + OpArgs.dims(a) + " and " + OpArgs.dims(b) + ".");
+      }
+    }
+    return a.mergeWith(b);
+  }
+
+  /** Pack's (and Unpack's) axis counted from 0, or TF's error. */
+  private static int packAxis(long axis, int rank, Function<String, RuntimeException> err) {
+    if (axis < -rank || axis >= rank) {
+      throw err.apply("Invalid axis: " + axis + "; must be in [" + -rank + "," + rank + ")");
+    }
+    return (int) (axis < 0 ? axis + rank : axis);
   }
 
   private static Shape insert(long[] dims, int axis, long value) {
@@ -174,7 +204,7 @@ public final class ConcatOps {
             + " != values[" + i + "].shape = " + OpArgs.dims(t.shape()));
       }
     }
-    int axis = OpArgs.axis(ctx.attrs().getLong("axis"), first.rank() + 1, "pack axis", m -> OpArgs.error(ctx, m));
+    int axis = packAxis(ctx.attrs().getLong("axis"), first.rank() + 1, m -> OpArgs.error(ctx, m));
     long[] d = first.shape().dims();
     long outer = OpArgs.product(d, 0, axis);
     long inner = OpArgs.product(d, axis, d.length);
@@ -198,10 +228,10 @@ public final class ConcatOps {
     if (in.hasUnknownRank()) {
       return repeat(new TensorSpec(ctx.inputDType(0), Shape.unknown()), (int) num);
     }
-    int axis = OpArgs.axis(ctx.attrs().getLong("axis"), in.rank(), "unpack axis", ctx::error);
+    int axis = packAxis(ctx.attrs().getLong("axis"), in.rank(), ctx::error);
     long d = in.dim(axis);
     if (d >= 0 && num != d) {
-      throw ctx.error("num " + num + " does not match the size " + d + " of dimension " + axis + " of " + in);
+      throw ctx.error("Dimension must be " + num + " but is " + d);
     }
     long[] dims = in.dims();
     long[] out = new long[dims.length - 1];
@@ -223,7 +253,7 @@ public final class ConcatOps {
 
   public static void unpack(KernelContext ctx) {
     Tensor in = ctx.input(0);
-    int axis = OpArgs.axis(ctx.attrs().getLong("axis"), in.rank(), "unpack axis", m -> OpArgs.error(ctx, m));
+    int axis = packAxis(ctx.attrs().getLong("axis"), in.rank(), m -> OpArgs.error(ctx, m));
     long[] d = in.shape().dims();
     long num = d[axis];
     if (ctx.numOutputs() != num) {
@@ -272,11 +302,11 @@ public final class ConcatOps {
     if (in.hasUnknownRank() || axis == null) {
       return repeat(new TensorSpec(ctx.inputDType(1), in.hasUnknownRank() ? in : Shape.unknownDims(in.rank())), num);
     }
-    int a = OpArgs.axis(axis[0], in.rank(), "split dim", ctx::error);
+    int a = splitDim(axis[0], in.rank(), ctx::error);
     long[] dims = in.dims();
     if (dims[a] >= 0) {
       if (dims[a] % num != 0) {
-        throw ctx.error("number of ways to split should evenly divide the split dimension, but got split_dim " + a
+        throw ctx.error("Number of ways to split should evenly divide the split dimension, but got split_dim " + a
             + " (size = " + dims[a] + ") and num_split " + num);
       }
       dims[a] /= num;
@@ -284,13 +314,21 @@ public final class ConcatOps {
     return repeat(new TensorSpec(ctx.inputDType(1), Shape.of(dims)), num);
   }
 
+  /** Split's and SplitV's split dim counted from 0, or TF's error. */
+  private static int splitDim(long axis, int rank, Function<String, RuntimeException> err) {
+    if (axis < -rank || axis >= rank) {
+      throw err.apply("-input rank(" + -rank + ") <= split_dim < input rank (" + rank + "), but got " + axis);
+    }
+    return (int) (axis < 0 ? axis + rank : axis);
+  }
+
   public static void split(KernelContext ctx) {
     Tensor in = ctx.input(1);
     int num = ctx.numOutputs();
-    int axis = OpArgs.axis(OpArgs.scalar(ctx, 0, "split_dim"), in.rank(), "split dim", m -> OpArgs.error(ctx, m));
+    int axis = splitDim(OpArgs.scalar(ctx, 0, "split_dim"), in.rank(), m -> OpArgs.error(ctx, m));
     long d = in.shape().dim(axis);
     if (d % num != 0) {
-      throw OpArgs.error(ctx, "number of ways to split should evenly divide the split dimension, but got split_dim "
+      throw OpArgs.error(ctx, "Number of ways to split should evenly divide the split dimension, but got split_dim "
           + axis + " (size = " + d + ") and num_split " + num);
     }
     long[] sizes = new long[num];
@@ -310,10 +348,10 @@ public final class ConcatOps {
     if (in.hasUnknownRank() || axis == null || sizes == null) {
       return repeat(new TensorSpec(ctx.inputDType(0), in.hasUnknownRank() ? in : Shape.unknownDims(in.rank())), num);
     }
-    int a = OpArgs.axis(axis[0], in.rank(), "split dim", ctx::error);
     if (sizes.length != num) {
-      throw ctx.error("size_splits has " + sizes.length + " entries but num_split is " + num);
+      throw ctx.error(sizesMismatch(sizes.length));
     }
+    int a = splitDim(axis[0], in.rank(), ctx::error);
     long d = in.dim(a);
     long[] resolved = d >= 0 ? splitSizes(sizes, d, ctx::error) : sizes;
     List<TensorSpec> out = new ArrayList<>();
@@ -325,6 +363,13 @@ public final class ConcatOps {
     return out;
   }
 
+  /** TF's error for a size_splits vector whose length is not num_split. */
+  private static String sizesMismatch(int length) {
+    return "size of the split_tensor must be 1-D and have the same elements as outputs got 1 -D and " + length
+        + " elements";
+  }
+
+  /** The split sizes with a -1 resolved, checked as TF 2.21's kernel does and in its words. */
   private static long[] splitSizes(long[] sizes, long d, java.util.function.Function<String, RuntimeException> err) {
     long[] r = sizes.clone();
     int unknown = -1;
@@ -332,24 +377,21 @@ public final class ConcatOps {
     for (int i = 0; i < r.length; i++) {
       if (r[i] == -1) {
         if (unknown >= 0) {
-          throw err.apply("there can only be one -1 in the input");
+          throw err.apply("There can only be one -1 in the input.");
         }
         unknown = i;
       } else if (r[i] < 0) {
-        throw err.apply("split sizes must be >= 0 or -1, got " + r[i]);
+        throw err.apply("Split size at index " + i + " must be >= 0. Got: " + r[i]);
       } else {
         sum += r[i];
       }
     }
+    if (unknown >= 0 ? sum > d : sum != d) {
+      throw err.apply("Determined shape must either match input shape along split_dim exactly if fully specified, "
+          + "or be less than the size of the input along split_dim if not fully specified.  Got: " + sum);
+    }
     if (unknown >= 0) {
-      if (sum > d) {
-        throw err.apply("determined shape must either match input shape along split_dim exactly if fully specified, "
-            + "or be less than the size of the input along split_dim if not fully specified; got " + sum + " > " + d);
-      }
       r[unknown] = d - sum;
-    } else if (sum != d) {
-      throw err.apply("determined shape must either match input shape along split_dim exactly if fully specified, "
-          + "or be less than the size of the input along split_dim if not fully specified; got " + sum + " vs " + d);
     }
     return r;
   }
@@ -362,11 +404,10 @@ public final class ConcatOps {
       return;
     }
     long[] sizes = OpArgs.longs(ctx, 1, "size_splits");
-    int axis = OpArgs.axis(OpArgs.scalar(ctx, 2, "split_dim"), in.rank(), "split dim", m -> OpArgs.error(ctx, m));
     if (sizes.length != ctx.numOutputs()) {
-      throw OpArgs.error(ctx, "size_splits has " + sizes.length + " entries but the op has " + ctx.numOutputs()
-          + " outputs");
+      throw OpArgs.error(ctx, sizesMismatch(sizes.length));
     }
+    int axis = splitDim(OpArgs.scalar(ctx, 2, "split_dim"), in.rank(), m -> OpArgs.error(ctx, m));
     cut(ctx, in, axis, splitSizes(sizes, in.shape().dim(axis), m -> OpArgs.error(ctx, m)), null);
   }
 }

@@ -126,6 +126,9 @@ public final class FillOps {
       throw ctx.error("on_value is " + d + " but off_value is " + ctx.inputDType(3));
     }
     Shape ix = ctx.inputShape(0);
+    if (ctx.attrs().getLong("axis") < -1) {
+      throw ctx.error("axis must be >= -1"); // TF's shape function, before anything else
+    }
     long[] depth = OpArgs.constant(ctx, 1);
     if (depth != null && depth[0] < 0) {
       throw ctx.error("depth must be non-negative, got: " + depth[0]);
@@ -135,8 +138,8 @@ public final class FillOps {
     }
     long axis = ctx.attrs().getLong("axis");
     int rank = ix.rank() + 1;
-    if (axis < -1 || axis >= rank) {
-      throw ctx.error("expected axis to be -1 or between [0, " + rank + "). But received: " + axis);
+    if (axis >= rank) {
+      throw ctx.error("Expected axis to be -1 or between [0, " + rank + ").  But received: " + axis);
     }
     int at = (int) (axis == -1 ? rank - 1 : axis);
     long[] out = new long[rank];
@@ -151,6 +154,12 @@ public final class FillOps {
     if (!OpArgs.isIndexType(indices.dtype()) && indices.dtype() != DType.UINT8) {
       throw OpArgs.error(ctx, "indices must be uint8, int32 or int64, got " + indices.dtype());
     }
+    long[] ix = indices.shape().dims();
+    int rank = ix.length + 1;
+    long axis = ctx.attrs().getLong("axis");
+    if (axis < -1 || axis >= rank) { // TF's kernel checks the axis before the depth
+      throw OpArgs.error(ctx, "Expected axis to be -1 or between [0, " + rank + ").  But received: " + axis);
+    }
     long depth = OpArgs.scalar(ctx, 1, "depth");
     if (depth < 0) {
       throw OpArgs.error(ctx, "depth must be non-negative, got: " + depth);
@@ -160,12 +169,6 @@ public final class FillOps {
     if (on.numElements() != 1 || off.numElements() != 1 || on.dtype() != off.dtype()) {
       throw OpArgs.error(ctx, "on_value and off_value must be scalars of one dtype, got " + on.dtype() + " "
           + on.shape() + " and " + off.dtype() + " " + off.shape());
-    }
-    long[] ix = indices.shape().dims();
-    int rank = ix.length + 1;
-    long axis = ctx.attrs().getLong("axis");
-    if (axis < -1 || axis >= rank) {
-      throw OpArgs.error(ctx, "expected axis to be -1 or between [0, " + rank + "). But received: " + axis);
     }
     int at = (int) (axis == -1 ? rank - 1 : axis);
     long[] out = new long[rank];
@@ -231,22 +234,22 @@ public final class FillOps {
                                 java.util.function.Function<String, RuntimeException> err) {
     boolean integral = d.isInteger();
     if (integral ? dli == 0 : dl == 0) {
-      throw err.apply("requires delta != 0: " + (integral ? dli : dl));
+      throw err.apply("Requires delta != 0: " + (integral ? dli : dl));
     }
     if (integral) {
       if (dli > 0 && si > li) {
-        throw err.apply("requires start <= limit when delta > 0: " + si + "/" + li);
+        throw err.apply("Requires start <= limit when delta > 0: " + si + "/" + li);
       }
       if (dli < 0 && si < li) {
-        throw err.apply("requires start >= limit when delta < 0: " + si + "/" + li);
+        throw err.apply("Requires start >= limit when delta < 0: " + si + "/" + li);
       }
       return (Math.abs(li - si) + Math.abs(dli) - 1) / Math.abs(dli);
     }
     if (dl > 0 && s > l) {
-      throw err.apply("requires start <= limit when delta > 0: " + s + "/" + l);
+      throw err.apply("Requires start <= limit when delta > 0: " + s + "/" + l);
     }
     if (dl < 0 && s < l) {
-      throw err.apply("requires start >= limit when delta < 0: " + s + "/" + l);
+      throw err.apply("Requires start >= limit when delta < 0: " + s + "/" + l);
     }
     double size = Math.ceil(Math.abs((l - s) / dl));
     if (size > Integer.MAX_VALUE * 8.0) {

@@ -31,14 +31,19 @@ public final class GatherOps {
     long batchDims = ctx.attrs().getLong("batch_dims");
     int bd = (int) (batchDims < 0 ? batchDims + indices.rank() : batchDims);
     if (bd < 0 || bd > indices.rank()) {
-      throw ctx.error("batch_dims (" + batchDims + ") must be in [" + -indices.rank() + ", " + indices.rank() + "]");
+      throw ctx.error("Expected batch_dims in the range [" + -indices.rank() + ", " + indices.rank() + "], but got "
+          + batchDims);
     }
     if (params.rank() < 1) {
       throw ctx.error("params must be at least 1 dimensional");
     }
-    int axis = OpArgs.axis(axisValue[0], params.rank(), "axis", ctx::error);
+    if (axisValue[0] < -params.rank() || axisValue[0] >= params.rank()) {
+      throw ctx.error("Expected axis in the range [" + -params.rank() + ", " + params.rank() + "), but got "
+          + axisValue[0]);
+    }
+    int axis = (int) (axisValue[0] < 0 ? axisValue[0] + params.rank() : axisValue[0]);
     if (bd > axis) {
-      throw ctx.error("batch_dims (" + bd + ") must be less than or equal to axis (" + axis + ")");
+      throw ctx.error("batch_dims (" + bd + ") must be less than or equal to axis (" + axis + ").");
     }
     for (int i = 0; i < bd; i++) {
       long p = params.dim(i);
@@ -76,12 +81,22 @@ public final class GatherOps {
     if (p.length < 1) {
       throw OpArgs.error(ctx, "params must be at least 1 dimensional");
     }
-    int axis = OpArgs.axis(OpArgs.scalar(ctx, 2, "axis"), p.length, "axis", m -> OpArgs.error(ctx, m));
+    long axisValue = OpArgs.scalar(ctx, 2, "axis");
+    if (axisValue < -p.length || axisValue >= p.length) {
+      throw OpArgs.error(ctx, "Expected axis in the range [" + -p.length + ", " + p.length + "), but got " + axisValue);
+    }
+    int axis = (int) (axisValue < 0 ? axisValue + p.length : axisValue);
     long batchDims = ctx.attrs().getLong("batch_dims");
+    if (batchDims < -ix.length || batchDims > ix.length) {
+      throw OpArgs.error(ctx, "Expected batch_dims in the range [" + -ix.length + ", " + ix.length + "], but got "
+          + batchDims);
+    }
     int bd = (int) (batchDims < 0 ? batchDims + ix.length : batchDims);
-    if (bd < 0 || bd > ix.length || bd > axis) {
-      throw OpArgs.error(ctx, "batch_dims " + batchDims + " must be in [0, min(indices rank " + ix.length
-          + ", axis " + axis + ")]");
+    if (bd != 0 && bd >= p.length) {
+      throw OpArgs.error(ctx, "batch_dims (" + bd + ") must be less than rank(params) (" + p.length + ").");
+    }
+    if (bd > axis) {
+      throw OpArgs.error(ctx, "batch_dims (" + bd + ") must be less than or equal to axis (" + axis + ").");
     }
     for (int i = 0; i < bd; i++) {
       if (p[i] != ix[i]) {
@@ -154,7 +169,8 @@ public final class GatherOps {
     }
     long k = indices.dim(-1);
     if (k > params.rank()) {
-      throw ctx.error("index innermost dimension length must be <= params rank; saw: " + k + " vs. " + params.rank());
+      throw ctx.error("indices.shape[-1] must be <= params.rank, but saw indices shape: " + OpArgs.dims(indices)
+          + " and params shape: " + OpArgs.dims(params)); // TF's shape function
     }
     return List.of(new TensorSpec(dtype, Shape.of(ndDims(indices.dims(), params.dims(), (int) k))));
   }

@@ -23,50 +23,64 @@ public final class LayoutOps {
     OpArgs.requireIndexType(ctx, 1, "perm");
     Shape in = ctx.inputShape(0);
     long[] perm = OpArgs.constant(ctx, 1);
+    Shape ps = ctx.inputShape(1);
+    if (!in.hasUnknownRank() && ps.rank() == 1 && ps.dim(0) >= 0 && ps.dim(0) != in.rank()) {
+      throw ctx.error("Dimension must be " + in.rank() + " but is " + ps.dim(0)); // TF's shape function
+    }
     if (perm == null) {
-      Shape p = ctx.inputShape(1);
+      Shape p = ps;
       int rank = in.hasUnknownRank() ? (p.rank() == 1 ? (int) p.dim(0) : -1) : in.rank();
       return List.of(new TensorSpec(ctx.inputDType(0), rank < 0 ? Shape.unknown() : Shape.unknownDims(rank)));
     }
     if (in.hasUnknownRank()) {
       return List.of(new TensorSpec(ctx.inputDType(0), Shape.unknownDims(perm.length)));
     }
-    checkPermutation(perm, in.rank(), ctx::error);
+    int[] axes = permutation(perm, in.rank(), ctx::error);
     long[] d = in.dims();
-    long[] out = new long[perm.length];
-    for (int i = 0; i < perm.length; i++) {
-      out[i] = d[(int) perm[i]];
+    long[] out = new long[axes.length];
+    for (int i = 0; i < axes.length; i++) {
+      out[i] = d[axes[i]];
     }
     return List.of(new TensorSpec(ctx.inputDType(0), Shape.of(out)));
   }
 
-  private static void checkPermutation(long[] perm, int rank, Function<String, RuntimeException> err) {
+  /**
+   * The permutation {@code perm} of {@code rank} dims, with TF 2.21's kernel's rules and words: a negative entry
+   * counts from the end, every entry must then be in {@code [0, rank)}, and every dim must appear.
+   */
+  private static int[] permutation(long[] perm, int rank, Function<String, RuntimeException> err) {
     if (perm.length != rank) {
       throw err.apply("transpose expects a vector of size " + rank + ". But input(1) is a vector of size "
           + perm.length);
     }
+    int[] axes = new int[rank];
     boolean[] seen = new boolean[rank];
-    for (long p : perm) {
+    for (int i = 0; i < rank; i++) {
+      long p = perm[i] < 0 ? perm[i] + rank : perm[i];
       if (p < 0 || p >= rank) {
         throw err.apply(p + " is out of range [0 .. " + rank + ")");
       }
-      if (seen[(int) p]) {
-        throw err.apply(p + " is duplicated in the permutation");
-      }
+      axes[i] = (int) p;
       seen[(int) p] = true;
     }
+    for (int i = 0; i < rank; i++) {
+      if (!seen[i]) {
+        throw err.apply(i + " is missing from {" + java.util.Arrays.stream(axes).mapToObj(Integer::toString)
+            .collect(java.util.stream.Collectors.joining(",")) + "}.");
+      }
+    }
+    return axes;
   }
 
   public static void transpose(KernelContext ctx) {
     Tensor in = ctx.input(0);
-    long[] perm = OpArgs.longs(ctx, 1, "perm");
-    checkPermutation(perm, in.rank(), m -> OpArgs.error(ctx, m));
+    int[] perm = permutation(OpArgs.longs(ctx, 1, "perm"), in.rank(), m -> OpArgs.error(ctx, m));
     long[] d = in.shape().dims();
     long[] strides = AxisGather.strides(in.shape());
     long[] out = new long[perm.length];
     long[][] off = new long[perm.length][];
     for (int i = 0; i < perm.length; i++) {
-      int p = (int) perm[i];
+      int p = perm[i];
       out[i] = d[p];
       off[i] = AxisGather.stepping(0, strides[p], d[p]);
     }
@@ -81,6 +95,10 @@ public final class LayoutOps {
     long[] m = OpArgs.constant(ctx, 1);
     if (in.hasUnknownRank()) {
       return List.of(new TensorSpec(ctx.inputDType(0), m == null ? in : Shape.unknownDims(m.length)));
+    }
+    Shape ms = ctx.inputShape(1);
+    if (ms.rank() == 1 && ms.dim(0) >= 0 && ms.dim(0) != in.rank()) {
+      throw ctx.error("Shape must be rank " + in.rank() + " but is rank " + ms.dim(0)); // TF's shape function
     }
     if (m == null) {
       return List.of(new TensorSpec(ctx.inputDType(0), Shape.unknownDims(in.rank())));
@@ -144,6 +162,9 @@ public final class LayoutOps {
     }
     long[] p = OpArgs.constant(ctx, 1);
     Shape ps = ctx.inputShape(1);
+    if (in.rank() >= 0 && ps.rank() == 2 && ps.dim(0) >= 0 && ps.dim(0) != in.rank()) {
+      throw ctx.error("Shape must be rank " + ps.dim(0) + " but is rank " + in.rank()); // TF's shape function
+    }
     int rank = in.rank() >= 0 ? in.rank() : (ps.rank() == 2 ? (int) ps.dim(0) : -1);
     if (p == null || rank < 0) {
       return List.of(new TensorSpec(ctx.inputDType(0), rank < 0 ? Shape.unknown() : Shape.unknownDims(rank)));
@@ -254,10 +275,14 @@ public final class LayoutOps {
 
   private static boolean[] reversed(long[] axes, int rank, Function<String, RuntimeException> err) {
     boolean[] r = new boolean[rank];
-    for (long a : axes) {
-      int k = OpArgs.axis(a, rank, "axis", err);
+    for (int i = 0; i < axes.length; i++) {
+      long a = axes[i];
+      if (a < -rank || a >= rank) {
+        throw err.apply("'axis'[" + i + "] = " + a + " is out of valid range [0, " + (rank - 1));
+      }
+      int k = (int) (a < 0 ? a + rank : a);
       if (r[k]) {
-        throw err.apply("axis " + k + " specified more than once");
+        throw err.apply("axis " + k + " specified more than once.");
       }
       r[k] = true;
     }
@@ -282,8 +307,13 @@ public final class LayoutOps {
   public static List<TensorSpec> inferBroadcastTo(InferenceContext ctx) {
     OpArgs.requireIndexType(ctx, 1, "shape");
     long[] target = OpArgs.constant(ctx, 1);
+    Shape in0 = ctx.inputShape(0);
+    Shape ts = ctx.inputShape(1);
+    if (!in0.hasUnknownRank() && ts.rank() == 1 && ts.dim(0) >= 0 && ts.dim(0) < in0.rank()) {
+      throw ctx.error("Shape must be at most rank " + ts.dim(0) + " but is rank " + in0.rank()); // TF's shape function
+    }
     if (target == null) {
-      Shape s = ctx.inputShape(1);
+      Shape s = ts;
       return List.of(new TensorSpec(ctx.inputDType(0), s.rank() == 1 && s.dim(0) >= 0
           ? Shape.unknownDims((int) s.dim(0)) : Shape.unknown()));
     }
@@ -294,20 +324,33 @@ public final class LayoutOps {
     return List.of(new TensorSpec(ctx.inputDType(0), Shape.of(target)));
   }
 
+  /**
+   * TF 2.21's BroadcastTo kernel's rules and words: the target may not have fewer dims than the input (its shape
+   * function finds that first when the target's length is static); dims that numpy
+   * cannot broadcast are "Incompatible shapes"; dims it can but whose broadcast is not the target (a 2 against a
+   * target 1) are "Unable to broadcast".
+   */
   private static void checkBroadcast(Shape in, long[] target, Function<String, RuntimeException> err) {
     int r = in.rank();
     if (r > target.length) {
-      throw err.apply("rank of input (" + r + ") must be no greater than rank of output shape (" + target.length + ")");
+      throw err.apply("Rank of input (" + r + ") must be no greater than rank of output shape (" + target.length
+          + ").");
     }
+    boolean reaches = true;
     for (int i = 0; i < r; i++) {
       long d = in.dim(i);
       long t = target[target.length - r + i];
       if (t < 0) {
         throw err.apply("shape dims must be non-negative, got " + t);
       }
-      if (d >= 0 && d != 1 && d != t) {
-        throw err.apply("incompatible shapes: " + in + " vs. " + Shape.of(target));
+      if (d >= 0 && d != 1 && t != 1 && d != t) {
+        throw err.apply("Incompatible shapes: " + OpArgs.dims(in) + " vs. " + OpArgs.dims(Shape.of(target)));
       }
+      reaches &= d < 0 || d == 1 || d == t;
+    }
+    if (!reaches) {
+      throw err.apply("Unable to broadcast tensor of shape " + OpArgs.dims(in) + " to tensor of shape "
+          + OpArgs.dims(Shape.of(target)));
     }
   }
 

@@ -100,15 +100,6 @@ public final class OpArgs {
     }
   }
 
-  /** Resolves a possibly negative axis against a rank; {@code what} names it in the error. */
-  public static int axis(long axis, int rank, String what, java.util.function.Function<String, RuntimeException> err) {
-    if (axis < -rank || axis >= rank) {
-      throw err.apply(what + " " + axis + " is out of range for a tensor of rank " + rank + " (expected [" + -rank
-          + ", " + rank + "))");
-    }
-    return (int) (axis < 0 ? axis + rank : axis);
-  }
-
   /** Formats dims as TensorFlow prints shapes in kernel errors: {@code [2,3]}. */
   public static String dims(Shape s) {
     StringBuilder b = new StringBuilder("[");

@@ -22,6 +22,16 @@ public final class SliceOps {
     Shape in = ctx.inputShape(0);
     long[] begin = OpArgs.constant(ctx, 1);
     long[] size = OpArgs.constant(ctx, 2);
+    Shape bs = ctx.inputShape(1);
+    Shape ss = ctx.inputShape(2);
+    if (bs.rank() == 1 && ss.rank() == 1 && bs.dim(0) >= 0 && ss.dim(0) >= 0) { // TF's shape function
+      if (bs.dim(0) != ss.dim(0)) {
+        throw ctx.error("Dimension 0 in both shapes must be equal, but are " + bs.dim(0) + " and " + ss.dim(0));
+      }
+      if (in.rank() >= 0 && bs.dim(0) != in.rank()) {
+        throw ctx.error("Shape must be rank " + bs.dim(0) + " but is rank " + in.rank());
+      }
+    }
     int rank = in.rank() >= 0 ? in.rank() : begin != null ? begin.length : size != null ? size.length : -1;
     if (rank < 0) {
       return List.of(new TensorSpec(ctx.inputDType(0), Shape.unknown()));
@@ -50,6 +60,10 @@ public final class SliceOps {
         continue;
       }
       long s = size[i] == -1 ? d - begin[i] : size[i];
+      if (d == 0 && (begin[i] != 0 || s != 0)) {
+        throw err.apply("Expected begin[" + i + "] == 0 (got " + begin[i] + ") and size[" + i + "] == 0 (got " + s
+            + ") when input.dim_size(" + i + ") == 0");
+      }
       if (begin[i] < 0 || begin[i] > d) {
         throw err.apply("expected begin[" + i + "] in [0, " + d + "], but got " + begin[i]);
       }

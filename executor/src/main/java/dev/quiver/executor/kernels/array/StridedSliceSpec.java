@@ -50,7 +50,7 @@ public final class StridedSliceSpec {
     }
     long ellipsis = masks.ellipsis();
     if (Long.bitCount(ellipsis & 0xFFFFFFFFL) > 1) {
-      throw err.apply("multiple ellipses in slice spec not allowed");
+      throw err.apply("Multiple ellipses in slice spec not allowed");
     }
     // Without an ellipsis the spec ends with an implicit one covering the remaining dims.
     boolean implicit = (ellipsis & ((1L << n) - 1)) == 0;
@@ -88,7 +88,8 @@ public final class StridedSliceSpec {
         gather.add(NEW_AXIS);
       } else {
         if (full == rank) {
-          throw err.apply("index out of range using input dim " + full + "; input has only " + rank + " dims");
+          throw err.apply(rank == 0 ? "Attempting to slice scalar input."
+              : "Index out of range using input dim " + full + "; input has only " + rank + " dims");
         }
         dBegin[full] = begin[i];
         dEnd[full] = end[i];
@@ -113,7 +114,7 @@ public final class StridedSliceSpec {
         throw err.apply("strides[" + i + "] must be non-zero");
       }
       if (dShrink[i] && s <= 0) {
-        throw err.apply("only stride 1 allowed on non-range indexing");
+        throw err.apply("only stride 1 allowed on non-range indexing.");
       }
       if (d < 0) {
         sizes[i] = dShrink[i] ? 1 : -1;
@@ -126,7 +127,7 @@ public final class StridedSliceSpec {
         b = dBegin[i] < 0 ? d + dBegin[i] : dBegin[i];
         e = b + 1;
         if (b < 0 || b >= d) {
-          throw err.apply("slice index " + dBegin[i] + " of dimension " + i + " out of bounds");
+          throw err.apply("slice index " + b + " of dimension " + i + " out of bounds."); // TF: after counting from the end
         }
       } else {
         b = canonical(dBegin[i], 0, dBeginMask[i], s, d);

@@ -53,11 +53,11 @@ public final class ViewOps {
     for (int i = 0; i < target.length; i++) {
       if (target[i] == -1) {
         if (unknown >= 0) {
-          throw err.apply("can only infer one dimension of the shape; dims " + unknown + " and " + i + " are -1");
+          throw err.apply("Only one input size may be -1, not both " + unknown + " and " + i);
         }
         unknown = i;
       } else if (target[i] < 0) {
-        throw err.apply("size " + i + " must be non-negative, not " + target[i]);
+        throw err.apply("Size " + i + " must be non-negative, not " + target[i]);
       } else if (target[i] == 0) {
         zeroTarget = true;
       } else {
@@ -81,14 +81,14 @@ public final class ViewOps {
       }
       long missing = inputElements / product;
       if (!inputZero && product * missing != inputElements) {
-        throw err.apply("input to reshape is a tensor with " + n + " values, but the requested shape requires a "
+        throw err.apply("Input to reshape is a tensor with " + n + " values, but the requested shape requires a "
             + "multiple of " + product);
       }
       out[unknown] = missing;
     }
     long m = Shape.of(out).numElements();
     if (m != n) {
-      throw err.apply("input to reshape is a tensor with " + n + " values, but the requested shape has " + m);
+      throw err.apply("Input to reshape is a tensor with " + n + " values, but the requested shape has " + m);
     }
     return Shape.of(out);
   }
@@ -121,7 +121,7 @@ public final class ViewOps {
   private static Shape expanded(Shape in, long dim, java.util.function.Function<String, RuntimeException> err) {
     int r = in.rank();
     if (dim < -r - 1 || dim > r) {
-      throw err.apply("tried to expand dim index " + dim + " for tensor with " + r + " dimensions");
+      throw err.apply("Tried to expand dim index " + dim + " for tensor with " + r + " dimensions.");
     }
     int at = (int) (dim < 0 ? dim + r + 1 : dim);
     long[] d = in.dims();
@@ -155,13 +155,18 @@ public final class ViewOps {
   private static Shape squeezed(Shape in, long[] axes, java.util.function.Function<String, RuntimeException> err) {
     int r = in.rank();
     boolean[] drop = new boolean[r];
-    for (long a : axes) {
-      int k = OpArgs.axis(a, r, "squeeze dim", err);
-      long d = in.dim(k);
-      if (d != 1 && d != Shape.UNKNOWN_DIM) {
-        throw err.apply("can not squeeze dim[" + k + "], expected a dimension of 1, got " + d);
+    for (int i = 0; i < axes.length; i++) { // TF checks every axis, then the dims in order
+      long a = axes[i];
+      if (a < -r || a >= r) {
+        throw err.apply("squeeze_dims[" + i + "] not in [" + -r + "," + r + ").");
       }
-      drop[k] = true;
+      drop[(int) (a < 0 ? a + r : a)] = true;
+    }
+    for (int k = 0; k < r; k++) {
+      long d = in.dim(k);
+      if (drop[k] && d != 1 && d != Shape.UNKNOWN_DIM) {
+        throw err.apply("Can not squeeze dim[" + k + "], expected a dimension of 1, got " + d);
+      }
     }
     List<Long> out = new ArrayList<>();
     for (int i = 0; i < r; i++) {

@@ -14,9 +14,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * MatMul ({@code transpose_a}/{@code transpose_b}) and BatchMatMulV2 ({@code adj_x}/{@code adj_y}, batch dims
- * broadcast as numpy's matmul). float32 runs on {@link Sgemm}; float64, int32 and int64 on a plain loop
- * (integer products wrap).
+ * MatMul ({@code transpose_a}/{@code transpose_b}), BatchMatMulV2 ({@code adj_x}/{@code adj_y}, batch dims
+ * broadcast as numpy's matmul) and BatchMatMul (V1: TF 1's op, whose inputs need equal ranks and equal batch
+ * dims). float32 runs on {@link Sgemm}; float64, int32 and int64 on a plain loop (integer products wrap). Shape
+ * errors carry TF 2.21's words, which differ between build time and run time as TF's do.
  */
 public final class MatMul {
   private MatMul() {}
@@ -33,8 +34,10 @@ public final class MatMul {
       }
       Shape a = ctx.inputShape(0);
       Shape b = ctx.inputShape(1);
-      if (a.rank() >= 0 && a.rank() != 2 || b.rank() >= 0 && b.rank() != 2) {
-        throw ctx.error("Shape must be rank 2 but inputs have shapes " + a + " and " + b);
+      for (Shape s : new Shape[] {a, b}) {
+        if (s.rank() >= 0 && s.rank() != 2) {
+          throw ctx.error("Shape must be rank 2 but is rank " + s.rank());
+        }
       }
       boolean ta = ctx.attrs().getBool("transpose_a");
       boolean tb = ctx.attrs().getBool("transpose_b");
@@ -42,7 +45,11 @@ public final class MatMul {
     };
   }
 
-  public static ShapeFunction batchMatMulShape() {
+  /**
+   * BatchMatMulV2's shapes ({@code broadcast}: batch dims broadcast, ranks may differ) or BatchMatMul's (V1: equal
+   * ranks and equal batch dims, unknown ones merged with known ones), with TF's build-time messages.
+   */
+  public static ShapeFunction batchMatMulShape(boolean broadcast) {
     return ctx -> {
       DType t = MathShapes.sameDType(ctx, 0, 1);
       if (!accepts(t)) {
@@ -50,25 +57,59 @@ public final class MatMul {
       }
       Shape a = ctx.inputShape(0);
       Shape b = ctx.inputShape(1);
-      if (a.rank() >= 0 && a.rank() < 2 || b.rank() >= 0 && b.rank() < 2) {
-        throw ctx.error("both inputs need rank >= 2, got " + a + " and " + b);
+      for (Shape s : new Shape[] {a, b}) {
+        if (s.rank() >= 0 && s.rank() < 2) {
+          throw ctx.error("Shape must be at least rank 2 but is rank " + s.rank());
+        }
       }
-      if (a.hasUnknownRank() || b.hasUnknownRank()) {
-        return List.of(new TensorSpec(t, Shape.unknown()));
-      }
-      Shape batch = MathShapes.broadcast(ctx, batchOf(a), batchOf(b));
       boolean ta = ctx.attrs().getBool("adj_x");
       boolean tb = ctx.attrs().getBool("adj_y");
-      return List.of(new TensorSpec(t, product(ctx, matrixOf(a), ta, matrixOf(b), tb, batch)));
+      if (broadcast && (a.hasUnknownRank() || b.hasUnknownRank())) {
+        return List.of(new TensorSpec(t, Shape.unknown()));
+      }
+      if (broadcast) {
+        Shape batch = MathShapes.broadcast(ctx, batchOf(a), batchOf(b));
+        return List.of(new TensorSpec(t, product(ctx, matrixOf(a), ta, matrixOf(b), tb, batch)));
+      }
+      Shape batch = mergeBatches(ctx, a, b);
+      return List.of(new TensorSpec(t, batch.hasUnknownRank() ? Shape.unknown()
+          : product(ctx, matrixOf(a), ta, matrixOf(b), tb, batch)));
     };
+  }
+
+  /** V1's batch dims: the merge of both inputs' (unknown dims take the other's), or a build-time error. */
+  private static Shape mergeBatches(InferenceContext ctx, Shape a, Shape b) {
+    if (a.hasUnknownRank()) {
+      return b.hasUnknownRank() ? Shape.unknown() : batchOf(b);
+    }
+    if (b.hasUnknownRank()) {
+      return batchOf(a);
+    }
+    Shape ba = batchOf(a);
+    Shape bb = batchOf(b);
+    if (ba.rank() != bb.rank()) {
+      throw ctx.error("Shapes must be equal rank, but are " + ba.rank() + " and " + bb.rank());
+    }
+    long[] d = new long[ba.rank()];
+    for (int i = 0; i < d.length; i++) {
+      long x = ba.dim(i);
+      long y = bb.dim(i);
+      if (x >= 0 && y >= 0 && x != y) {
+        throw ctx.error("Dimension " + i + " in both shapes must be equal, but are " + x + " and " + y
+            + ". Shapes are " + Broadcast.tfShape(ba) + " and " + Broadcast.tfShape(bb) + ".");
+      }
+      d[i] = x >= 0 ? x : y;
+    }
+    return Shape.of(d);
+  }
+
+  /** The last two dims, or two unknown dims for an unknown rank. */
+  private static Shape matrixOf(Shape s) {
+    return s.hasUnknownRank() ? Shape.unknownDims(2) : Shape.of(s.dim(-2), s.dim(-1));
   }
 
   private static Shape batchOf(Shape s) {
     return Shape.of(Arrays.copyOf(s.dims(), s.rank() - 2));
-  }
-
-  private static Shape matrixOf(Shape s) {
-    return Shape.of(s.dim(-2), s.dim(-1));
   }
 
   private static Shape product(InferenceContext ctx, Shape a, boolean ta, Shape b, boolean tb, Shape batch) {
@@ -77,7 +118,7 @@ public final class MatMul {
     long kb = b.rank() < 0 ? -1 : b.dim(tb ? 1 : 0);
     long n = b.rank() < 0 ? -1 : b.dim(tb ? 0 : 1);
     if (ka >= 0 && kb >= 0 && ka != kb) {
-      throw ctx.error("Matrix size-incompatible: In[0]: " + a + ", In[1]: " + b);
+      throw ctx.error("Dimensions must be equal, but are " + ka + " and " + kb);
     }
     long[] bd = batch.dims();
     long[] d = Arrays.copyOf(bd, bd.length + 2);
@@ -97,24 +138,15 @@ public final class MatMul {
   private static void compute(KernelContext ctx, boolean ta, boolean tb) {
     Tensor a = ctx.input(0);
     Tensor b = ctx.input(1);
-    String op = ctx.opType() + " op '" + ctx.opName() + "'";
-    if (a.rank() < 2 || b.rank() < 2) {
-      throw new InvalidArgumentException(op + ": inputs need rank >= 2, got " + a.shape() + " and " + b.shape());
-    }
-    Shape batch;
-    try {
-      batch = Broadcast.shapes(batchOf(a.shape()), batchOf(b.shape()));
-    } catch (IllegalArgumentException e) {
-      throw new InvalidArgumentException(op + ": batch dims of " + a.shape() + " and " + b.shape()
-          + " are not broadcastable");
-    }
+    Shape batch = runtimeBatch(ctx, a.shape(), b.shape());
+    String sa = Broadcast.tfShape(a.shape());
+    String sb = Broadcast.tfShape(b.shape());
     int m = Math.toIntExact(a.shape().dim(ta ? -1 : -2));
     int k = Math.toIntExact(a.shape().dim(ta ? -2 : -1));
     int kb = Math.toIntExact(b.shape().dim(tb ? -1 : -2));
     int n = Math.toIntExact(b.shape().dim(tb ? -2 : -1));
     if (k != kb) {
-      throw new InvalidArgumentException(op + ": Matrix size-incompatible: In[0]: " + a.shape() + ", In[1]: "
-          + b.shape());
+      throw error(ctx, "Matrix size-incompatible: In[0]: " + sa + ", In[1]: " + sb);
     }
     long[] bd = batch.dims();
     long[] od = Arrays.copyOf(bd, bd.length + 2);
@@ -147,6 +179,52 @@ public final class MatMul {
         body.run(0, len);
       }
     });
+  }
+
+  /**
+   * The batch dims of a run's inputs, checked in TF's kernels' order and words: MatMul takes matrices,
+   * BatchMatMul (V1) equal ranks and batch dims, BatchMatMulV2 batch dims that broadcast.
+   */
+  private static Shape runtimeBatch(KernelContext ctx, Shape a, Shape b) {
+    String sa = Broadcast.tfShape(a);
+    String sb = Broadcast.tfShape(b);
+    switch (ctx.opType()) {
+      case "MatMul":
+        if (a.rank() != 2 || b.rank() != 2) {
+          throw error(ctx, "In[" + (a.rank() != 2 ? 0 : 1) + "] is not a matrix. Instead it has shape "
+              + (a.rank() != 2 ? sa : sb));
+        }
+        return Shape.scalar();
+      case "BatchMatMul":
+        if (a.rank() != b.rank()) {
+          throw error(ctx, "In[0] and In[1] has different ndims: " + sa + " vs. " + sb);
+        }
+        if (a.rank() < 2) {
+          throw error(ctx, "In[0] and In[1] ndims must be >= 2: " + a.rank());
+        }
+        for (int i = 0; i < a.rank() - 2; i++) {
+          if (a.dim(i) != b.dim(i)) {
+            throw error(ctx, "In[0].dim(" + i + ") and In[1].dim(" + i + ") must be the same: " + sa + " vs " + sb);
+          }
+        }
+        return batchOf(a);
+      default:
+        for (int i = 0; i < 2; i++) {
+          Shape s = i == 0 ? a : b;
+          if (s.rank() < 2) {
+            throw error(ctx, "In[" + i + "] ndims must be >= 2: " + s.rank());
+          }
+        }
+        try {
+          return Broadcast.shapes(batchOf(a), batchOf(b));
+        } catch (IllegalArgumentException e) {
+          throw error(ctx, "In[0] and In[1] must have compatible batch dimensions: " + sa + " vs. " + sb);
+        }
+    }
+  }
+
+  private static InvalidArgumentException error(KernelContext ctx, String message) {
+    return new InvalidArgumentException(ctx.opType() + " op '" + ctx.opName() + "': " + message);
   }
 
   /** One matrix product of any supported dtype. */

@@ -3,11 +3,12 @@ package dev.quiver.executor.kernels.math;
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.executor.kernels.Broadcast;
 import dev.quiver.executor.kernels.Memory;
+import dev.quiver.executor.kernels.array.RunOutputs;
+import dev.quiver.executor.kernels.array.RunWriter;
 import dev.quiver.executor.ops.KernelContext;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
-import java.util.Arrays;
 
 /** TensorFlow's SelectV2 ({@code tf.where(cond, x, y)}): picks from x where cond is true, else y, all broadcast. */
 public final class Select {
@@ -22,22 +23,15 @@ public final class Select {
       shape = Broadcast.shapes(c.shape(), x.shape(), y.shape());
     } catch (IllegalArgumentException e) {
       throw new InvalidArgumentException(ctx.opType() + " op '" + ctx.opName() + "': condition "
-          + Arrays.toString(c.shape().dims()) + ", then " + Arrays.toString(x.shape().dims()) + " and else "
-          + Arrays.toString(y.shape().dims()) + " are not broadcastable");
+          + Broadcast.tfShape(c.shape()) + ", then " + Broadcast.tfShape(x.shape()) + ", and else "
+          + Broadcast.tfShape(y.shape()) + " must be broadcastable");
     }
     Broadcast plan = Broadcast.plan(shape, c.shape(), x.shape(), y.shape());
     int sc = plan.innerStride(0);
     int sx = plan.innerStride(1);
     int sy = plan.innerStride(2);
     if (x.dtype() == DType.STRING) {
-      String[] r = new String[Math.toIntExact(plan.size())];
-      plan.forEachRun(0, plan.size(), (o, idx, len) -> {
-        for (long k = 0; k < len; k++) {
-          boolean take = c.getBoolean(idx[0] + k * sc);
-          r[(int) (o + k)] = take ? x.getString(idx[1] + k * sx) : y.getString(idx[2] + k * sy);
-        }
-      });
-      ctx.setOutput(0, Tensor.of(ctx.allocator(), r, shape));
+      RunOutputs.write(ctx, 0, DType.STRING, shape, w -> pickStrings(plan, c, x, y, w), null);
       return;
     }
     Tensor out = ctx.allocateUninitializedOutput(0, x.dtype(), shape);
@@ -60,5 +54,57 @@ public final class Select {
             }
           }
         }));
+  }
+
+  /**
+   * Emits the picked strings as runs of x or y, merging neighbours taken from consecutive elements of one
+   * input, so the writer copies their UTF-8 bytes in bulk and no element is decoded.
+   */
+  private static void pickStrings(Broadcast plan, Tensor c, Tensor x, Tensor y, RunWriter w) {
+    if (plan.size() == 0) {
+      return; // a plan with an empty dim has no runs to stride over
+    }
+    int sc = plan.innerStride(0);
+    int sx = plan.innerStride(1);
+    int sy = plan.innerStride(2);
+    long pc = c.address();
+    PickedRuns runs = new PickedRuns(w);
+    plan.forEachRun(0, plan.size(), (o, idx, len) -> {
+      for (long k = 0; k < len; k++) {
+        boolean take = Memory.getByte(pc + idx[0] + k * sc) != 0;
+        runs.add(take ? x : y, take ? idx[1] + k * sx : idx[2] + k * sy);
+      }
+    });
+    runs.flush();
+  }
+
+  /** Picked elements in output order, passed on as runs of consecutive elements of one source. */
+  private static final class PickedRuns {
+    private final RunWriter writer;
+    private Tensor source;
+    private long start;
+    private long count;
+
+    PickedRuns(RunWriter writer) {
+      this.writer = writer;
+    }
+
+    void add(Tensor from, long element) {
+      if (from == source && element == start + count) {
+        count++;
+        return;
+      }
+      flush();
+      source = from;
+      start = element;
+      count = 1;
+    }
+
+    void flush() {
+      if (count > 0) {
+        writer.copy(source, start, count);
+        count = 0;
+      }
+    }
   }
 }

@@ -258,25 +258,31 @@ public final class RandomKernels {
     return List.of(new TensorSpec(ctx.inputDType(0), ctx.inputShape(0)));
   }
 
-  /** Shuffles the first dimension: Fisher-Yates with 64-bit draws from the op's stream. */
+  /**
+   * Shuffles the first dimension exactly as TF's CPU kernel does, so the same seeds give TF's permutation: for
+   * {@code n} rows it reserves {@code ceil((n - 1) / 4)} Philox blocks (the {@code n - 1} 32-bit words it draws)
+   * and, for {@code i = 0 .. n - 2}, swaps row {@code i} with row {@code i + word[i] % (n - i)}. An input of at
+   * most one element or one row passes through without drawing, as in TF.
+   */
   public static void shuffle(KernelContext ctx) {
     Tensor in = ctx.input(0);
-    if (in.rank() == 0 || in.shape().dim(0) <= 1) {
+    if (in.numElements() <= 1 || in.shape().dim(0) <= 1) {
       ctx.setOutput(0, in.share());
       return;
     }
     int rows = Math.toIntExact(in.shape().dim(0));
     PhiloxStream s = stream(ctx);
-    long[] base = s.reserve((long) rows * 8);
+    long[] base = s.reserve((rows - 1 + 3) / 4);
     int[] perm = new int[rows];
     for (int i = 0; i < rows; i++) {
       perm[i] = i;
     }
-    int[] w = new int[4];
-    for (int i = rows - 1; i > 0; i--) {
-      Philox.block(s.key(), base[0], base[1], i, w);
-      long r = ((long) w[0] << 32) | (w[1] & 0xFFFFFFFFL);
-      int j = (int) Long.remainderUnsigned(r, i + 1L);
+    int[] words = new int[4];
+    for (int i = 0; i < rows - 1; i++) {
+      if (i % 4 == 0) {
+        Philox.block(s.key(), base[0], base[1], i / 4, words);
+      }
+      int j = i + Integer.remainderUnsigned(words[i % 4], rows - i);
       int t = perm[i];
       perm[i] = perm[j];
       perm[j] = t;

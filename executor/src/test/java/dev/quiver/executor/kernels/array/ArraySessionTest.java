@@ -12,6 +12,7 @@ import dev.quiver.executor.Output;
 import dev.quiver.executor.Result;
 import dev.quiver.executor.Session;
 import dev.quiver.executor.SparseTensor;
+import dev.quiver.executor.SparseTensorValue;
 import dev.quiver.executor.ops.Attrs;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
@@ -79,6 +80,60 @@ class ArraySessionTest {
             () -> s.run(picked, Map.of(ix, feed)).close());
         assertTrue(e.getMessage().contains("pick") && e.getMessage().contains("indices[1] = 3 is not in [0, 3)"),
             e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void aShuffleOfOneRowOrNoElementsDrawsNothingFromTheStream(BufferAllocator a) {
+    // TF 2.21: one RandomShuffle(seed=1, seed2=2) on an unknown-shape placeholder, run on [5, 0], then [7], then
+    // arange(10): the last run gives the first run's permutation of 10, since the passes drew nothing
+    try (Graph g = new Graph(a)) {
+      Ops tf = Ops.create(g);
+      Output value = tf.placeholder(DType.INT64, Shape.unknown());
+      Output shuffled = tf.scope().addOp("RandomShuffle", "shuffle", Attrs.of("seed", 1L, "seed2", 2L), value)
+          .output(0);
+      try (Session s = new Session(g);
+           Tensor empty = Tensor.of(a, new long[0], 5, 0);
+           Tensor one = Tensor.of(a, new long[] {7});
+           Tensor ten = Tensor.of(a, new long[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9})) {
+        try (Result r = s.run(shuffled, Map.of(value, empty))) {
+          assertEquals(Shape.of(5, 0), r.tensor().shape());
+        }
+        try (Result r = s.run(shuffled, Map.of(value, one))) {
+          assertArrayEquals(new long[] {7}, r.tensor().toLongArray());
+        }
+        try (Result r = s.run(shuffled, Map.of(value, ten))) {
+          assertArrayEquals(new long[] {9, 0, 8, 6, 1, 3, 7, 2, 4, 5}, r.tensor().toLongArray());
+        }
+      }
+    }
+  }
+
+  @Test
+  void aFetchedSparseTensorValueFeedsASparseTensorOfPlaceholders(BufferAllocator a) {
+    // TF 1: sess.run(sp) gives a SparseTensorValue, and feed_dict={sp_placeholder: that value} takes it back
+    try (Graph g = new Graph(a)) {
+      Ops tf = Ops.create(g);
+      SparseTensor made = new SparseTensor(tf.constant(new long[][] {{0, 1}, {2, 0}, {2, 3}}),
+          tf.constant(new float[] {1.5f, -2, 4}), tf.constant(new long[] {3, 4}));
+      SparseTensor fed = new SparseTensor(tf.placeholder(DType.INT64, Shape.of(-1, 2)),
+          tf.placeholder(DType.FLOAT32, Shape.of(-1)), tf.placeholder(DType.INT64, Shape.of(2)));
+      Output dense = tf.sparse.toDense(fed);
+      Output rowSums = tf.sparse.reduceSum(fed, new int[] {1}, false);
+      try (Session s = new Session(g); Result fetched = s.run(made)) {
+        SparseTensorValue value = fetched.as(SparseTensorValue.class);
+        try (Result r = s.run(List.of(dense, rowSums), Map.of(fed, value))) {
+          assertEquals(Shape.of(3, 4), r.get(0).shape());
+          assertArrayEquals(new float[] {0, 1.5f, 0, 0, 0, 0, 0, 0, -2, 0, 0, 4}, r.get(0).toFloatArray());
+          assertArrayEquals(new float[] {1.5f, 0, 2}, r.get(1).toFloatArray());
+        }
+        try (Result again = s.run(fed, Map.of(fed, value))) {
+          SparseTensorValue back = again.as(SparseTensorValue.class);
+          assertTrue(back.indices().contentEquals(value.indices()), "indices come back unchanged");
+          assertTrue(back.values().contentEquals(value.values()), "values come back unchanged");
+          assertTrue(back.denseShape().contentEquals(value.denseShape()), "the dense shape comes back unchanged");
+        }
       }
     }
   }

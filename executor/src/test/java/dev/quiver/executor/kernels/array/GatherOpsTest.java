@@ -55,6 +55,42 @@ class GatherOpsTest {
   }
 
   @Test
+  void negativeBatchDimsCountFromTheEndOfTheIndicesDims(BufferAllocator a) {
+    // TF 2.21: batch_dims=-1 on [2, 2] indices is batch_dims=1; -2 is 0 (a plain gather along axis 1)
+    try (OpRunner r = OpRunner.op(a, "GatherV2").input(Tensor.of(a, new int[] {1, 2, 3, 4, 5, 6}, 2, 3))
+        .input(Tensor.of(a, new int[] {2, 0, 1, 1}, 2, 2)).input(Tensor.scalar(a, 1)).attr("batch_dims", -1L);
+         OpRunner zero = OpRunner.op(a, "GatherV2").input(Tensor.of(a, new int[] {1, 2, 3, 4, 5, 6}, 2, 3))
+        .input(Tensor.of(a, new int[] {2, 0, 1, 1}, 2, 2)).input(Tensor.scalar(a, 1)).attr("batch_dims", -2L)) {
+      assertArrayEquals(new int[] {3, 1, 5, 5}, r.run().toIntArray());
+      Tensor all = zero.run();
+      assertEquals(Shape.of(2, 2, 2), all.shape());
+      assertArrayEquals(new int[] {3, 1, 2, 2, 6, 4, 5, 5}, all.toIntArray());
+    }
+  }
+
+  @Test
+  void badBatchDimsFailInTensorFlowsWords(BufferAllocator a) {
+    // TF 2.21's GatherV2 kernel (axis fed at run time), checked in this order
+    String[][] cases = {{"-3", "1", "Expected batch_dims in the range [-2, 2], but got -3"},
+        {"2", "1", "batch_dims (2) must be less than rank(params) (2)."},
+        {"1", "0", "batch_dims (1) must be less than or equal to axis (0)."},
+        {"1", "-3", "Expected axis in the range [-2, 2), but got -3"}};
+    for (String[] c : cases) {
+      try (OpRunner r = OpRunner.op(a, "GatherV2").input(Tensor.of(a, new int[] {1, 2, 3, 4, 5, 6}, 2, 3))
+          .input(Tensor.of(a, new int[] {2, 0, 1, 1}, 2, 2)).input(Tensor.scalar(a, Integer.parseInt(c[1])))
+          .attr("batch_dims", Long.parseLong(c[0])).dynamic()) {
+        InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+        assertTrue(e.getMessage().contains(c[2]), e.getMessage());
+      }
+    }
+    try (OpRunner r = OpRunner.op(a, "GatherV2").input(Tensor.of(a, new int[] {1, 2, 3, 4, 5, 6}, 3, 2))
+        .input(Tensor.of(a, new int[] {0, 1}, 2)).input(Tensor.scalar(a, 1)).attr("batch_dims", 1L).dynamic()) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::run);
+      assertTrue(e.getMessage().contains("params.shape[0]: 3 should be equal to indices.shape[0]: 2"), e.getMessage());
+    }
+  }
+
+  @Test
   void gatherOfStrings(BufferAllocator a) {
     try (OpRunner r = OpRunner.op(a, "GatherV2").input(Tensor.of(a, new String[] {"zero", "one", "two"}))
         .input(Tensor.of(a, new int[] {1, 1, 2, 0})).input(Tensor.scalar(a, 0))) {

@@ -126,4 +126,25 @@ class BinaryOpsTest {
       assertEquals(Shape.of(0, 3), r.shape());
     }
   }
+
+  @Test
+  void concatenatesStringsWithBroadcastingAndMultiByteCharacters(BufferAllocator a) {
+    // the left operand is a slice: its strings start at byte 4 of the data buffer
+    try (Tensor whole = Tensor.of(a, new String[] {"skip", "ä", "", "日"}, 4);
+         Tensor tail = whole.slice(1, 4);
+         Tensor left = tail.reshape(Shape.of(3, 1));
+         Tensor right = Tensor.of(a, new String[] {"-x", "", "本"}, 1, 3);
+         Tensor out = OpRunner.run1(a, POOL, "Add", Attrs.empty(), left, right)) {
+      assertEquals(Shape.of(3, 3), out.shape());
+      assertArrayEquals(new String[] {"ä-x", "ä", "ä本", "-x", "", "本", "日-x", "日", "日本"}, out.toStringArray());
+    }
+  }
+
+  @Test
+  void concatenatesAScalarOntoEveryElement(BufferAllocator a) {
+    try (Tensor pre = Tensor.scalar(a, "pre/"); Tensor x = Tensor.of(a, new String[] {"a", "", "ßc"}, 3);
+         Tensor out = OpRunner.run1(a, POOL, "Add", Attrs.empty(), pre, x)) {
+      assertArrayEquals(new String[] {"pre/a", "pre/", "pre/ßc"}, out.toStringArray());
+    }
+  }
 }

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** MatMul and BatchMatMulV2 against a plain triple loop in double (TF's MatMul/BatchMatMulV2 semantics). */
+/**
+ * MatMul, BatchMatMulV2 and BatchMatMul against a plain triple loop in double, and their shape errors in TF 2.21's
+ * words (observed with tf.raw_ops on static and on unknown shapes).
+ */
 @ExtendWith(LeakCheckedAllocator.class)
 class MatMulTest {
   private static final IntraOpPool POOL = new IntraOpPool(2);
@@ -142,10 +145,93 @@ class MatMulTest {
     }
   }
 
+  private static final DType[] TWO_FLOATS = {DType.FLOAT32, DType.FLOAT32};
+
+  /** The build-time error of {@code op} on inputs of these static shapes. */
+  private static String buildError(String op, Shape a, Shape b) {
+    return assertThrows(InvalidArgumentException.class,
+        () -> OpRunner.inferSpecs(op, Attrs.empty(), TWO_FLOATS, new Shape[] {a, b})).getMessage();
+  }
+
+  /** The run-time error of {@code op}'s kernel on these inputs (as when their dims were unknown at build time). */
+  private static String runError(BufferAllocator alloc, String op, long[] a, long[] b) {
+    try (OpRunner r = OpRunner.op(alloc, op).input(Tensor.allocate(alloc, DType.FLOAT32, Shape.of(a)))
+        .input(Tensor.allocate(alloc, DType.FLOAT32, Shape.of(b))).attr("adj_x", false).attr("adj_y", false)
+        .attr("transpose_a", false).attr("transpose_b", false)) {
+      Runnable kernel = op.equals("MatMul") ? () -> MatMul.computeMatMul(r) : () -> MatMul.computeBatch(r);
+      return assertThrows(InvalidArgumentException.class, kernel::run).getMessage();
+    }
+  }
+
+  private static void assertContains(String expected, String message) {
+    assertTrue(message.contains(expected), "expected '" + expected + "' in: " + message);
+  }
+
   @Test
-  void mismatchedInnerDimsFailAtInference() {
-    InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> OpRunner.inferSpecs("MatMul",
-        Attrs.empty(), new DType[] {DType.FLOAT32, DType.FLOAT32}, new Shape[] {Shape.of(2, 3), Shape.of(4, 5)}));
-    assertTrue(e.getMessage().contains("Matrix size-incompatible"), e.getMessage());
+  void mismatchedInnerDimsFailInTensorFlowsWords(BufferAllocator alloc) {
+    // TF 2.21: at build time "Dimensions must be equal, but are 3 and 4", at run time "Matrix size-incompatible"
+    assertContains("Dimensions must be equal, but are 3 and 4", buildError("MatMul", Shape.of(2, 3), Shape.of(4, 5)));
+    assertContains("Dimensions must be equal, but are 4 and 5",
+        buildError("BatchMatMul", Shape.of(2, 3, 4), Shape.of(-1, 5, 5)));
+    assertContains("Matrix size-incompatible: In[0]: [2,3], In[1]: [4,5]",
+        runError(alloc, "MatMul", new long[] {2, 3}, new long[] {4, 5}));
+    assertContains("Matrix size-incompatible: In[0]: [2,3,4], In[1]: [2,5,5]",
+        runError(alloc, "BatchMatMul", new long[] {2, 3, 4}, new long[] {2, 5, 5}));
+  }
+
+  @Test
+  void batchMatMulV1MultipliesEqualBatches(BufferAllocator alloc) {
+    float[] a = {1, 2, 3, 4, 5, 6, 7, 8};
+    float[] b = {1, 0, 0, 1, 0, 1, 1, 0};
+    try (Tensor ta = Tensor.of(alloc, a, 2, 2, 2); Tensor tb = Tensor.of(alloc, b, 2, 2, 2);
+         Tensor c = OpRunner.run1(alloc, POOL, "BatchMatMul", Attrs.of("adj_y", true), ta, tb)) {
+      assertEquals(Shape.of(2, 2, 2), c.shape());
+      assertArrayEquals(new float[] {1, 2, 3, 4, 6, 5, 8, 7}, c.toFloatArray());
+    }
+  }
+
+  @Test
+  void batchMatMulV1DoesNotBroadcastBatchDims(BufferAllocator alloc) {
+    // TF 2.21's BatchMatMul: build-time ValueError (InvalidArgument in its shape function) with static shapes, an
+    // InvalidArgumentError from the kernel when the shapes were unknown; BatchMatMulV2 broadcasts the same inputs
+    assertContains("Dimension 0 in both shapes must be equal, but are 2 and 1. Shapes are [2] and [1].",
+        buildError("BatchMatMul", Shape.of(2, 3, 4), Shape.of(1, 4, 5)));
+    assertContains("Shapes must be equal rank, but are 0 and 1",
+        buildError("BatchMatMul", Shape.of(3, 4), Shape.of(2, 4, 5)));
+    assertContains("Shape must be at least rank 2 but is rank 1",
+        buildError("BatchMatMul", Shape.of(3), Shape.of(3, 4)));
+    assertContains("In[0].dim(0) and In[1].dim(0) must be the same: [2,3,4] vs [1,4,5]",
+        runError(alloc, "BatchMatMul", new long[] {2, 3, 4}, new long[] {1, 4, 5}));
+    assertContains("In[0].dim(1) and In[1].dim(1) must be the same: [2,1,3,4] vs [2,3,4,5]",
+        runError(alloc, "BatchMatMul", new long[] {2, 1, 3, 4}, new long[] {2, 3, 4, 5}));
+    assertContains("In[0] and In[1] has different ndims: [3,4] vs. [2,4,5]",
+        runError(alloc, "BatchMatMul", new long[] {3, 4}, new long[] {2, 4, 5}));
+    assertContains("In[0] and In[1] ndims must be >= 2: 1",
+        runError(alloc, "BatchMatMul", new long[] {3}, new long[] {3}));
+    assertEquals(Shape.of(2, 3, 5), OpRunner.inferSpecs("BatchMatMulV2", Attrs.empty(), TWO_FLOATS,
+        new Shape[] {Shape.of(2, 3, 4), Shape.of(1, 4, 5)}).get(0).shape());
+    assertEquals(Shape.of(2, 3, 5), OpRunner.inferSpecs("BatchMatMulV2", Attrs.empty(), TWO_FLOATS,
+        new Shape[] {Shape.of(3, 4), Shape.of(2, 4, 5)}).get(0).shape());
+  }
+
+  @Test
+  void batchMatMulV1MergesUnknownBatchDimsWithKnownOnes() {
+    // TF 2.21: [2,?,?] x [?,4,5] is [2,?,5]; unknown rank x [2,4,5] is [2,?,5]; V2 of an unknown rank is unknown
+    assertEquals(Shape.of(2, -1, 5), OpRunner.inferSpecs("BatchMatMul", Attrs.empty(), TWO_FLOATS,
+        new Shape[] {Shape.of(2, -1, -1), Shape.of(-1, 4, 5)}).get(0).shape());
+    assertEquals(Shape.of(2, -1, 5), OpRunner.inferSpecs("BatchMatMul", Attrs.empty(), TWO_FLOATS,
+        new Shape[] {Shape.unknown(), Shape.of(2, 4, 5)}).get(0).shape());
+    assertEquals(Shape.unknown(), OpRunner.inferSpecs("BatchMatMulV2", Attrs.empty(), TWO_FLOATS,
+        new Shape[] {Shape.unknown(), Shape.of(2, 4, 5)}).get(0).shape());
+  }
+
+  @Test
+  void batchMatMulV2RejectsBatchDimsThatDoNotBroadcast(BufferAllocator alloc) {
+    // TF 2.21: "Dimensions must be equal, but are 2 and 3" when built, the kernel's words when run
+    assertContains("Dimensions must be equal, but are 2 and 3",
+        buildError("BatchMatMulV2", Shape.of(2, 3, 4), Shape.of(3, 4, 5)));
+    assertContains("In[0] and In[1] must have compatible batch dimensions: [2,3,4] vs. [3,4,5]",
+        runError(alloc, "BatchMatMulV2", new long[] {2, 3, 4}, new long[] {3, 4, 5}));
+    assertContains("In[0] ndims must be >= 2: 1", runError(alloc, "BatchMatMulV2", new long[] {3}, new long[] {3, 4}));
   }
 }

@@ -137,38 +137,76 @@ class RandomKernelsTest {
     }
   }
 
-  @Test
-  void shuffleIsADeterministicPermutationOfTheRows(BufferAllocator a) {
-    String[] rows = new String[100];
-    for (int i = 0; i < rows.length; i++) {
-      rows[i] = "row" + i;
+  private static OpRunner shuffle(BufferAllocator a, Tensor value, long seed, long seed2) {
+    return OpRunner.op(a, "RandomShuffle").input(value).attr("seed", seed).attr("seed2", seed2);
+  }
+
+  private static long[] range(int n) {
+    long[] r = new long[n];
+    for (int i = 0; i < n; i++) {
+      r[i] = i;
     }
-    try (OpRunner r1 = OpRunner.op(a, "RandomShuffle").input(Tensor.of(a, rows)).attr("seed", 1L).attr("seed2", 2L);
-         OpRunner r2 = OpRunner.op(a, "RandomShuffle").input(Tensor.of(a, rows)).attr("seed", 1L).attr("seed2", 2L)) {
-      String[] out = r1.run().toStringArray();
-      assertArrayEquals(out, r2.run().toStringArray());
-      assertFalse(Arrays.equals(rows, out));
-      String[] sorted = out.clone();
-      Arrays.sort(sorted);
-      String[] expected = rows.clone();
-      Arrays.sort(expected);
-      assertArrayEquals(expected, sorted);
+    return r;
+  }
+
+  @Test
+  void shuffleGivesTensorFlowsPermutationAndAdvancesAsItDoes(BufferAllocator a) {
+    // TF 2.21: tf.raw_ops.RandomShuffle(value=tf.constant(np.arange(n)), seed, seed2), one graph, Session.run
+    // called once per row below
+    try (OpRunner r = shuffle(a, Tensor.of(a, range(10), 10), 1, 2)) {
+      assertArrayEquals(new long[] {9, 0, 8, 6, 1, 3, 7, 2, 4, 5}, r.run().toLongArray());
+      try (OpRunner second = r.again()) {
+        assertArrayEquals(new long[] {8, 7, 4, 3, 2, 1, 9, 5, 6, 0}, second.run().toLongArray());
+      }
+    }
+    try (OpRunner r = shuffle(a, Tensor.of(a, range(7), 7), 5, 9); OpRunner second = r.again();
+         OpRunner third = r.again()) {
+      assertArrayEquals(new long[] {4, 2, 1, 6, 5, 0, 3}, r.run().toLongArray());
+      assertArrayEquals(new long[] {0, 2, 3, 5, 6, 4, 1}, second.run().toLongArray());
+      assertArrayEquals(new long[] {5, 0, 2, 3, 4, 1, 6}, third.run().toLongArray());
     }
   }
 
   @Test
-  void shuffleMovesWholeRows(BufferAllocator a) {
-    int[] m = new int[20];
-    for (int i = 0; i < m.length; i++) {
-      m[i] = i / 2 * 10 + i % 2;
+  void shuffleOfAHundredRowsEqualsTensorFlows(BufferAllocator a) {
+    // TF 2.21: RandomShuffle(value=np.arange(100), seed=123, seed2=456): 99 draws over 25 Philox blocks
+    long[] expected = {61, 54, 96, 62, 4, 76, 50, 23, 72, 39, 30, 21, 8, 75, 7, 87, 1, 82, 68, 47, 0, 69, 26, 3, 59,
+        28, 57, 99, 44, 93, 43, 10, 9, 73, 11, 22, 74, 77, 16, 63, 67, 13, 94, 66, 81, 42, 65, 46, 86, 55, 60, 53, 25,
+        33, 20, 15, 52, 58, 91, 37, 85, 14, 12, 38, 24, 2, 89, 6, 95, 5, 64, 90, 88, 80, 31, 29, 36, 79, 56, 40, 51, 18,
+        19, 27, 84, 35, 45, 92, 41, 97, 48, 83, 98, 17, 32, 78, 49, 70, 34, 71};
+    try (OpRunner r = shuffle(a, Tensor.of(a, range(100), 100), 123, 456)) {
+      assertArrayEquals(expected, r.run().toLongArray());
     }
-    try (OpRunner r = OpRunner.op(a, "RandomShuffle").input(Tensor.of(a, m, 10, 2)).attr("seed", 3L)) {
+  }
+
+  @Test
+  void shuffleMovesWholeRowsInTensorFlowsOrder(BufferAllocator a) {
+    // TF 2.21: RandomShuffle(value=np.arange(20).reshape(10, 2), seed=1, seed2=2) gives rows 9, 0, 8, 6, 1, 3, 7,
+    // 2, 4, 5: the permutation of the vector case with the same seeds
+    try (OpRunner r = shuffle(a, Tensor.of(a, range(20), 10, 2), 1, 2)) {
       Tensor out = r.run();
       assertEquals(Shape.of(10, 2), out.shape());
-      int[] v = out.toIntArray();
-      for (int i = 0; i < 10; i++) {
-        assertEquals(v[2 * i] + 1, v[2 * i + 1]);
-      }
+      assertArrayEquals(new long[] {18, 19, 0, 1, 16, 17, 12, 13, 2, 3, 6, 7, 14, 15, 4, 5, 8, 9, 10, 11},
+          out.toLongArray());
+    }
+  }
+
+  @Test
+  void shuffleOfStringsEqualsTensorFlows(BufferAllocator a) {
+    // TF 2.21: RandomShuffle(value=["a", "b", "c", "d", "e", "f"], seed=7, seed2=0)
+    try (OpRunner r = shuffle(a, Tensor.of(a, new String[] {"a", "b", "c", "d", "e", "f"}), 7, 0)) {
+      assertArrayEquals(new String[] {"d", "b", "e", "f", "a", "c"}, r.run().toStringArray());
+    }
+  }
+
+  @Test
+  void shuffleOfOneRowOrNoElementsPassesTheInputThrough(BufferAllocator a) {
+    try (Tensor one = Tensor.of(a, new long[] {4, 5, 6}, 1, 3); Tensor empty = Tensor.of(a, new long[0], 5, 0);
+         OpRunner r1 = shuffle(a, one.share(), 1, 2); OpRunner r2 = shuffle(a, empty.share(), 1, 2)) {
+      Tensor out1 = r1.run();
+      Tensor out2 = r2.run();
+      assertEquals(one.address(), out1.address(), "one row is forwarded, not copied");
+      assertEquals(Shape.of(5, 0), out2.shape());
     }
   }
 
