@@ -913,6 +913,175 @@ def multiply_names():
         eq((a * b).op.name, "mul_2", "a * b after Mul_1: names are unique ignoring case")
 
 
+FacadeInputs = collections.namedtuple("FacadeInputs", "x xi xu flags idx a3 m45 c325 start value sp")
+
+
+def facade_inputs():
+    """The placeholders FacadeNamingTest's calls take, named as there."""
+    p = tf1.placeholder
+    return FacadeInputs(p(tf.float32, [2, 3], name="x"), p(tf.int32, [2, 3], name="xi"), p(tf.float32, name="xu"),
+                        p(tf.bool, [2, 3], name="flags"), p(tf.int32, [2, 1], name="idx"),
+                        p(tf.float32, [2, 3, 4], name="a3"), p(tf.float32, [4, 5], name="m45"),
+                        p(tf.float32, [3, 2, 5], name="c325"), p(tf.float32, [], name="start"),
+                        p(tf.float32, [2], name="value"),
+                        tf.sparse.SparseTensor(p(tf.int64, [1, 2], name="spi"), p(tf.float32, [1], name="spv"),
+                                               p(tf.int64, [2], name="sps")))
+
+
+def added_by(build):
+    """The names of the ops build(inputs) adds to a fresh graph, and the name of the op it returns."""
+    with tf.Graph().as_default() as g:
+        i = facade_inputs()
+        before = len(g.get_operations())
+        out = build(i)
+        out = out[0] if isinstance(out, (list, tuple)) else out
+        return [op.name for op in g.get_operations()[before:]], out.op.name
+
+
+def op_or_operator(fn, operator):
+    """fn when named, else Python's operator, whose default name Quiver's facade keeps (add, mul, ...)."""
+    return lambda i, kw: fn(i, kw) if kw else operator(i)
+
+
+# (call, build(inputs, {"name": n}, or {} for the default name), helpers with {op} for the op's name,
+#  the default name, or None where Quiver's default differs from TF's)
+FACADE_CALLS = [
+    ("math.add(x, 2.0)", op_or_operator(lambda i, kw: tf.add(i.x, 2.0, **kw), lambda i: i.x + 2.0), ["{op}/y"],
+     "add"),
+    ("math.subtract(x, 2.0)", op_or_operator(lambda i, kw: tf.subtract(i.x, 2.0, **kw), lambda i: i.x - 2.0),
+     ["{op}/y"], "sub"),
+    ("math.multiply(x, 2.0)", op_or_operator(lambda i, kw: tf.multiply(i.x, 2.0, **kw), lambda i: i.x * 2.0),
+     ["{op}/y"], "mul"),
+    ("math.divide(x, 2.0)", lambda i, kw: tf.math.divide(i.x, 2.0, **kw), ["{op}/y"], "truediv"),
+    ("math.pow(x, 2.0)", op_or_operator(lambda i, kw: tf.pow(i.x, 2.0, **kw), lambda i: i.x ** 2.0), ["{op}/y"],
+     "pow"),
+    ("math.maximum(x, 1.0)", lambda i, kw: tf.maximum(i.x, 1.0, **kw), ["{op}/y"], "Maximum"),
+    ("math.minimum(x, 1.0)", lambda i, kw: tf.minimum(i.x, 1.0, **kw), ["{op}/y"], "Minimum"),
+    ("math.less(x, 1.0)", lambda i, kw: tf.less(i.x, 1.0, **kw), ["{op}/y"], "Less"),
+    ("math.greater(x, 1.0)", lambda i, kw: tf.greater(i.x, 1.0, **kw), ["{op}/y"], "Greater"),
+    ("math.truediv(xi, xi)", lambda i, kw: tf.math.truediv(i.xi, i.xi, **kw), ["{op}/Cast", "{op}/Cast_1"],
+     "truediv"),
+    ("math.divide(xi, 2)", lambda i, kw: tf.math.divide(i.xi, 2, **kw), ["{op}/y", "{op}/Cast", "{op}/Cast_1"],
+     "truediv"),
+    ("math.logicalXor(flags, flags)", lambda i, kw: tf.math.logical_xor(i.flags, i.flags, **kw),
+     ["LogicalOr", "LogicalAnd", "LogicalNot"], "LogicalXor"),
+    ("math.reduceSum(x, 0)", lambda i, kw: tf.reduce_sum(i.x, [0], **kw), ["{op}/reduction_indices"], "Sum"),
+    ("math.reduceMean(x, 0)", lambda i, kw: tf.reduce_mean(i.x, [0], **kw), ["{op}/reduction_indices"], "Mean"),
+    ("math.reduceMax(x, 1)", lambda i, kw: tf.reduce_max(i.x, [1], **kw), ["{op}/reduction_indices"], "Max"),
+    ("math.reduceMin(x, 1)", lambda i, kw: tf.reduce_min(i.x, [1], **kw), ["{op}/reduction_indices"], "Min"),
+    ("math.reduceProd(x, 1)", lambda i, kw: tf.reduce_prod(i.x, [1], **kw), ["{op}/reduction_indices"], "Prod"),
+    ("math.reduceAll(flags, 1)", lambda i, kw: tf.reduce_all(i.flags, [1], **kw), ["{op}/reduction_indices"],
+     "All"),
+    ("math.reduceAny(flags, 1)", lambda i, kw: tf.reduce_any(i.flags, [1], **kw), ["{op}/reduction_indices"],
+     "Any"),
+    ("math.reduceSum(x) of known rank", lambda i, kw: tf.reduce_sum(i.x, **kw), ["Const"], "Sum"),
+    ("math.reduceMean(x) of known rank", lambda i, kw: tf.reduce_mean(i.x, **kw), ["Const"], "Mean"),
+    ("math.reduceSum(xu) of unknown rank", lambda i, kw: tf.reduce_sum(i.xu, **kw),
+     ["Rank", "range/start", "range/delta", "range"], "Sum"),
+    ("math.argMax(x, 1)", lambda i, kw: tf.argmax(i.x, 1, **kw), ["{op}/dimension"], "ArgMax"),
+    ("math.argMin(x, 1)", lambda i, kw: tf.argmin(i.x, 1, **kw), ["{op}/dimension"], "ArgMin"),
+    ("math.cumsum(x, 1)", lambda i, kw: tf.cumsum(i.x, 1, **kw), ["{op}/axis"], "Cumsum"),
+    ("math.cumprod(x, 1)", lambda i, kw: tf.math.cumprod(i.x, 1, **kw), ["{op}/axis"], "Cumprod"),
+    ("array.reshape(x, 3, 2)", lambda i, kw: tf.reshape(i.x, [3, 2], **kw), ["{op}/shape"], "Reshape"),
+    ("array.transpose(x)", lambda i, kw: tf.transpose(i.x, **kw), ["{op}/perm"], "transpose"),
+    ("array.expandDims(x, 0)", lambda i, kw: tf.expand_dims(i.x, 0, **kw), ["{op}/dim"], "ExpandDims"),
+    ("array.broadcastTo(x, 4, 2, 3)", lambda i, kw: tf.broadcast_to(i.x, [4, 2, 3], **kw), ["{op}/shape"],
+     "BroadcastTo"),
+    ("array.concat([x, x], 0)", lambda i, kw: tf.concat([i.x, i.x], 0, **kw), ["{op}/axis"], "concat"),
+    ("array.split(x, 3, 1)", lambda i, kw: tf.split(i.x, 3, 1, **kw), ["{op}/split_dim"], "split"),
+    ("array.split(x, [1, 2], 1)", lambda i, kw: tf.split(i.x, [1, 2], 1, **kw), ["Const", "{op}/split_dim"],
+     "split"),
+    ("array.slice(x, [0, 0], [1, 2])", lambda i, kw: tf.slice(i.x, [0, 0], [1, 2], **kw),
+     ["{op}/begin", "{op}/size"], "Slice"),
+    ("array.stridedSlice(x, ...)", lambda i, kw: tf.strided_slice(i.x, [0, 0], [1, 2], [1, 1], **kw),
+     ["{op}/begin", "{op}/end", "{op}/strides"], None),
+    ("array.gather(x, idx, 1)", lambda i, kw: tf.gather(i.x, i.idx, axis=1, **kw), ["{op}/axis"], "GatherV2"),
+    ("array.scatterNd(idx, value, 4)", lambda i, kw: tf.scatter_nd(i.idx, i.value, [4], **kw), ["{op}/shape"],
+     "ScatterNd"),
+    ("array.tile(x, 2, 1)", lambda i, kw: tf.tile(i.x, [2, 1], **kw), ["{op}/multiples"], "Tile"),
+    ("array.pad(x, paddings)", lambda i, kw: tf.pad(i.x, [[1, 1], [0, 0]], **kw), ["{op}/paddings"], "Pad"),
+    ("array.pad(x, paddings, CONSTANT, 1f)", lambda i, kw: tf.pad(i.x, [[1, 1], [0, 0]], constant_values=1.0, **kw),
+     ["{op}/paddings", "{op}/constant_values"], None),
+    ("array.pad(x, paddings, REFLECT)", lambda i, kw: tf.pad(i.x, [[1, 1], [0, 0]], mode="REFLECT", **kw),
+     ["{op}/paddings"], "MirrorPad"),
+    ("array.reverse(x, 1)", lambda i, kw: tf.reverse(i.x, [1], **kw), ["{op}/axis"], "ReverseV2"),
+    ("array.fill([2, 2], start)", lambda i, kw: tf.fill([2, 2], i.start, **kw), ["{op}/dims"], "Fill"),
+    ("array.zeros([2000], FLOAT32)", lambda i, kw: tf.zeros([2000], tf.float32, **kw),
+     ["{op}/shape_as_tensor", "{op}/Const"], "zeros"),
+    ("array.ones([2000], FLOAT32)", lambda i, kw: tf.ones([2000], tf.float32, **kw),
+     ["{op}/shape_as_tensor", "{op}/Const"], "ones"),
+    ("array.oneHot(xi, 4)", lambda i, kw: tf.one_hot(i.xi, 4, **kw), ["{op}/on_value", "{op}/off_value", "{op}/depth"],
+     "one_hot"),
+    ("array.range(0, 5, 1)", lambda i, kw: tf.range(0, 5, 1, **kw), ["{op}/start", "{op}/limit", "{op}/delta"],
+     "range"),
+    ("linalg.tensordot(a3, m45, 1)", lambda i, kw: tf.tensordot(i.a3, i.m45, 1, **kw),
+     ["{op}/Reshape/shape", "{op}/Reshape", "{op}/MatMul", "{op}/shape"], "Tensordot"),
+    ("random.uniform([2], 1.0, 3.0)", lambda i, kw: tf1.random.uniform([2], 1.0, 3.0, seed=1, **kw),
+     ["{op}/shape", "{op}/min", "{op}/max", "{op}/RandomUniform", "{op}/sub", "{op}/mul"], "random_uniform"),
+    ("random.uniform([2], 1, 10) of int32", lambda i, kw: tf1.random.uniform([2], 1, 10, tf.int32, seed=1, **kw),
+     ["{op}/shape", "{op}/min", "{op}/max"], "random_uniform"),
+    ("random.normal([2], 1.0, 2.0)", lambda i, kw: tf1.random.normal([2], 1.0, 2.0, seed=1, **kw),
+     ["{op}/shape", "{op}/mean", "{op}/stddev", "{op}/RandomStandardNormal", "{op}/mul"], "random_normal"),
+    ("random.truncatedNormal([2])", lambda i, kw: tf1.random.truncated_normal([2], seed=1, **kw),
+     ["{op}/shape", "{op}/mean", "{op}/stddev", "{op}/TruncatedNormal", "{op}/mul"], "truncated_normal"),
+    ("sparse.toDense(indices, values, shape)",
+     lambda i, kw: tf1.sparse_to_dense(i.sp.indices, i.sp.dense_shape, i.sp.values, **kw), ["{op}/default_value"],
+     "SparseToDense"),
+    ("sparse.toDense(sp)", lambda i, kw: tf.sparse.to_dense(i.sp, **kw), ["zeros"], "SparseToDense"),
+    ("sparse.reduceSum(sp, [1])", lambda i, kw: tf.sparse.reduce_sum(i.sp, [1], **kw), ["{op}/reduction_axes"],
+     "SparseReduceSum"),
+]
+
+
+@check("facade-names", "FacadeNamingTest (each row TF builds alike, named and by default), "
+       "FacadeNamingTest.tensorFlowsOwnExamples",
+       "where TF's composite returns an op inside its name scope (tf.tensordot when no final reshape is needed: "
+       "Tensordot/MatMul; tf.random.uniform in [0, 1): random_uniform/RandomUniform, or from 0: random_uniform/Mul; "
+       "tf.concat of one value: concat/concat, n/n when named n), Quiver gives the op it returns the scope's name "
+       "(and builds no concat_dim); tf.zeros and tf.ones of fewer than 1000 elements are one Const in TF, a Fill "
+       "named as for larger shapes in Quiver; tf.nn.softmax over another axis computes its permutations at run "
+       "time in TF, they are constants (n/perm) in Quiver")
+def facade_names():
+    for call, build, helpers, default in FACADE_CALLS:
+        for name in ["n"] + ([default] if default else []):
+            added, returned = added_by(lambda i: build(i, {"name": name} if name == "n" else {}))
+            eq(added, [h.replace("{op}", name) for h in helpers] + [name], f"{call} named {name!r}")
+            eq(returned, name, f"{call}: the op returned")
+    # Each op opens its name scope when called: the second is made unique, helpers and all
+    added, _ = added_by(lambda i: [tf.reduce_sum(i.x, 0), tf.reduce_sum(i.x, 0)])
+    eq(added, ["Sum/reduction_indices", "Sum", "Sum_1/reduction_indices", "Sum_1"], "reduce_sum twice")
+    added, _ = added_by(lambda i: [tf.reduce_sum(i.x), tf.reduce_sum(i.x)])
+    eq(added, ["Const", "Sum", "Const_1", "Sum_1"], "reduce_sum over every axis twice")
+    added, _ = added_by(lambda i: [tf.multiply(i.x, i.x), i.x * 2.0])
+    eq(added, ["Mul", "mul_1/y", "mul_1"], "names are unique ignoring case, helpers follow their op")
+
+    def in_scopes(i):
+        with tf.name_scope("layer"):
+            tf.reduce_sum(i.x, 0, name="s")
+            with tf.name_scope("inner"):
+                return i.x + 2.0
+    added, _ = added_by(in_scopes)
+    eq(added, ["layer/s/reduction_indices", "layer/s", "layer/inner/add/y", "layer/inner/add"], "in name scopes")
+    # The differences: TF's returned op is inside its own name scope
+    added, returned = added_by(lambda i: tf.tensordot(i.a3, i.c325, [[0, 1], [1, 0]], name="n"))
+    eq(added, ["n/transpose/perm", "n/transpose", "n/Reshape/shape", "n/Reshape", "n/transpose_1/perm",
+               "n/transpose_1", "n/Reshape_1/shape", "n/Reshape_1", "n/MatMul"], "tensordot without a final reshape")
+    eq(returned, "n/MatMul", "tensordot without a final reshape returns its MatMul")
+    added, returned = added_by(lambda i: tf1.random.uniform([2], seed=1, name="n"))
+    eq(added, ["n/shape", "n/RandomUniform"], "uniform in [0, 1)")
+    eq(returned, "n/RandomUniform", "uniform in [0, 1) returns its raw op")
+    added, returned = added_by(lambda i: tf1.random.uniform([2], 0, 5, seed=1, name="n"))
+    eq(returned, "n/Mul", "uniform from 0 returns its Mul")
+    added, returned = added_by(lambda i: tf.concat([i.x], 0, name="n"))
+    eq(added, ["n/concat_dim", "n/n"], "concat of one value")
+    eq(returned, "n/n", "concat of one value returns its Identity")
+    added, _ = added_by(lambda i: tf.zeros([2, 3], tf.float32, name="n"))
+    eq(added, ["n"], "zeros of a small shape is one Const")
+    added, returned = added_by(lambda i: tf.nn.softmax(i.x, axis=0, name="n"))
+    eq([added[-1], returned], ["n", "n"], "softmax over another axis: the last transpose takes the name")
+    expect({"transpose", "Softmax"} <= set(added), f"softmax's first transpose and Softmax keep their names: {added}")
+
+
 @check("graph-element-errors", "GraphTest.opsAndTensorsAreFoundByName",
        "Quiver raises NotFoundException for TF's KeyError/ValueError")
 def graph_element_errors():

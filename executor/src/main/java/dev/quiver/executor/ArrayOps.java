@@ -10,7 +10,8 @@ import java.util.Objects;
 /**
  * The {@code tf.array} namespace of the {@link Ops} facade: shape and indexing ops (TensorFlow's
  * {@code array_ops}), built in {@link #scope} with TensorFlow's op types, attributes and default names.
- * Integer arguments given as Java arrays become int32 constants, as Python lists do in TensorFlow.
+ * Integer arguments given as Java arrays become int32 constants, as Python lists do in TensorFlow, named under
+ * the op after TF's input ({@code Reshape/shape}, or {@code s/shape} for an op named {@code s}).
  * Thread-safe as {@link Scope} is; bad static shapes fail here, at build time, naming the op.
  */
 public final class ArrayOps {
@@ -21,34 +22,26 @@ public final class ArrayOps {
     this.scope = scope;
   }
 
-  /**
-   * The scope for a constant argument {@code arg} of an op of default name {@code owner}: named
-   * {@code owner/arg} (or {@code name/arg} when the scope names the next op), so the op itself keeps the
-   * name the caller asked for.
-   */
-  private Scope argScope(String owner, String arg) {
-    String base = scope.opName(owner).substring(scope.namePrefix().length());
-    return scope.withName(base + "/" + arg);
+  // Constant arguments are named under their op ({@code op.name()/arg}), as TensorFlow converts an op's inputs.
+
+  private static Output ints(OpScope op, String arg, long... values) {
+    return op.argument(arg).constant(values, DType.INT32);
   }
 
-  private Output ints(String owner, String arg, long... values) {
-    return argScope(owner, arg).constant(values, DType.INT32);
+  private static Output ints(OpScope op, String arg, int... values) {
+    return op.argument(arg).constant(values, DType.INT32);
   }
 
-  private Output ints(String owner, String arg, int... values) {
-    return argScope(owner, arg).constant(values, DType.INT32);
-  }
-
-  private Output scalar(String owner, String arg, long value) {
-    return argScope(owner, arg).constant(Math.toIntExact(value), DType.INT32);
-  }
-
-  private Output constant(String owner, String arg, Object value, DType dtype) {
-    return argScope(owner, arg).constant(value, dtype);
+  private static Output scalar(OpScope op, String arg, long value) {
+    return op.argument(arg).constant(Math.toIntExact(value), DType.INT32);
   }
 
   private Output op(String type, String name, Attrs attrs, Output... inputs) {
     return scope.addOp(type, name, attrs, inputs).output(0);
+  }
+
+  private static Output last(OpScope op, String type, Attrs attrs, Output... inputs) {
+    return op.add(type, attrs, inputs).output(0);
   }
 
   // ---- shapes and views
@@ -59,7 +52,8 @@ public final class ArrayOps {
   }
 
   public Output reshape(Output tensor, long... shape) {
-    return reshape(tensor, ints("Reshape", "shape", shape));
+    OpScope op = scope.opScope("Reshape");
+    return last(op, "Reshape", Attrs.empty(), tensor, ints(op, "shape", shape));
   }
 
   /** {@code tf.transpose}: permutes the dims; no {@code perm} reverses them. */
@@ -74,7 +68,8 @@ public final class ArrayOps {
         perm[i] = rank - 1 - i;
       }
     }
-    return transpose(x, ints("transpose", "perm", perm));
+    OpScope op = scope.opScope("transpose");
+    return last(op, "Transpose", Attrs.empty(), x, ints(op, "perm", perm));
   }
 
   public Output transpose(Output x, Output perm) {
@@ -83,7 +78,8 @@ public final class ArrayOps {
 
   /** {@code tf.expand_dims}: inserts a dim of size 1 at {@code axis} (negative counts from the end). */
   public Output expandDims(Output input, int axis) {
-    return op("ExpandDims", "ExpandDims", Attrs.empty(), input, scalar("ExpandDims", "dim", axis));
+    OpScope op = scope.opScope("ExpandDims");
+    return last(op, "ExpandDims", Attrs.empty(), input, scalar(op, "dim", axis));
   }
 
   /** {@code tf.squeeze}: removes the given size-1 dims, or every size-1 dim if none are given. */
@@ -112,7 +108,8 @@ public final class ArrayOps {
 
   /** {@code tf.broadcast_to}. */
   public Output broadcastTo(Output input, long... shape) {
-    return op("BroadcastTo", "BroadcastTo", Attrs.empty(), input, ints("BroadcastTo", "shape", shape));
+    OpScope op = scope.opScope("BroadcastTo");
+    return last(op, "BroadcastTo", Attrs.empty(), input, ints(op, "shape", shape));
   }
 
   // ---- joins and cuts
@@ -123,9 +120,10 @@ public final class ArrayOps {
     if (values.size() == 1) {
       return scope.addOp("Identity", "concat", Attrs.empty(), values.get(0)).output(0);
     }
+    OpScope op = scope.opScope("concat");
     List<Output> in = new ArrayList<>(values);
-    in.add(scalar("concat", "axis", axis));
-    return scope.addOp("ConcatV2", "concat", Attrs.empty(), in).output(0);
+    in.add(scalar(op, "axis", axis));
+    return op.add("ConcatV2", Attrs.empty(), in).output(0);
   }
 
   /** {@code tf.stack}: joins equal-shaped values along a new axis. */
@@ -150,22 +148,28 @@ public final class ArrayOps {
 
   /** {@code tf.split(value, numSplit, axis)}: equal pieces. */
   public List<Output> split(Output value, int numSplit, int axis) {
-    Output dim = scalar("split", "split_dim", axis);
-    return scope.addOp("Split", "split", Attrs.of("num_split", numSplit), dim, value).outputs();
+    OpScope op = scope.opScope("split");
+    Output dim = scalar(op, "split_dim", axis);
+    return op.add("Split", Attrs.of("num_split", numSplit), dim, value).outputs();
   }
 
-  /** {@code tf.split(value, sizes, axis)}: pieces of the given sizes (one may be -1). */
+  /**
+   * {@code tf.split(value, sizes, axis)}: pieces of the given sizes (one may be -1). As in TF, the sizes become a
+   * constant of default name ({@code Const}) before the op's name scope opens.
+   */
   public List<Output> split(Output value, long[] sizes, int axis) {
-    Output splits = ints("split", "size_splits", sizes);
-    Output dim = scalar("split", "split_dim", axis);
-    return scope.addOp("SplitV", "split", Attrs.of("num_split", sizes.length), value, splits, dim).outputs();
+    Output splits = scope.withoutName().constant(sizes, DType.INT32);
+    OpScope op = scope.opScope("split");
+    Output dim = scalar(op, "split_dim", axis);
+    return op.add("SplitV", Attrs.of("num_split", sizes.length), value, splits, dim).outputs();
   }
 
   // ---- slicing
 
   /** {@code tf.slice}: {@code size[i]} elements from {@code begin[i]} on each axis (-1 for the rest). */
   public Output slice(Output input, long[] begin, long[] size) {
-    return slice(input, ints("Slice", "begin", begin), ints("Slice", "size", size));
+    OpScope op = scope.opScope("Slice");
+    return last(op, "Slice", Attrs.empty(), input, ints(op, "begin", begin), ints(op, "size", size));
   }
 
   public Output slice(Output input, Output begin, Output size) {
@@ -180,10 +184,10 @@ public final class ArrayOps {
   /** {@code tf.strided_slice} with its five masks (bit i applies to entry i of the spec). */
   public Output stridedSlice(Output input, long[] begin, long[] end, long[] strides, int beginMask, int endMask,
                              int ellipsisMask, int newAxisMask, int shrinkAxisMask) {
-    return op("StridedSlice", "strided_slice", Attrs.of("begin_mask", beginMask, "end_mask", endMask,
+    OpScope op = scope.opScope("strided_slice");
+    return last(op, "StridedSlice", Attrs.of("begin_mask", beginMask, "end_mask", endMask,
             "ellipsis_mask", ellipsisMask, "new_axis_mask", newAxisMask, "shrink_axis_mask", shrinkAxisMask),
-        input, ints("strided_slice", "begin", begin), ints("strided_slice", "end", end),
-        ints("strided_slice", "strides", strides));
+        input, ints(op, "begin", begin), ints(op, "end", end), ints(op, "strides", strides));
   }
 
   /** {@code tf.gather(params, indices, axis)}. */
@@ -193,8 +197,8 @@ public final class ArrayOps {
 
   /** {@code tf.gather(params, indices, axis, batch_dims)}. */
   public Output gather(Output params, Output indices, int axis, int batchDims) {
-    return op("GatherV2", "GatherV2", Attrs.of("batch_dims", batchDims), params, indices,
-        scalar("GatherV2", "axis", axis));
+    OpScope op = scope.opScope("GatherV2");
+    return last(op, "GatherV2", Attrs.of("batch_dims", batchDims), params, indices, scalar(op, "axis", axis));
   }
 
   /** {@code tf.gather_nd}. */
@@ -208,7 +212,9 @@ public final class ArrayOps {
    * TensorFlow's GatherNd op has no batch_dims, so for {@code batchDims > 0} this builds the composite from the
    * runtime shapes: params and indices are flattened to one batch dim {@code B}, each index row gets its batch
    * number prepended, one GatherNd runs, and the result is reshaped to {@code params.shape[:batchDims] +}
-   * {@code indices.shape[batchDims:-1] + params.shape[batchDims + k:]}. Works with unknown dims.
+   * {@code indices.shape[batchDims:-1] + params.shape[batchDims + k:]}. Works with unknown dims. The final
+   * Reshape takes this scope's name (default {@code BatchGatherND}, TF's name scope for it); the other ops are
+   * named under it.
    *
    * @throws IllegalArgumentException if {@code batchDims} is negative (TF's ValueError)
    * @throws dev.quiver.errors.InvalidArgumentException if it is not less than the known rank of {@code indices}
@@ -226,9 +232,14 @@ public final class ArrayOps {
       throw new dev.quiver.errors.InvalidArgumentException("gather_nd: batch_dims = " + batchDims
           + " must be less than rank(indices) = " + ri + " and at most rank(params) = " + rp);
     }
-    ArrayOps a = new ArrayOps(scope.withSubScope("gather_nd"));
-    if (params.shape().isFullyDefined() && indices.shape().isFullyDefined()) {
-      return a.staticBatchGatherNd(params, indices, batchDims);
+    boolean known = params.shape().isFullyDefined() && indices.shape().isFullyDefined();
+    if (known) {
+      checkBatchDims(params.shape().dims(), indices.shape().dims(), batchDims);
+    }
+    OpScope op = scope.opScope("BatchGatherND");
+    ArrayOps a = new ArrayOps(op.helpers());
+    if (known) {
+      return a.staticBatchGatherNd(op, params, indices, batchDims);
     }
     DType it = indices.dtype();
     Output shapeP = a.shape(params, it);
@@ -249,19 +260,26 @@ public final class ArrayOps {
     Output batched = a.concat(List.of(columns, flatIndices), -1); // [B, i1..iK, 1 + k]
     Output flatParams = a.reshape(params, a.concat(List.of(batch, a.vectorPart(shapeP, batchDims, -1)), 0));
     Output gathered = a.gatherNd(flatParams, batched); // [B, i1..iK, rest]
-    return a.reshape(gathered, a.concat(List.of(batchShape, a.vectorPart(a.shape(gathered, it), 1, -1)), 0));
+    return last(op, "Reshape", Attrs.empty(), gathered,
+        a.concat(List.of(batchShape, a.vectorPart(a.shape(gathered, it), 1, -1)), 0));
   }
 
-  /** The batch_dims composite when every dim is known: the same ops, with constant shapes (so shapes infer). */
-  private Output staticBatchGatherNd(Output params, Output indices, int bd) {
-    long[] p = params.shape().dims();
-    long[] ix = indices.shape().dims();
+  private static void checkBatchDims(long[] p, long[] ix, int bd) {
     for (int i = 0; i < bd; i++) {
       if (p[i] != ix[i]) {
         throw new dev.quiver.errors.InvalidArgumentException("gather_nd: params.shape[" + i + "]: " + p[i]
             + " should be equal to indices.shape[" + i + "]: " + ix[i]);
       }
     }
+  }
+
+  /**
+   * The batch_dims composite when every dim is known: the same ops, with constant shapes (so shapes infer), in
+   * {@code op}'s name scope, whose name the final Reshape takes.
+   */
+  private Output staticBatchGatherNd(OpScope op, Output params, Output indices, int bd) {
+    long[] p = params.shape().dims();
+    long[] ix = indices.shape().dims();
     long batch = 1;
     for (int i = 0; i < bd; i++) {
       batch *= p[i];
@@ -290,8 +308,7 @@ public final class ArrayOps {
       ids = v;
     }
     Output column = reshape(scope.constant(ids, it), ones);
-    Output columns = op("BroadcastTo", "BroadcastTo", Attrs.empty(), column,
-        ints("BroadcastTo", "shape", columnShape));
+    Output columns = broadcastTo(column, columnShape);
     Output batched = concat(List.of(columns, reshape(indices, flatIx)), -1);
     long[] flatP = new long[p.length - bd + 1];
     flatP[0] = batch;
@@ -301,7 +318,7 @@ public final class ArrayOps {
     long[] out = new long[bd + g.length - 1];
     System.arraycopy(p, 0, out, 0, bd);
     System.arraycopy(g, 1, out, bd, g.length - 1);
-    return reshape(gathered, out);
+    return last(op, "Reshape", Attrs.empty(), gathered, ints(op, "shape", out));
   }
 
   /**
@@ -321,19 +338,22 @@ public final class ArrayOps {
    * updates for a repeated index are summed, ORed for bool, concatenated in index order for strings.
    */
   public Output scatterNd(Output indices, Output updates, long... shape) {
-    return op("ScatterNd", "ScatterNd", Attrs.empty(), indices, updates, ints("ScatterNd", "shape", shape));
+    OpScope op = scope.opScope("ScatterNd");
+    return last(op, "ScatterNd", Attrs.empty(), indices, updates, ints(op, "shape", shape));
   }
 
   // ---- layout
 
   /** {@code tf.tile}. */
   public Output tile(Output input, long... multiples) {
-    return op("Tile", "Tile", Attrs.empty(), input, ints("Tile", "multiples", multiples));
+    OpScope op = scope.opScope("Tile");
+    return last(op, "Tile", Attrs.empty(), input, ints(op, "multiples", multiples));
   }
 
   /** {@code tf.pad} with zeros; {@code paddings[i]} is {before, after} for dim i. */
   public Output pad(Output input, long[][] paddings) {
-    return op("Pad", "Pad", Attrs.empty(), input, paddingsOf("Pad", paddings));
+    OpScope op = scope.opScope("Pad");
+    return last(op, "Pad", Attrs.empty(), input, paddingsOf(op, paddings));
   }
 
   /**
@@ -346,16 +366,19 @@ public final class ArrayOps {
       if (constantValue == null) {
         return pad(input, paddings);
       }
-      return op("PadV2", "Pad", Attrs.empty(), input, paddingsOf("Pad", paddings),
-          constant("Pad", "constant_values", constantValue, input.dtype()));
+      OpScope op = scope.opScope("Pad");
+      Output pads = paddingsOf(op, paddings);
+      return last(op, "PadV2", Attrs.empty(), input, pads,
+          op.argument("constant_values").constant(constantValue, input.dtype()));
     }
     if (!m.equals("REFLECT") && !m.equals("SYMMETRIC")) {
       throw new IllegalArgumentException("unknown padding mode: " + mode);
     }
-    return op("MirrorPad", "MirrorPad", Attrs.of("mode", m), input, paddingsOf("MirrorPad", paddings));
+    OpScope op = scope.opScope("MirrorPad");
+    return last(op, "MirrorPad", Attrs.of("mode", m), input, paddingsOf(op, paddings));
   }
 
-  private Output paddingsOf(String owner, long[][] paddings) {
+  private static Output paddingsOf(OpScope op, long[][] paddings) {
     long[] flat = new long[paddings.length * 2];
     for (int i = 0; i < paddings.length; i++) {
       if (paddings[i].length != 2) {
@@ -364,36 +387,42 @@ public final class ArrayOps {
       flat[2 * i] = paddings[i][0];
       flat[2 * i + 1] = paddings[i][1];
     }
-    return reshapeConstant(owner, flat, paddings.length, 2);
+    return reshapeConstant(op, flat, paddings.length, 2);
   }
 
-  private Output reshapeConstant(String owner, long[] flat, int rows, int cols) {
+  private static Output reshapeConstant(OpScope op, long[] flat, int rows, int cols) {
     int[][] m = new int[rows][cols];
     for (int i = 0; i < rows; i++) {
       for (int j = 0; j < cols; j++) {
         m[i][j] = Math.toIntExact(flat[i * cols + j]);
       }
     }
-    Scope s = argScope(owner, "paddings");
+    Scope s = op.argument("paddings");
     return rows == 0 ? s.constant(new int[0], DType.INT32) : s.constant(m, DType.INT32);
   }
 
   /** {@code tf.reverse}: flips the given axes. */
   public Output reverse(Output tensor, int... axes) {
-    return op("ReverseV2", "ReverseV2", Attrs.empty(), tensor, ints("ReverseV2", "axis", axes));
+    OpScope op = scope.opScope("ReverseV2");
+    return last(op, "ReverseV2", Attrs.empty(), tensor, ints(op, "axis", axes));
   }
 
   // ---- made from sizes and values
 
   /** {@code tf.fill}: {@code value} (a scalar) everywhere in a tensor of {@code dims}. */
   public Output fill(long[] dims, Output value) {
-    return op("Fill", "Fill", Attrs.empty(), ints("Fill", "dims", dims), value);
+    OpScope op = scope.opScope("Fill");
+    return last(op, "Fill", Attrs.empty(), ints(op, "dims", dims), value);
   }
 
-  /** {@code tf.zeros}: zeros (or empty strings, or false) of {@code shape}. */
+  /**
+   * {@code tf.zeros}: zeros (or empty strings, or false) of {@code shape}, a Fill named as TF names the one it
+   * builds for a large shape ({@code zeros/shape_as_tensor}, {@code zeros/Const}, {@code zeros}).
+   */
   public Output zeros(Shape shape, DType dtype) {
-    return scope.addOp("Fill", "zeros", Attrs.empty(), ints("zeros", "shape", shape.dims()),
-        zero(dtype)).output(0);
+    OpScope op = scope.opScope("zeros");
+    Output dims = ints(op, "shape_as_tensor", shape.dims());
+    return last(op, "Fill", Attrs.empty(), dims, zero(op, dtype));
   }
 
   /** {@code tf.ones}. */
@@ -401,15 +430,18 @@ public final class ArrayOps {
     if (dtype == DType.STRING) {
       throw new IllegalArgumentException("tf.ones is not defined for strings");
     }
-    return scope.addOp("Fill", "ones", Attrs.empty(), ints("ones", "shape", shape.dims()),
-        constant("ones", "Const", dtype == DType.BOOL ? (Object) Boolean.TRUE : (Object) 1, dtype)).output(0);
+    OpScope op = scope.opScope("ones");
+    Output dims = ints(op, "shape_as_tensor", shape.dims());
+    Output one = op.helpers().constant(dtype == DType.BOOL ? (Object) Boolean.TRUE : (Object) 1, dtype);
+    return last(op, "Fill", Attrs.empty(), dims, one);
   }
 
-  private Output zero(DType dtype) {
+  private static Output zero(OpScope op, DType dtype) {
+    Scope s = op.helpers();
     switch (dtype) {
-      case STRING: return constant("zeros", "Const", "", DType.STRING);
-      case BOOL: return constant("zeros", "Const", false, DType.BOOL);
-      default: return constant("zeros", "Const", 0, dtype);
+      case STRING: return s.constant("", DType.STRING);
+      case BOOL: return s.constant(false, DType.BOOL);
+      default: return s.constant(0, dtype);
     }
   }
 
@@ -425,10 +457,10 @@ public final class ArrayOps {
 
   /** {@code tf.one_hot(indices, depth, on_value, off_value, axis)}; the values are Java scalars of one kind. */
   public Output oneHot(Output indices, int depth, Object onValue, Object offValue, int axis) {
-    Output on = constant("one_hot", "on_value", onValue, null);
-    Output off = constant("one_hot", "off_value", offValue, on.dtype());
-    return op("OneHot", "one_hot", Attrs.of("axis", axis), indices, scalar("one_hot", "depth", depth), on,
-        off);
+    OpScope op = scope.opScope("one_hot");
+    Output on = op.argument("on_value").constant(onValue, null);
+    Output off = op.argument("off_value").constant(offValue, on.dtype());
+    return last(op, "OneHot", Attrs.of("axis", axis), indices, scalar(op, "depth", depth), on, off);
   }
 
   /** {@code tf.one_hot(indices, depth)}: float32 1/0 along a new last axis. */
@@ -443,13 +475,15 @@ public final class ArrayOps {
 
   /** {@code tf.range(start, limit, delta)} as int32. */
   public Output range(int start, int limit, int delta) {
-    return range(scalar("range", "start", start), scalar("range", "limit", limit),
-        scalar("range", "delta", delta));
+    OpScope op = scope.opScope("range");
+    return last(op, "Range", Attrs.empty(), scalar(op, "start", start), scalar(op, "limit", limit),
+        scalar(op, "delta", delta));
   }
 
   /** {@code tf.linspace(start, stop, num)}. */
   public Output linspace(Output start, Output stop, int num) {
-    return op("LinSpace", "LinSpace", Attrs.empty(), start, stop, scalar("LinSpace", "num", num));
+    OpScope op = scope.opScope("LinSpace");
+    return last(op, "LinSpace", Attrs.empty(), start, stop, scalar(op, "num", num));
   }
 
   private static void requireNonEmpty(List<Output> values, String what) {

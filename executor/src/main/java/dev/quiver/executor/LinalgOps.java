@@ -55,8 +55,13 @@ public final class LinalgOps {
    * Sums the products of {@code a} and {@code b} over the paired axes {@code axesA[i]} and {@code axesB[i]},
    * as {@code tf.tensordot}: both operands are transposed so the contracted axes meet, flattened to matrices,
    * multiplied, and reshaped to the free dims of a followed by those of b. With fully known shapes the reshapes
-   * take constants; otherwise, as TF does, they are computed from {@code tf.shape} when the step runs (ranks
-   * must be known).
+   * take constants and, as in TF, a transpose or reshape that would change nothing is left out; otherwise, as TF
+   * does, they are computed from {@code tf.shape} when the step runs (ranks must be known).
+   *
+   * <p>Named as TF names it: the helper ops under {@code Tensordot/} ({@code Tensordot/transpose},
+   * {@code Tensordot/Reshape}, {@code Tensordot/MatMul}) and the final Reshape {@code Tensordot}, or this scope's
+   * name. Where no final Reshape is needed, the MatMul takes that name (TF leaves it {@code Tensordot/MatMul}),
+   * so the op returned always has the name asked for.
    */
   public Output tensordot(Output a, Output b, int[] axesA, int[] axesB) {
     if (axesA.length != axesB.length) {
@@ -77,8 +82,9 @@ public final class LinalgOps {
     }
     List<Integer> freeA = free(sa.rank(), ca);
     List<Integer> freeB = free(sb.rank(), cb);
+    OpScope op = scope.opScope("Tensordot");
     if (!sa.isFullyDefined() || !sb.isFullyDefined()) {
-      return dynamicTensordot(a, b, ca, cb, freeA, freeB);
+      return dynamicTensordot(op, a, b, ca, cb, freeA, freeB);
     }
     long k = 1;
     for (int d : ca) {
@@ -95,31 +101,33 @@ public final class LinalgOps {
       n *= sb.dim(d);
       outDims.add(sb.dim(d));
     }
-    int[] permA = concat(freeA, ca);
-    int[] permB = concat(toList(cb), freeB);
-    Output ma = reshape(transpose(a, permA), m, k);
-    Output mb = reshape(transpose(b, permB), k, n);
-    Output prod = scope.addOp("MatMul", "MatMul", Attrs.of("transpose_a", false, "transpose_b", false), ma, mb)
-        .output(0);
-    long[] od = new long[outDims.size()];
-    for (int i = 0; i < od.length; i++) {
-      od[i] = outDims.get(i);
+    ArrayOps h = new ArrayOps(op.helpers());
+    Output ma = reshapeIfNeeded(h, transposeIfNeeded(h, a, concat(freeA, ca)), m, k);
+    Output mb = reshapeIfNeeded(h, transposeIfNeeded(h, b, concat(toList(cb), freeB)), k, n);
+    long[] od = outDims.stream().mapToLong(Long::longValue).toArray();
+    Attrs attrs = Attrs.of("transpose_a", false, "transpose_b", false);
+    if (Shape.of(od).equals(Shape.of(m, n))) {
+      return op.add("MatMul", attrs, ma, mb).output(0);
     }
-    return reshape(prod, od);
+    Output prod = op.helpers().addOp("MatMul", "MatMul", attrs, ma, mb).output(0);
+    return op.add("Reshape", Attrs.empty(), prod, op.argument("shape").constant(od, DType.INT32)).output(0);
   }
 
   /** tensordot whose reshapes take the products of dims read by Shape and GatherV2 when the step runs. */
-  private Output dynamicTensordot(Output a, Output b, int[] ca, int[] cb, List<Integer> freeA, List<Integer> freeB) {
-    Scope s = scope.withSubScope("Tensordot");
-    Output shapeA = s.addOp("Shape", "Shape", Attrs.of("out_type", DType.INT32), a).output(0);
-    Output shapeB = s.addOp("Shape", "Shape", Attrs.of("out_type", DType.INT32), b).output(0);
+  private static Output dynamicTensordot(OpScope op, Output a, Output b, int[] ca, int[] cb, List<Integer> freeA,
+                                         List<Integer> freeB) {
+    Scope s = op.helpers();
+    ArrayOps h = new ArrayOps(s);
+    Output shapeA = h.shape(a);
+    Output shapeB = h.shape(b);
     Output freeDimsA = dims(s, shapeA, toArray(freeA));
     Output freeDimsB = dims(s, shapeB, toArray(freeB));
-    Output ma = reshape(transpose(a, concat(freeA, ca)), join(s, product(s, freeDimsA), product(s, dims(s, shapeA, ca))));
-    Output mb = reshape(transpose(b, concat(toList(cb), freeB)),
+    Output ma = h.reshape(transposeIfNeeded(h, a, concat(freeA, ca)),
+        join(s, product(s, freeDimsA), product(s, dims(s, shapeA, ca))));
+    Output mb = h.reshape(transposeIfNeeded(h, b, concat(toList(cb), freeB)),
         join(s, product(s, dims(s, shapeB, cb)), product(s, freeDimsB)));
     Output prod = s.addOp("MatMul", "MatMul", Attrs.of("transpose_a", false, "transpose_b", false), ma, mb).output(0);
-    return reshape(prod, join(s, freeDimsA, freeDimsB));
+    return op.add("Reshape", Attrs.empty(), prod, join(s, freeDimsA, freeDimsB)).output(0);
   }
 
   /** The entries {@code which} of the 1-D {@code shape}. */
@@ -140,10 +148,6 @@ public final class LinalgOps {
 
   private static int[] toArray(List<Integer> l) {
     return l.stream().mapToInt(Integer::intValue).toArray();
-  }
-
-  private Output reshape(Output x, Output shape) {
-    return scope.addOp("Reshape", "Reshape", Attrs.empty(), x, shape).output(0);
   }
 
   private static int rankOf(Output x) {
@@ -205,20 +209,17 @@ public final class LinalgOps {
     return r;
   }
 
-  private Output transpose(Output x, int[] perm) {
+  /** {@code x} transposed by {@code perm} in {@code h}, or {@code x} itself if {@code perm} is the identity. */
+  private static Output transposeIfNeeded(ArrayOps h, Output x, int[] perm) {
     boolean identity = true;
     for (int i = 0; i < perm.length; i++) {
       identity &= perm[i] == i;
     }
-    if (identity) {
-      return x;
-    }
-    return scope.addOp("Transpose", "transpose", Attrs.empty(), x,
-        scope.constant(perm, DType.INT32)).output(0);
+    return identity ? x : h.transpose(x, perm);
   }
 
-  private Output reshape(Output x, long... dims) {
-    return scope.addOp("Reshape", "Reshape", Attrs.empty(), x, scope.constant(dims, DType.INT64))
-        .output(0);
+  /** {@code x} reshaped to {@code dims} in {@code h}, or {@code x} itself if it has that shape already. */
+  private static Output reshapeIfNeeded(ArrayOps h, Output x, long... dims) {
+    return x.shape().equals(Shape.of(dims)) ? x : h.reshape(x, dims);
   }
 }

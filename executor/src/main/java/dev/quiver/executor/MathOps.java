@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * The {@code tf.math} namespace of the {@link Ops} facade: elementwise arithmetic with numpy broadcasting,
  * comparisons, logic, casts and reductions, under TensorFlow's op names and semantics. Overloads taking a
- * Java number convert it to a constant of the other operand's dtype, as TF converts Python numbers.
+ * Java number convert it to a constant of the other operand's dtype, as TF converts Python numbers, named under
+ * the op ({@code add/y}); given reduction axes are likewise its {@code reduction_indices} (see {@link OpScope}).
  * Thread-safe as {@link Scope} is; bad dtypes fail with IllegalArgumentException (TF's TypeError), bad shapes
  * with InvalidArgumentException naming the op, both when the op is built.
  */
@@ -29,8 +30,11 @@ public final class MathOps {
     return scope.addOp(type, name, Attrs.empty(), x).output(0);
   }
 
-  /** A constant of {@code like}'s dtype holding {@code value}; a fraction for an integer dtype is a TypeError. */
-  Output scalarLike(Output like, double value) {
+  /**
+   * {@code value} as a Java scalar for a constant of {@code like}'s dtype; a fraction for an integer dtype is a
+   * TypeError. Checked before the op's name is taken, so a refused number leaves the graph as it was.
+   */
+  private static Object scalarOf(Output like, double value) {
     DType t = like.dtype();
     if (t.isInteger() && value != Math.rint(value)) {
       throw new IllegalArgumentException("Cannot convert " + value + " to EagerTensor of dtype " + t);
@@ -39,11 +43,20 @@ public final class MathOps {
       throw new IllegalArgumentException("Cannot convert " + value + " to a " + t + " tensor");
     }
     switch (t) {
-      case FLOAT32: return scope.constant((float) value, t);
-      case FLOAT64: return scope.constant(value, t);
-      case INT64: return scope.constant((long) value, t);
-      default: return scope.constant((long) value, t);
+      case FLOAT32: return (float) value;
+      case FLOAT64: return value;
+      default: return (long) value;
     }
+  }
+
+  /**
+   * {@code type(x, y)} for a Java number {@code y}: the number becomes the op's constant argument {@code name/y}
+   * of x's dtype, as TensorFlow converts {@code x + 2.0} ({@code add/y}, {@code add}).
+   */
+  private Output binary(String type, String name, Output x, double y) {
+    Object value = scalarOf(x, y);
+    OpScope op = scope.opScope(name);
+    return op.add(type, Attrs.empty(), x, op.argument("y").constant(value, x.dtype())).output(0);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -55,7 +68,7 @@ public final class MathOps {
   }
 
   public Output add(Output x, double y) {
-    return add(x, scalarLike(x, y));
+    return binary("AddV2", "add", x, y);
   }
 
   /** String concatenation, TF's Add on strings. */
@@ -68,7 +81,7 @@ public final class MathOps {
   }
 
   public Output subtract(Output x, double y) {
-    return subtract(x, scalarLike(x, y));
+    return binary("Sub", "sub", x, y);
   }
 
   /** Alias of {@link #subtract}. */
@@ -81,7 +94,7 @@ public final class MathOps {
   }
 
   public Output multiply(Output x, double y) {
-    return multiply(x, scalarLike(x, y));
+    return binary("Mul", "mul", x, y);
   }
 
   /** Alias of {@link #multiply}. */
@@ -95,20 +108,28 @@ public final class MathOps {
   }
 
   public Output divide(Output x, double y) {
-    return divide(x, scalarLike(x, y));
+    Object value = scalarOf(x, y);
+    OpScope op = scope.opScope("truediv");
+    return truediv(op, x, op.argument("y").constant(value, x.dtype()));
   }
 
   /**
    * True division: floats divide as RealDiv; int8/int16/uint8 are cast to float32 and int32/int64 to float64
-   * first, as {@code tf.math.truediv}.
+   * first, as {@code tf.math.truediv} (the casts named {@code truediv/Cast} and {@code truediv/Cast_1}).
    */
   public Output truediv(Output x, Output y) {
+    return truediv(scope.opScope("truediv"), x, y);
+  }
+
+  private static Output truediv(OpScope op, Output x, Output y) {
     DType t = x.dtype();
     if (t.isInteger() && t == y.dtype()) {
       DType f = t == DType.INT32 || t == DType.INT64 ? DType.FLOAT64 : DType.FLOAT32;
-      return binary("RealDiv", "truediv", cast(x, f), cast(y, f));
+      MathOps helpers = new MathOps(op.helpers());
+      x = helpers.cast(x, f);
+      y = helpers.cast(y, f);
     }
-    return binary("RealDiv", "truediv", x, y);
+    return op.add("RealDiv", Attrs.empty(), x, y).output(0);
   }
 
   /** TF's Div: float division, or truncating integer division. */
@@ -140,7 +161,7 @@ public final class MathOps {
   }
 
   public Output pow(Output x, double y) {
-    return pow(x, scalarLike(x, y));
+    return binary("Pow", "pow", x, y);
   }
 
   public Output maximum(Output x, Output y) {
@@ -148,7 +169,7 @@ public final class MathOps {
   }
 
   public Output maximum(Output x, double y) {
-    return maximum(x, scalarLike(x, y));
+    return binary("Maximum", "Maximum", x, y);
   }
 
   public Output minimum(Output x, Output y) {
@@ -156,7 +177,7 @@ public final class MathOps {
   }
 
   public Output minimum(Output x, double y) {
-    return minimum(x, scalarLike(x, y));
+    return binary("Minimum", "Minimum", x, y);
   }
 
   public Output squaredDifference(Output x, Output y) {
@@ -179,7 +200,7 @@ public final class MathOps {
   }
 
   public Output less(Output x, double y) {
-    return less(x, scalarLike(x, y));
+    return binary("Less", "Less", x, y);
   }
 
   public Output lessEqual(Output x, Output y) {
@@ -191,7 +212,7 @@ public final class MathOps {
   }
 
   public Output greater(Output x, double y) {
-    return greater(x, scalarLike(x, y));
+    return binary("Greater", "Greater", x, y);
   }
 
   public Output greaterEqual(Output x, Output y) {
@@ -206,9 +227,15 @@ public final class MathOps {
     return binary("LogicalOr", "LogicalOr", x, y);
   }
 
-  /** {@code (x | y) & !(x & y)}, composed as {@code tf.math.logical_xor} is. */
+  /**
+   * {@code (x | y) & !(x & y)}, composed as {@code tf.math.logical_xor} is: the inner ops keep their default
+   * names and the outer LogicalAnd takes this scope's name, or {@code LogicalXor}.
+   */
   public Output logicalXor(Output x, Output y) {
-    return logicalAnd(logicalOr(x, y), logicalNot(logicalAnd(x, y)));
+    MathOps inner = new MathOps(scope.withoutName());
+    Output either = inner.logicalOr(x, y);
+    Output notBoth = inner.logicalNot(inner.logicalAnd(x, y));
+    return binary("LogicalAnd", "LogicalXor", either, notBoth);
   }
 
   public Output logicalNot(Output x) {
@@ -337,26 +364,42 @@ public final class MathOps {
   // ---------------------------------------------------------------------------------------------
   // Reductions
 
-  /** Axes as an int32 constant; no axes means every axis (TF's {@code axis=None}). */
-  private Output axes(Output x, int[] axes) {
+  /**
+   * A reduction over {@code axes}: given axes are the op's constant argument {@code name/reduction_indices}; no
+   * axes means every axis (TF's {@code axis=None}), whose helpers TF builds before the op's name scope, so they
+   * keep their own names: a constant {@code Const} for a known rank, else {@code Rank} and {@code range}.
+   */
+  private Output reduce(String type, String name, Output x, int[] axes, boolean keepDims) {
+    Attrs attrs = Attrs.of("keep_dims", keepDims);
     if (axes != null && axes.length > 0) {
-      return scope.constant(axes, DType.INT32);
+      OpScope op = scope.opScope(name);
+      return op.add(type, attrs, x, op.argument("reduction_indices").constant(axes, DType.INT32)).output(0);
     }
+    return scope.addOp(type, name, attrs, x, allAxes(x)).output(0);
+  }
+
+  /** The int32 vector {@code [0, rank)} of {@code x}: a constant for a known rank, else Range(0, Rank(x), 1). */
+  private Output allAxes(Output x) {
+    Scope top = scope.withoutName();
     int rank = x.shape().rank();
     if (rank >= 0) {
       int[] all = new int[rank];
       for (int i = 0; i < rank; i++) {
         all[i] = i;
       }
-      return scope.constant(all, DType.INT32);
+      return top.constant(all, DType.INT32);
     }
-    Output r = scope.addOp("Rank", "Rank", Attrs.empty(), x).output(0);
-    return scope.addOp("Range", "range", Attrs.empty(), scope.constant(0, DType.INT32), r,
-        scope.constant(1, DType.INT32)).output(0);
+    Output r = top.addOp("Rank", "Rank", Attrs.empty(), x).output(0);
+    OpScope range = top.opScope("range");
+    Output start = range.argument("start").constant(0, DType.INT32);
+    Output delta = range.argument("delta").constant(1, DType.INT32);
+    return range.add("Range", Attrs.empty(), start, r, delta).output(0);
   }
 
-  private Output reduce(String type, String name, Output x, int[] axes, boolean keepDims) {
-    return scope.addOp(type, name, Attrs.of("keep_dims", keepDims), x, axes(x, axes)).output(0);
+  /** {@code type(x, axis)} with the axis as the op's int32 constant argument {@code name/arg}. */
+  private Output alongAxis(String type, String name, Attrs attrs, Output x, String arg, int axis) {
+    OpScope op = scope.opScope(name);
+    return op.add(type, attrs, x, op.argument(arg).constant(axis, DType.INT32)).output(0);
   }
 
   /** The sum over {@code axes} (every axis if none are given), keeping reduced dims as 1 if {@code keepDims}. */
@@ -429,8 +472,7 @@ public final class MathOps {
   }
 
   public Output argMax(Output x, int axis, DType outputType) {
-    return scope.addOp("ArgMax", "ArgMax", Attrs.of("output_type", outputType), x,
-        scope.constant(axis, DType.INT32)).output(0);
+    return alongAxis("ArgMax", "ArgMax", Attrs.of("output_type", outputType), x, "dimension", axis);
   }
 
   public Output argMin(Output x, int axis) {
@@ -438,8 +480,7 @@ public final class MathOps {
   }
 
   public Output argMin(Output x, int axis, DType outputType) {
-    return scope.addOp("ArgMin", "ArgMin", Attrs.of("output_type", outputType), x,
-        scope.constant(axis, DType.INT32)).output(0);
+    return alongAxis("ArgMin", "ArgMin", Attrs.of("output_type", outputType), x, "dimension", axis);
   }
 
   /** The running sum along {@code axis}. */
@@ -449,12 +490,10 @@ public final class MathOps {
 
   /** The running sum; {@code exclusive} starts at 0, {@code reverse} runs from the end. */
   public Output cumsum(Output x, int axis, boolean exclusive, boolean reverse) {
-    return scope.addOp("Cumsum", "Cumsum", Attrs.of("exclusive", exclusive, "reverse", reverse),
-        x, scope.constant(axis, DType.INT32)).output(0);
+    return alongAxis("Cumsum", "Cumsum", Attrs.of("exclusive", exclusive, "reverse", reverse), x, "axis", axis);
   }
 
   public Output cumprod(Output x, int axis, boolean exclusive, boolean reverse) {
-    return scope.addOp("Cumprod", "Cumprod", Attrs.of("exclusive", exclusive, "reverse", reverse),
-        x, scope.constant(axis, DType.INT32)).output(0);
+    return alongAxis("Cumprod", "Cumprod", Attrs.of("exclusive", exclusive, "reverse", reverse), x, "axis", axis);
   }
 }

@@ -1,7 +1,6 @@
 package dev.quiver.executor;
 
 import dev.quiver.executor.ops.Attrs;
-import dev.quiver.store.DType;
 
 /**
  * The {@code tf.nn} namespace of the {@link Ops} facade: activations and softmax. Thread-safe as {@link Scope} is.
@@ -50,13 +49,16 @@ public final class NnOps {
   /**
    * Softmax over {@code axis} (negative counts from the end). The last axis is TF's Softmax op; for another axis,
    * as {@code tf.nn.softmax} does, the axis is swapped with the last one by a Transpose, Softmax runs, and the same
-   * Transpose swaps it back (so NaN and Inf rows give exactly what TF gives).
+   * Transpose swaps it back (so NaN and Inf rows give exactly what TF gives). As in TF, the first two keep their
+   * default names ({@code transpose}, {@code Softmax}) and the last takes this scope's name, by default
+   * {@code transpose} made unique ({@code transpose_1}).
    */
   public Output softmax(Output logits, int axis) {
     if (isLast(logits, axis)) {
       return softmax(logits);
     }
-    return swapWithLast(softmax(swapWithLast(logits, axis)), axis);
+    Scope top = scope.withoutName();
+    return swapWithLast(scope, new NnOps(top).softmax(swapWithLast(top, logits, axis)), axis);
   }
 
   /** Log-softmax over the last axis. */
@@ -69,11 +71,12 @@ public final class NnOps {
     if (isLast(logits, axis)) {
       return logSoftmax(logits);
     }
-    return swapWithLast(logSoftmax(swapWithLast(logits, axis)), axis);
+    Scope top = scope.withoutName();
+    return swapWithLast(scope, new NnOps(top).logSoftmax(swapWithLast(top, logits, axis)), axis);
   }
 
-  /** {@code x} with dims {@code axis} and {@code rank - 1} swapped (its own inverse). */
-  private Output swapWithLast(Output x, int axis) {
+  /** {@code x} with dims {@code axis} and {@code rank - 1} swapped (its own inverse), a Transpose in {@code s}. */
+  private static Output swapWithLast(Scope s, Output x, int axis) {
     int rank = x.shape().rank();
     int a = axis < 0 ? axis + rank : axis;
     int[] perm = new int[rank];
@@ -82,8 +85,7 @@ public final class NnOps {
     }
     perm[a] = rank - 1;
     perm[rank - 1] = a;
-    return scope.addOp("Transpose", "transpose", Attrs.empty(), x, scope.constant(perm, DType.INT32))
-        .output(0);
+    return new ArrayOps(s).transpose(x, perm);
   }
 
   private static boolean isLast(Output x, int axis) {

@@ -5,7 +5,6 @@ import dev.quiver.executor.ops.Attrs;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Each function builds the graph {@code tf.compat.v1.random.*} builds (TensorFlow 2.21): a name scope
  * ({@code random_uniform}, {@code random_normal}, ...) holding the argument constants and the raw op, then
- * {@code Mul}/{@code AddV2} for the bounds, mean and standard deviation, the last op named as the scope.
+ * {@code Mul}/{@code AddV2} for the bounds, mean and standard deviation, the last op named as the scope. Where TF
+ * returns an op inside the scope (the raw op of a uniform in [0, 1), the {@code Mul} of one from 0), that op takes
+ * the scope's name instead, so the op returned always has the name asked for.
  * Overloads with {@code long} bounds behave as Python {@code int} arguments, those with {@code double} bounds
  * as Python {@code float}s. Bad arguments fail with IllegalArgumentException (TF's TypeError/ValueError)
  * before anything is added to the graph. Thread-safe as {@link Scope} is.
@@ -37,17 +38,9 @@ public final class RandomOps {
     this.scope = scope;
   }
 
-  /** A name scope for a composite op of default name {@code defaultName} (or the scope's name for it). */
-  private Scope nameScope(String defaultName) {
-    String full = scope.opName(defaultName);
-    return scope.withoutName().withSubScope(full.substring(scope.namePrefix().length()));
-  }
-
-  /** Adds the op that ends a composite: named exactly as {@code inner}'s name scope, as TF names it. */
-  private Output last(Scope inner, String type, Attrs attrs, Output... inputs) {
-    String prefix = inner.namePrefix();
-    return scope.graph().addOperation(type, prefix.substring(0, prefix.length() - 1), true, attrs, List.of(inputs),
-        inner.controlDependencies()).output(0);
+  /** Adds the op that ends a composite, named exactly as its name scope. */
+  private static Output last(OpScope op, String type, Attrs attrs, Output... inputs) {
+    return op.add(type, attrs, inputs).output(0);
   }
 
   private static Shape checkShape(Shape shape) {
@@ -71,12 +64,12 @@ public final class RandomOps {
     }
   }
 
-  private Output shapeOf(Scope inner, Shape shape) {
-    return inner.withName("shape").constant(shape.dims(), DType.INT32);
+  private static Output shapeOf(OpScope op, Shape shape) {
+    return op.argument("shape").constant(shape.dims(), DType.INT32);
   }
 
-  private static Output constant(Scope inner, String name, double value, DType dtype) {
-    Scope s = inner.withName(name);
+  private static Output constant(OpScope op, String name, double value, DType dtype) {
+    Scope s = op.argument(name);
     return switch (dtype) {
       case FLOAT32 -> s.constant((float) value, dtype);
       case FLOAT64 -> s.constant(value, dtype);
@@ -85,11 +78,11 @@ public final class RandomOps {
     };
   }
 
-  private static Output constant(Scope inner, String name, long value, DType dtype) {
+  private static Output constant(OpScope op, String name, long value, DType dtype) {
     if (dtype.isFloating()) {
-      return constant(inner, name, (double) value, dtype);
+      return constant(op, name, (double) value, dtype);
     }
-    return inner.withName(name).constant(dtype == DType.INT32 ? (Object) (int) value : (Object) value, dtype);
+    return op.argument(name).constant(dtype == DType.INT32 ? (Object) (int) value : (Object) value, dtype);
   }
 
   private static void checkBounds(long minval, long maxval, DType dtype) {
@@ -98,11 +91,15 @@ public final class RandomOps {
     }
   }
 
-  /** The raw op (seeded now, after the argument constants, as TF's get_seed runs after them). */
-  private Output raw(Scope inner, String type, DType dtype, Output shape, Long seed) {
+  /** The raw op's attributes, seeded now (after the argument constants, as TF's get_seed runs after them). */
+  private Attrs rawAttrs(DType dtype, Long seed) {
     long[] seeds = seeds(seed);
-    return inner.addOp(type, type, Attrs.of("dtype", dtype, "seed", seeds[0], "seed2", seeds[1]),
-        shape).output(0);
+    return Attrs.of("dtype", dtype, "seed", seeds[0], "seed2", seeds[1]);
+  }
+
+  /** The raw op, a helper in {@code op}'s name scope under its type's name. */
+  private Output raw(OpScope op, String type, DType dtype, Output shape, Long seed) {
+    return op.helpers().addOp(type, type, rawAttrs(dtype, seed), shape).output(0);
   }
 
   /**
@@ -147,23 +144,23 @@ public final class RandomOps {
     checkShape(shape);
     checkDType(dtype, true);
     checkBounds(minval, maxval, dtype);
-    Scope inner = nameScope("random_uniform");
-    Output dims = shapeOf(inner, shape);
+    OpScope op = scope.opScope("random_uniform");
+    Output dims = shapeOf(op, shape);
     boolean unit = minval == 0 && maxval == 1;
     if (dtype.isFloating() && unit) {
-      return raw(inner, "RandomUniform", dtype, dims, seed);
+      return last(op, "RandomUniform", rawAttrs(dtype, seed), dims);
     }
-    Output lo = constant(inner, "min", minval, dtype);
-    Output hi = constant(inner, "max", maxval, dtype);
+    Output lo = constant(op, "min", minval, dtype);
+    Output hi = constant(op, "max", maxval, dtype);
     if (!dtype.isFloating()) {
       long[] seeds = seeds(seed);
-      return last(inner, "RandomUniformInt", Attrs.of("seed", seeds[0], "seed2", seeds[1]), dims, lo, hi);
+      return last(op, "RandomUniformInt", Attrs.of("seed", seeds[0], "seed2", seeds[1]), dims, lo, hi);
     }
-    Output rnd = raw(inner, "RandomUniform", dtype, dims, seed);
+    Output rnd = raw(op, "RandomUniform", dtype, dims, seed);
     if (minval == 0) {
-      return inner.addOp("Mul", "Mul", Attrs.empty(), rnd, hi).output(0);
+      return last(op, "Mul", Attrs.empty(), rnd, hi);
     }
-    return scaled(inner, rnd, lo, hi);
+    return scaled(op, rnd, lo, hi);
   }
 
   /**
@@ -176,17 +173,17 @@ public final class RandomOps {
     checkShape(shape);
     checkDType(dtype, true);
     requireFloating(dtype, minval);
-    Scope inner = nameScope("random_uniform");
-    Output dims = shapeOf(inner, shape);
-    Output lo = constant(inner, "min", minval, dtype);
-    Output hi = constant(inner, "max", maxval, dtype);
-    return scaled(inner, raw(inner, "RandomUniform", dtype, dims, seed), lo, hi);
+    OpScope op = scope.opScope("random_uniform");
+    Output dims = shapeOf(op, shape);
+    Output lo = constant(op, "min", minval, dtype);
+    Output hi = constant(op, "max", maxval, dtype);
+    return scaled(op, raw(op, "RandomUniform", dtype, dims, seed), lo, hi);
   }
 
-  private Output scaled(Scope inner, Output rnd, Output lo, Output hi) {
-    Output range = inner.addOp("Sub", "sub", Attrs.empty(), hi, lo).output(0);
-    Output mul = inner.addOp("Mul", "mul", Attrs.empty(), rnd, range).output(0);
-    return last(inner, "AddV2", Attrs.empty(), mul, lo);
+  private static Output scaled(OpScope op, Output rnd, Output lo, Output hi) {
+    Output range = op.helpers().addOp("Sub", "sub", Attrs.empty(), hi, lo).output(0);
+    Output mul = op.helpers().addOp("Mul", "mul", Attrs.empty(), rnd, range).output(0);
+    return last(op, "AddV2", Attrs.empty(), mul, lo);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -222,13 +219,13 @@ public final class RandomOps {
                           Long seed) {
     checkShape(shape);
     requireFloating(dtype, mean);
-    Scope inner = nameScope(name);
-    Output dims = shapeOf(inner, shape);
-    Output m = constant(inner, "mean", mean, dtype);
-    Output s = constant(inner, "stddev", stddev, dtype);
-    Output rnd = raw(inner, type, dtype, dims, seed);
-    Output mul = inner.addOp("Mul", "mul", Attrs.empty(), rnd, s).output(0);
-    return last(inner, "AddV2", Attrs.empty(), mul, m);
+    OpScope op = scope.opScope(name);
+    Output dims = shapeOf(op, shape);
+    Output m = constant(op, "mean", mean, dtype);
+    Output s = constant(op, "stddev", stddev, dtype);
+    Output rnd = raw(op, type, dtype, dims, seed);
+    Output mul = op.helpers().addOp("Mul", "mul", Attrs.empty(), rnd, s).output(0);
+    return last(op, "AddV2", Attrs.empty(), mul, m);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -120,6 +120,22 @@ public final class Scope {
   }
 
   /**
+   * Opens the name scope of one op of default name {@code defaultName}, as TensorFlow's op wrappers do: takes the
+   * op's unique name now (this scope's name, or the default, within the name scope), so that the helper ops the
+   * facade builds for it are named under it and the op itself gets exactly that name (see {@link OpScope}).
+   */
+  OpScope opScope(String defaultName) {
+    String unique = graph.uniqueName(opName(Objects.requireNonNull(defaultName, "defaultName")));
+    return new OpScope(this, unique, new Scope(graph, unique + "/", null, controlDependencies));
+  }
+
+  /** Adds an op under the full name {@code fullName}, taken already by {@link #opScope}, not made unique again. */
+  Operation addNamed(String type, String fullName, Attrs attrs, List<Output> inputs) {
+    return graph.addOperation(type, fullName, true, attrs == null ? Attrs.empty() : attrs, inputs,
+        controlDependencies);
+  }
+
+  /**
    * Adds an op of {@code type} to the graph, named by this scope (or {@code defaultName}), with this scope's
    * control dependencies, after shape inference.
    *

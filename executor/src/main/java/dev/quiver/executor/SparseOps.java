@@ -26,12 +26,19 @@ public final class SparseOps {
         denseShape, values, defaultValue).output(0);
   }
 
-  /** {@link #toDense} with zero (or the empty string) as default and index validation on. */
+  /**
+   * {@link #toDense} with zero (or the empty string) as default and index validation on, as
+   * {@code tf.compat.v1.sparse_to_dense}: the default is the op's constant argument
+   * {@code SparseToDense/default_value}.
+   */
   public Output toDense(Output indices, Output values, Output denseShape) {
-    Object zero = values.dtype() == DType.STRING ? "" : values.dtype() == DType.BOOL ? (Object) false : (Object) 0;
-    Output dflt = scope.withName(scope.opName("SparseToDense").substring(scope.namePrefix().length())
-        + "/default_value").constant(zero, values.dtype());
-    return toDense(indices, values, denseShape, dflt, true);
+    OpScope op = scope.opScope("SparseToDense");
+    Output dflt = op.argument("default_value").constant(zeroOf(values.dtype()), values.dtype());
+    return op.add("SparseToDense", Attrs.of("validate_indices", true), indices, denseShape, values, dflt).output(0);
+  }
+
+  private static Object zeroOf(DType dtype) {
+    return dtype == DType.STRING ? "" : dtype == DType.BOOL ? (Object) false : (Object) 0;
   }
 
   /**
@@ -46,17 +53,21 @@ public final class SparseOps {
 
   /** {@code tf.sparse.reduce_sum(sp, axis, keepdims)} with the sparse input as its COO parts: a dense result. */
   public Output reduceSum(Output indices, Output values, Output denseShape, int[] axes, boolean keepDims) {
-    Output ax = scope.withName(scope.opName("SparseReduceSum").substring(scope.namePrefix().length())
-        + "/reduction_axes").constant(axes, DType.INT32);
-    return scope.addOp("SparseReduceSum", "SparseReduceSum", Attrs.of("keep_dims", keepDims), indices, values,
-        denseShape, ax).output(0);
+    OpScope op = scope.opScope("SparseReduceSum");
+    Output ax = op.argument("reduction_axes").constant(axes, DType.INT32);
+    return op.add("SparseReduceSum", Attrs.of("keep_dims", keepDims), indices, values, denseShape, ax).output(0);
   }
 
   // ---- over SparseTensor
 
-  /** {@code tf.sparse.to_dense(sp)}: zero (or "") where {@code sp} has no value; indices validated. */
+  /**
+   * {@code tf.sparse.to_dense(sp)}: zero (or "") where {@code sp} has no value; indices validated. As in TF, the
+   * zero is a constant {@code zeros} built before the op.
+   */
   public Output toDense(SparseTensor sp) {
-    return toDense(sp.indices(), sp.values(), sp.denseShape());
+    DType dtype = sp.values().dtype();
+    Output zero = scope.withName("zeros").constant(zeroOf(dtype), dtype);
+    return toDense(sp, zero, true);
   }
 
   /** {@code tf.sparse.to_dense(sp, default_value, validate_indices)}. */
