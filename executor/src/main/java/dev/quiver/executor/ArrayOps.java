@@ -10,8 +10,8 @@ import java.util.Objects;
 /**
  * The {@code tf.array} namespace of the {@link Ops} facade: shape and indexing ops (TensorFlow's
  * {@code array_ops}), built in {@link #scope} with TensorFlow's op types, attributes and default names.
- * Integer arguments given as Java arrays become int32 constants, as Python lists do in TensorFlow, named under
- * the op after TF's input ({@code Reshape/shape}, or {@code s/shape} for an op named {@code s}).
+ * Integer arguments given as Java arrays become int32 constants (int64 if a value does not fit in int32), as
+ * Python lists do in TensorFlow, named under the op after TF's input ({@code Reshape/shape}, or {@code s/shape} for an op named {@code s}).
  * Thread-safe as {@link Scope} is; bad static shapes fail here, at build time, naming the op.
  */
 public final class ArrayOps {
@@ -24,8 +24,24 @@ public final class ArrayOps {
 
   // Constant arguments are named under their op ({@code op.name()/arg}), as TensorFlow converts an op's inputs.
 
-  private static Output ints(OpScope op, String arg, long... values) {
-    return op.argument(arg).constant(values, DType.INT32);
+  /**
+   * The dtype TF gives a Python list of ints: int32, or int64 if a value does not fit in int32. Arguments of one
+   * op that share a type attribute (Slice's begin and size) take the type of all their values.
+   */
+  static DType intsType(long[]... lists) {
+    for (long[] values : lists) {
+      for (long v : values) {
+        if (v != (int) v) {
+          return DType.INT64;
+        }
+      }
+    }
+    return DType.INT32;
+  }
+
+  /** {@code values} as the op's constant argument {@code arg}, of {@link #intsType}. */
+  static Output ints(OpScope op, String arg, long... values) {
+    return op.argument(arg).constant(values, intsType(values));
   }
 
   private static Output ints(OpScope op, String arg, int... values) {
@@ -158,7 +174,7 @@ public final class ArrayOps {
    * constant of default name ({@code Const}) before the op's name scope opens.
    */
   public List<Output> split(Output value, long[] sizes, int axis) {
-    Output splits = scope.withoutName().constant(sizes, DType.INT32);
+    Output splits = scope.withoutName().constant(sizes, intsType(sizes));
     OpScope op = scope.opScope("split");
     Output dim = scalar(op, "split_dim", axis);
     return op.add("SplitV", Attrs.of("num_split", sizes.length), value, splits, dim).outputs();
@@ -169,7 +185,9 @@ public final class ArrayOps {
   /** {@code tf.slice}: {@code size[i]} elements from {@code begin[i]} on each axis (-1 for the rest). */
   public Output slice(Output input, long[] begin, long[] size) {
     OpScope op = scope.opScope("Slice");
-    return last(op, "Slice", Attrs.empty(), input, ints(op, "begin", begin), ints(op, "size", size));
+    DType index = intsType(begin, size);
+    return last(op, "Slice", Attrs.empty(), input, op.argument("begin").constant(begin, index),
+        op.argument("size").constant(size, index));
   }
 
   public Output slice(Output input, Output begin, Output size) {
@@ -185,9 +203,11 @@ public final class ArrayOps {
   public Output stridedSlice(Output input, long[] begin, long[] end, long[] strides, int beginMask, int endMask,
                              int ellipsisMask, int newAxisMask, int shrinkAxisMask) {
     OpScope op = scope.opScope("strided_slice");
+    DType index = intsType(begin, end, strides);
     return last(op, "StridedSlice", Attrs.of("begin_mask", beginMask, "end_mask", endMask,
             "ellipsis_mask", ellipsisMask, "new_axis_mask", newAxisMask, "shrink_axis_mask", shrinkAxisMask),
-        input, ints(op, "begin", begin), ints(op, "end", end), ints(op, "strides", strides));
+        input, op.argument("begin").constant(begin, index), op.argument("end").constant(end, index),
+        op.argument("strides").constant(strides, index));
   }
 
   /** {@code tf.gather(params, indices, axis)}. */

@@ -110,7 +110,7 @@ public final class LinalgOps {
       return op.add("MatMul", attrs, ma, mb).output(0);
     }
     Output prod = op.helpers().addOp("MatMul", "MatMul", attrs, ma, mb).output(0);
-    return op.add("Reshape", Attrs.empty(), prod, op.argument("shape").constant(od, DType.INT32)).output(0);
+    return op.add("Reshape", Attrs.empty(), prod, ArrayOps.ints(op, "shape", od)).output(0);
   }
 
   /** tensordot whose reshapes take the products of dims read by Shape and GatherV2 when the step runs. */

@@ -67,7 +67,7 @@ public final class SliceOps {
       if (begin[i] < 0 || begin[i] > d) {
         throw err.apply("expected begin[" + i + "] in [0, " + d + "], but got " + begin[i]);
       }
-      if (s < 0 || begin[i] + s > d) {
+      if (s < 0 || s > d - begin[i]) { // not begin + s > d, which overflows for a size near Long.MAX_VALUE
         throw err.apply("expected size[" + i + "] in [0, " + (d - begin[i]) + "], but got " + size[i]);
       }
       out[i] = s;

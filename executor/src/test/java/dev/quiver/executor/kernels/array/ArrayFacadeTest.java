@@ -56,6 +56,31 @@ class ArrayFacadeTest {
   }
 
   @Test
+  void integerArgumentsThatDoNotFitInt32BecomeInt64AsInTensorFlow(BufferAllocator a) {
+    // TF 2.21: tf.constant([2**31, 2]).dtype == tf.int64; a Java long must not wrap to a negative int32
+    try (Graph g = new Graph(a)) {
+      Ops tf = Ops.create(g);
+      Output big = tf.placeholder(DType.FLOAT32, Shape.of(65536, 32768, 2));
+      Output r = tf.array.reshape(big, 1L << 31, 2);
+      assertEquals(Shape.of(1L << 31, 2), r.shape());
+      assertEquals(DType.INT64, r.op().inputs().get(1).dtype());
+      assertEquals(DType.INT32, tf.array.reshape(big, -1, 2).op().inputs().get(1).dtype());
+      // tensordot flattens a's free dims to 2**31 rows, then reshapes back
+      Output d = tf.linalg.tensordot(big, tf.placeholder(DType.FLOAT32, Shape.of(2, 3)), new int[] {2}, new int[] {0});
+      assertEquals(Shape.of(65536, 32768, 3), d.shape());
+      // begin, end and strides share one dtype: all int64 when one needs it
+      Output x = tf.placeholder(DType.FLOAT32, Shape.of(3));
+      Output s = tf.array.stridedSlice(x, new long[] {1}, new long[] {Long.MAX_VALUE}, new long[] {1});
+      assertEquals(Shape.of(2), s.shape(), "x[1:huge] is x[1:], not x[1:-1]");
+      for (int i = 1; i <= 3; i++) {
+        assertEquals(DType.INT64, s.op().inputs().get(i).dtype());
+      }
+      Output sl = tf.array.slice(x, new long[] {0}, new long[] {-1});
+      assertEquals(DType.INT32, sl.op().inputs().get(1).dtype());
+    }
+  }
+
+  @Test
   void stridedSliceShapesFollowTheMasks(BufferAllocator a) {
     try (Graph g = new Graph(a)) {
       Ops tf = Ops.create(g);

@@ -57,6 +57,20 @@ class SliceOpsTest {
   }
 
   @Test
+  void aSizeWhoseEndOverflowsALongFailsInsteadOfSlicingPastTheInput(BufferAllocator a) {
+    // TF 2.21: tf.slice(tf.zeros([4]), tf.constant([1], tf.int64), tf.constant([2**63 - 1], tf.int64)) raises
+    // InvalidArgumentError "Expected size[0] in [0, 3], but got 9223372036854775807"
+    for (boolean dynamic : new boolean[] {false, true}) {
+      try (OpRunner r = OpRunner.op(a, "Slice").input(Tensor.of(a, new int[4])).input(Tensor.of(a, new long[] {1}))
+          .input(Tensor.of(a, new long[] {Long.MAX_VALUE}))) {
+        InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+            dynamic ? r.dynamic()::run : r::infer);
+        assertTrue(e.getMessage().contains("size[0] in [0, 3], but got " + Long.MAX_VALUE), e.getMessage());
+      }
+    }
+  }
+
+  @Test
   void stridedSliceShrinksAnAxisToAScalarIndex(BufferAllocator a) {
     // tf.strided_slice(t, [1, 0, 0], [2, 1, 3], [1, 1, 1]) -> [[[3, 3, 3]]]
     try (OpRunner r = strided(a, docsT(a), new int[] {1, 0, 0}, new int[] {2, 1, 3}, new int[] {1, 1, 1})) {
