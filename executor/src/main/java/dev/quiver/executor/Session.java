@@ -17,6 +17,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -67,7 +68,10 @@ public final class Session implements AutoCloseable {
   private final PartialRuns partialRuns = new PartialRuns(this);
   private final ActiveSteps steps = new ActiveSteps();
   private volatile ParsedOutput lastParsedOutput; // FetchStructure is immutable: steps share it
-  private volatile boolean closedByReset; // until close() is called: using the session is then CancelledException
+  /** Who closed the session: after {@link #reset} (until {@link #close}) using it is CancelledException. */
+  private final AtomicReference<Closer> closer = new AtomicReference<>(Closer.NONE);
+
+  private enum Closer { NONE, USER, RESET }
 
   /** A session on the default graph of this thread, with the default config. */
   public Session() {
@@ -185,7 +189,7 @@ public final class Session implements AutoCloseable {
    * @param options tracing and deadline of the step, or null
    * @param runMetadata receives the step's stats if {@code options} asks for a trace, or null
    * @return the fetched values; close it to free them
-   * @throws IllegalStateException if the session is closed
+   * @throws IllegalStateException if the session is closed ({@link CancelledException} if {@link #reset} closed it)
    * @throws IllegalArgumentException naming a fetch or feed key of an invalid type
    * @throws NotFoundException if a name is not in the graph
    * @throws InvalidArgumentException naming the tensor if a fed value does not fit its dtype or shape, or a
@@ -252,7 +256,7 @@ public final class Session implements AutoCloseable {
    * @param acceptOptions whether the callable takes {@link RunOptions} and {@link RunMetadata}
    * @throws IllegalArgumentException if a fetch or feed key has an invalid type
    * @throws IllegalStateException if the session is closed (TensorFlow makes the callable and fails when it is
-   *     called)
+   *     called); {@link CancelledException} if {@link #reset} closed it
    */
   public SessionCallable makeCallable(Object fetches, List<?> feedList, boolean acceptOptions) {
     checkOpen();
@@ -392,8 +396,9 @@ public final class Session implements AutoCloseable {
       open = new ArrayList<>(LIVE);
     }
     for (Session s : open) {
-      s.closedByReset = true;
-      s.shutDown();
+      if (s.closer.compareAndSet(Closer.NONE, Closer.RESET)) { // one the user closes meanwhile stays theirs
+        s.shutDown();
+      }
     }
   }
 
@@ -407,7 +412,7 @@ public final class Session implements AutoCloseable {
    */
   @Override
   public void close() {
-    closedByReset = false;
+    closer.set(Closer.USER);
     shutDown();
   }
 
@@ -439,7 +444,7 @@ public final class Session implements AutoCloseable {
 
   void checkOpen() {
     if (steps.isClosing()) {
-      if (closedByReset) {
+      if (closer.get() == Closer.RESET) {
         throw new CancelledException("Session has been closed.");
       }
       throw new IllegalStateException("Attempted to use a closed Session.");

@@ -63,7 +63,8 @@ public final class SessionCallable {
    *
    * @throws IllegalArgumentException if the number of values differs from the feed list's, or a value does not
    *     match its key's structure
-   * @throws IllegalStateException if the session is closed
+   * @throws IllegalStateException if the session is closed ({@code CancelledException} if {@code Session.reset}
+   *     closed it)
    */
   public Result call(Object... feedValues) {
     return run(feedValues, null, null);

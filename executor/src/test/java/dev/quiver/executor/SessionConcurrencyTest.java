@@ -210,4 +210,36 @@ class SessionConcurrencyTest {
       }
     }
   }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aSessionTheUserClosesDuringAResetStaysClosedByTheUser(BufferAllocator allocator) throws Exception {
+    // Whichever of close() and reset("") runs first, the user closed it: using it is then the RuntimeError of a
+    // closed session (IllegalStateException), never the CancelledError a reset alone leaves.
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int i = 0; i < 200; i++) {
+        try (SessionFixture f = new SessionFixture(allocator, SessionConfig.builder())) {
+          Output c = f.tf.constant(1f);
+          CyclicBarrier start = new CyclicBarrier(2);
+          Future<?> closing = pool.submit(() -> {
+            start.await();
+            f.session.close();
+            return null;
+          });
+          Future<?> resetting = pool.submit(() -> {
+            start.await();
+            Session.reset("", null, null);
+            return null;
+          });
+          closing.get();
+          resetting.get();
+          assertEquals("Attempted to use a closed Session.", assertThrows(IllegalStateException.class,
+              () -> f.session.run(c)).getMessage(), "round " + i);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
