@@ -29,11 +29,11 @@ public final class GatherOps {
       return List.of(new TensorSpec(dtype, Shape.unknown()));
     }
     long batchDims = ctx.attrs().getLong("batch_dims");
-    int bd = (int) (batchDims < 0 ? batchDims + indices.rank() : batchDims);
-    if (bd < 0 || bd > indices.rank()) {
+    if (batchDims < -indices.rank() || batchDims > indices.rank()) { // checked as a long: 2^32 must not wrap to 0
       throw ctx.error("Expected batch_dims in the range [" + -indices.rank() + ", " + indices.rank() + "], but got "
           + batchDims);
     }
+    int bd = (int) (batchDims < 0 ? batchDims + indices.rank() : batchDims);
     if (params.rank() < 1) {
       throw ctx.error("params must be at least 1 dimensional");
     }

@@ -91,6 +91,17 @@ class GatherOpsTest {
   }
 
   @Test
+  void batchDimsBeyondIntFailAtBuildTimeInsteadOfWrapping(BufferAllocator a) {
+    // 2^32 would be batch_dims 0 if cut to an int; a GraphDef or raw attrs can carry any int64
+    try (OpRunner r = OpRunner.op(a, "GatherV2").input(Tensor.of(a, new int[] {1, 2, 3, 4, 5, 6}, 2, 3))
+        .input(Tensor.of(a, new int[] {2, 0, 1, 1}, 2, 2)).input(Tensor.scalar(a, 1)).attr("batch_dims", 1L << 32)) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::infer);
+      assertTrue(e.getMessage().contains("Expected batch_dims in the range [-2, 2], but got 4294967296"),
+          e.getMessage());
+    }
+  }
+
+  @Test
   void gatherOfStrings(BufferAllocator a) {
     try (OpRunner r = OpRunner.op(a, "GatherV2").input(Tensor.of(a, new String[] {"zero", "one", "two"}))
         .input(Tensor.of(a, new int[] {1, 1, 2, 0})).input(Tensor.scalar(a, 0))) {
