@@ -1,5 +1,6 @@
 package dev.quiver.executor.kernels.array;
 
+import dev.quiver.executor.kernels.Broadcast;
 import dev.quiver.executor.ops.InferenceContext;
 import dev.quiver.executor.ops.KernelContext;
 import dev.quiver.executor.ops.TensorSpec;
@@ -7,6 +8,7 @@ import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
@@ -57,6 +59,7 @@ public final class ConcatOps {
         out[axis] = -1;
         continue;
       }
+      long[] merged = out.clone();
       for (int k = 0; k < rank; k++) {
         long d = s.dim(k);
         if (k == axis) {
@@ -64,8 +67,7 @@ public final class ConcatOps {
         } else if (first) {
           out[k] = d;
         } else if (out[k] >= 0 && d >= 0 && out[k] != d) {
-          throw ctx.error("dimension " + k + " in both shapes must be equal: shape[0] = " + ctx.inputShape(0)
-              + " vs. shape[" + i + "] = " + s);
+          throw concatMismatch(ctx, merged, s.dims(), axis, k);
         } else if (out[k] < 0) {
           out[k] = d;
         }
@@ -161,6 +163,18 @@ public final class ConcatOps {
     return List.of(new TensorSpec(dtype, insert(merged.dims(), axis, n)));
   }
 
+  /**
+   * TF's shape function's error for an input whose dim {@code k} differs from the inputs' before it: TF merges
+   * the dims before the axis and those after it as two shapes, and names the dim and the shapes within its part.
+   */
+  private static RuntimeException concatMismatch(InferenceContext ctx, long[] merged, long[] input, int axis, int k) {
+    int from = k < axis ? 0 : axis + 1;
+    int to = k < axis ? axis : merged.length;
+    return ctx.error("Dimension " + (k - from) + " in both shapes must be equal, but are " + merged[k] + " and "
+        + input[k] + ". Shapes are " + Broadcast.tfShape(Shape.of(Arrays.copyOfRange(merged, from, to))) + " and "
+        + Broadcast.tfShape(Shape.of(Arrays.copyOfRange(input, from, to))) + ".");
+  }
+
   /** The merge of two inputs' static shapes, or TF's shape function's error. */
   private static Shape mergePacked(InferenceContext ctx, Shape a, Shape b) {
     if (a.hasUnknownRank() || b.hasUnknownRank()) {
@@ -172,7 +186,7 @@ public final class ConcatOps {
     for (int k = 0; k < a.rank(); k++) {
       if (a.dim(k) >= 0 && b.dim(k) >= 0 && a.dim(k) != b.dim(k)) {
         throw ctx.error("Dimension " + k + " in both shapes must be equal, but are " + a.dim(k) + " and " + b.dim(k)
-            + ". Shapes are " + OpArgs.dims(a) + " and " + OpArgs.dims(b) + ".");
+            + ". Shapes are " + Broadcast.tfShape(a) + " and " + Broadcast.tfShape(b) + ".");
       }
     }
     return a.mergeWith(b);

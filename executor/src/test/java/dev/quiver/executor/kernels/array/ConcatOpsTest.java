@@ -55,6 +55,23 @@ class ConcatOpsTest {
         .input(Tensor.of(a, new int[4], 2, 2)).input(Tensor.scalar(a, 0))) {
       InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::infer);
       assertTrue(e.getMessage().contains("ConcatV2 op"), e.getMessage());
+      // TF 2.21's shape function (tf.concat of placeholders [2, 3] and [2, 2] on axis 0): the dims after the axis
+      assertTrue(e.getMessage().contains("Dimension 0 in both shapes must be equal, but are 3 and 2. Shapes are [3] "
+          + "and [2]."), e.getMessage());
+    }
+    // TF 2.21, axis 1: [2, 3, 4] then [2, 5, 6] merge before the axis and fail after it
+    try (OpRunner r = OpRunner.op(a, "ConcatV2").input(Tensor.of(a, new int[24], 2, 3, 4))
+        .input(Tensor.of(a, new int[60], 2, 5, 6)).input(Tensor.scalar(a, 1))) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::infer);
+      assertTrue(e.getMessage().contains("Dimension 0 in both shapes must be equal, but are 4 and 6. Shapes are [4] "
+          + "and [6]."), e.getMessage());
+    }
+    // TF 2.21, axis 1: [2, 3] and [4, 3] differ before the axis
+    try (OpRunner r = OpRunner.op(a, "ConcatV2").input(Tensor.of(a, new int[6], 2, 3))
+        .input(Tensor.of(a, new int[12], 4, 3)).input(Tensor.scalar(a, 1))) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, r::infer);
+      assertTrue(e.getMessage().contains("Dimension 0 in both shapes must be equal, but are 2 and 4. Shapes are [2] "
+          + "and [4]."), e.getMessage());
     }
   }
 
