@@ -11,7 +11,8 @@ import java.util.Objects;
  * The {@code tf.array} namespace of the {@link Ops} facade: shape and indexing ops (TensorFlow's
  * {@code array_ops}), built in {@link #scope} with TensorFlow's op types, attributes and default names.
  * Integer arguments given as Java arrays become int32 constants (int64 if a value does not fit in int32), as
- * Python lists do in TensorFlow, named under the op after TF's input ({@code Reshape/shape}, or {@code s/shape} for an op named {@code s}).
+ * Python lists do in TensorFlow, named under the op after TF's input ({@code Reshape/shape}, or {@code s/shape}
+ * for an op named {@code s}).
  * Thread-safe as {@link Scope} is; bad static shapes fail here, at build time, naming the op.
  */
 public final class ArrayOps {
