@@ -139,14 +139,13 @@ public final class MatMul {
     Tensor a = ctx.input(0);
     Tensor b = ctx.input(1);
     Shape batch = runtimeBatch(ctx, a.shape(), b.shape());
-    String sa = Broadcast.tfShape(a.shape());
-    String sb = Broadcast.tfShape(b.shape());
     int m = Math.toIntExact(a.shape().dim(ta ? -1 : -2));
     int k = Math.toIntExact(a.shape().dim(ta ? -2 : -1));
     int kb = Math.toIntExact(b.shape().dim(tb ? -1 : -2));
     int n = Math.toIntExact(b.shape().dim(tb ? -2 : -1));
     if (k != kb) {
-      throw error(ctx, "Matrix size-incompatible: In[0]: " + sa + ", In[1]: " + sb);
+      throw error(ctx, "Matrix size-incompatible: In[0]: " + Broadcast.tfShape(a.shape()) + ", In[1]: "
+          + Broadcast.tfShape(b.shape()));
     }
     long[] bd = batch.dims();
     long[] od = Arrays.copyOf(bd, bd.length + 2);
@@ -186,25 +185,25 @@ public final class MatMul {
    * BatchMatMul (V1) equal ranks and batch dims, BatchMatMulV2 batch dims that broadcast.
    */
   private static Shape runtimeBatch(KernelContext ctx, Shape a, Shape b) {
-    String sa = Broadcast.tfShape(a);
-    String sb = Broadcast.tfShape(b);
     switch (ctx.opType()) {
       case "MatMul":
         if (a.rank() != 2 || b.rank() != 2) {
           throw error(ctx, "In[" + (a.rank() != 2 ? 0 : 1) + "] is not a matrix. Instead it has shape "
-              + (a.rank() != 2 ? sa : sb));
+              + Broadcast.tfShape(a.rank() != 2 ? a : b));
         }
         return Shape.scalar();
       case "BatchMatMul":
         if (a.rank() != b.rank()) {
-          throw error(ctx, "In[0] and In[1] has different ndims: " + sa + " vs. " + sb);
+          throw error(ctx, "In[0] and In[1] has different ndims: " + Broadcast.tfShape(a) + " vs. "
+              + Broadcast.tfShape(b));
         }
         if (a.rank() < 2) {
           throw error(ctx, "In[0] and In[1] ndims must be >= 2: " + a.rank());
         }
         for (int i = 0; i < a.rank() - 2; i++) {
           if (a.dim(i) != b.dim(i)) {
-            throw error(ctx, "In[0].dim(" + i + ") and In[1].dim(" + i + ") must be the same: " + sa + " vs " + sb);
+            throw error(ctx, "In[0].dim(" + i + ") and In[1].dim(" + i + ") must be the same: "
+                + Broadcast.tfShape(a) + " vs " + Broadcast.tfShape(b));
           }
         }
         return batchOf(a);
@@ -218,7 +217,8 @@ public final class MatMul {
         try {
           return Broadcast.shapes(batchOf(a), batchOf(b));
         } catch (IllegalArgumentException e) {
-          throw error(ctx, "In[0] and In[1] must have compatible batch dimensions: " + sa + " vs. " + sb);
+          throw error(ctx, "In[0] and In[1] must have compatible batch dimensions: " + Broadcast.tfShape(a)
+              + " vs. " + Broadcast.tfShape(b));
         }
     }
   }
