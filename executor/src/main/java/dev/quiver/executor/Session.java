@@ -10,6 +10,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -209,7 +211,7 @@ public final class Session implements AutoCloseable {
     FetchStructure fs = parseFetches(fetches);
     Operation[] targets = fs.targets;
     if (!extraTargets.isEmpty()) {
-      java.util.LinkedHashSet<Operation> all = new java.util.LinkedHashSet<>(List.of(fs.targets));
+      Set<Operation> all = new LinkedHashSet<>(List.of(fs.targets));
       for (Operation op : extraTargets) {
         if (op.graph() != graph) {
           throw new IllegalArgumentException("target " + op.name() + " is not an element of this graph");
@@ -263,14 +265,14 @@ public final class Session implements AutoCloseable {
     FetchStructure fs = FetchStructure.parse(graph, fetches);
     List<?> keys = feedList == null ? List.of() : feedList;
     if (keys.stream().anyMatch(Feeds::isStructured)) {
-      java.util.LinkedHashSet<Output> flat = new java.util.LinkedHashSet<>();
+      Set<Output> flat = new LinkedHashSet<>();
       for (Object key : keys) {
         Feeds.flatten(graph, key, flat::add);
       }
       StepPlan plan = plan(flat.toArray(new Output[0]), fs.outputs, fs.targets);
-      return SessionCallable.structured(this, plan, fs, acceptOptions, List.copyOf(keys));
+      return SessionCallable.structured(this, plan, fs, acceptOptions, frozen(keys));
     }
-    Map<Output, Integer> lastArgument = new java.util.LinkedHashMap<>();
+    Map<Output, Integer> lastArgument = new LinkedHashMap<>();
     for (int i = 0; i < keys.size(); i++) {
       lastArgument.put(Feeds.key(graph, keys.get(i)), i);
     }
@@ -278,6 +280,11 @@ public final class Session implements AutoCloseable {
     int[] argumentOf = lastArgument.values().stream().mapToInt(Integer::intValue).toArray();
     StepPlan plan = plan(feedKeys, fs.outputs, fs.targets);
     return new SessionCallable(this, plan, fs, acceptOptions, keys.size(), argumentOf);
+  }
+
+  /** {@code keys} with every nested List copied: the callable must not see a caller change them later. */
+  private static List<?> frozen(List<?> keys) {
+    return keys.stream().map(k -> k instanceof List<?> l ? frozen(l) : k).toList();
   }
 
   /** {@link #makeCallable(Object, List, boolean)} without options. */

@@ -134,6 +134,13 @@ class SessionCallableTest {
       try (Result r = listed.call(List.of(3f))) {
         assertEquals(9f, r.tensor().getFloat(0));
       }
+      // the callable keeps the keys as they were when it was made, however the caller's lists change later
+      List<Object> inner = new java.util.ArrayList<>(List.of(a));
+      SessionCallable kept = f.session.makeCallable(f.mul(a, a), List.of(inner));
+      inner.set(0, f.tf.placeholder(DType.FLOAT32, Shape.scalar()));
+      try (Result r = kept.call(List.of(5f))) {
+        assertEquals(25f, r.tensor().getFloat(0));
+      }
     }
   }
 
