@@ -126,8 +126,9 @@ public final class FillOps {
       throw ctx.error("on_value is " + d + " but off_value is " + ctx.inputDType(3));
     }
     Shape ix = ctx.inputShape(0);
+    // TF's shape function checks this first (the dtype checks above are its op definition's)
     if (ctx.attrs().getLong("axis") < -1) {
-      throw ctx.error("axis must be >= -1"); // TF's shape function, before anything else
+      throw ctx.error("axis must be >= -1");
     }
     long[] depth = OpArgs.constant(ctx, 1);
     if (depth != null && depth[0] < 0) {
