@@ -57,10 +57,6 @@ public final class ArrayOps {
     return scope.addOp(type, name, attrs, inputs).output(0);
   }
 
-  private static Output last(OpScope op, String type, Attrs attrs, Output... inputs) {
-    return op.add(type, attrs, inputs).output(0);
-  }
-
   // ---- shapes and views
 
   /** {@code tf.reshape}: the same elements in {@code shape} (one dim may be -1); never copies. */
@@ -70,7 +66,7 @@ public final class ArrayOps {
 
   public Output reshape(Output tensor, long... shape) {
     OpScope op = scope.opScope("Reshape");
-    return last(op, "Reshape", Attrs.empty(), tensor, ints(op, "shape", shape));
+    return op.output("Reshape", Attrs.empty(), tensor, ints(op, "shape", shape));
   }
 
   /** {@code tf.transpose}: permutes the dims; no {@code perm} reverses them. */
@@ -86,7 +82,7 @@ public final class ArrayOps {
       }
     }
     OpScope op = scope.opScope("transpose");
-    return last(op, "Transpose", Attrs.empty(), x, ints(op, "perm", perm));
+    return op.output("Transpose", Attrs.empty(), x, ints(op, "perm", perm));
   }
 
   public Output transpose(Output x, Output perm) {
@@ -96,7 +92,7 @@ public final class ArrayOps {
   /** {@code tf.expand_dims}: inserts a dim of size 1 at {@code axis} (negative counts from the end). */
   public Output expandDims(Output input, int axis) {
     OpScope op = scope.opScope("ExpandDims");
-    return last(op, "ExpandDims", Attrs.empty(), input, scalar(op, "dim", axis));
+    return op.output("ExpandDims", Attrs.empty(), input, scalar(op, "dim", axis));
   }
 
   /** {@code tf.squeeze}: removes the given size-1 dims, or every size-1 dim if none are given. */
@@ -126,7 +122,7 @@ public final class ArrayOps {
   /** {@code tf.broadcast_to}. */
   public Output broadcastTo(Output input, long... shape) {
     OpScope op = scope.opScope("BroadcastTo");
-    return last(op, "BroadcastTo", Attrs.empty(), input, ints(op, "shape", shape));
+    return op.output("BroadcastTo", Attrs.empty(), input, ints(op, "shape", shape));
   }
 
   // ---- joins and cuts
@@ -140,7 +136,7 @@ public final class ArrayOps {
     OpScope op = scope.opScope("concat");
     List<Output> in = new ArrayList<>(values);
     in.add(scalar(op, "axis", axis));
-    return op.add("ConcatV2", Attrs.empty(), in).output(0);
+    return op.output("ConcatV2", Attrs.empty(), in);
   }
 
   /** {@code tf.stack}: joins equal-shaped values along a new axis. */
@@ -187,7 +183,7 @@ public final class ArrayOps {
   public Output slice(Output input, long[] begin, long[] size) {
     OpScope op = scope.opScope("Slice");
     DType index = intsType(begin, size);
-    return last(op, "Slice", Attrs.empty(), input, op.argument("begin").constant(begin, index),
+    return op.output("Slice", Attrs.empty(), input, op.argument("begin").constant(begin, index),
         op.argument("size").constant(size, index));
   }
 
@@ -205,7 +201,7 @@ public final class ArrayOps {
                              int ellipsisMask, int newAxisMask, int shrinkAxisMask) {
     OpScope op = scope.opScope("strided_slice");
     DType index = intsType(begin, end, strides);
-    return last(op, "StridedSlice", Attrs.of("begin_mask", beginMask, "end_mask", endMask,
+    return op.output("StridedSlice", Attrs.of("begin_mask", beginMask, "end_mask", endMask,
             "ellipsis_mask", ellipsisMask, "new_axis_mask", newAxisMask, "shrink_axis_mask", shrinkAxisMask),
         input, op.argument("begin").constant(begin, index), op.argument("end").constant(end, index),
         op.argument("strides").constant(strides, index));
@@ -219,7 +215,7 @@ public final class ArrayOps {
   /** {@code tf.gather(params, indices, axis, batch_dims)}. */
   public Output gather(Output params, Output indices, int axis, int batchDims) {
     OpScope op = scope.opScope("GatherV2");
-    return last(op, "GatherV2", Attrs.of("batch_dims", batchDims), params, indices, scalar(op, "axis", axis));
+    return op.output("GatherV2", Attrs.of("batch_dims", batchDims), params, indices, scalar(op, "axis", axis));
   }
 
   /** {@code tf.gather_nd}. */
@@ -281,7 +277,7 @@ public final class ArrayOps {
     Output batched = a.concat(List.of(columns, flatIndices), -1); // [B, i1..iK, 1 + k]
     Output flatParams = a.reshape(params, a.concat(List.of(batch, a.vectorPart(shapeP, batchDims, -1)), 0));
     Output gathered = a.gatherNd(flatParams, batched); // [B, i1..iK, rest]
-    return last(op, "Reshape", Attrs.empty(), gathered,
+    return op.output("Reshape", Attrs.empty(), gathered,
         a.concat(List.of(batchShape, a.vectorPart(a.shape(gathered, it), 1, -1)), 0));
   }
 
@@ -339,7 +335,7 @@ public final class ArrayOps {
     long[] out = new long[bd + g.length - 1];
     System.arraycopy(p, 0, out, 0, bd);
     System.arraycopy(g, 1, out, bd, g.length - 1);
-    return last(op, "Reshape", Attrs.empty(), gathered, ints(op, "shape", out));
+    return op.output("Reshape", Attrs.empty(), gathered, ints(op, "shape", out));
   }
 
   /**
@@ -360,7 +356,7 @@ public final class ArrayOps {
    */
   public Output scatterNd(Output indices, Output updates, long... shape) {
     OpScope op = scope.opScope("ScatterNd");
-    return last(op, "ScatterNd", Attrs.empty(), indices, updates, ints(op, "shape", shape));
+    return op.output("ScatterNd", Attrs.empty(), indices, updates, ints(op, "shape", shape));
   }
 
   // ---- layout
@@ -368,13 +364,13 @@ public final class ArrayOps {
   /** {@code tf.tile}. */
   public Output tile(Output input, long... multiples) {
     OpScope op = scope.opScope("Tile");
-    return last(op, "Tile", Attrs.empty(), input, ints(op, "multiples", multiples));
+    return op.output("Tile", Attrs.empty(), input, ints(op, "multiples", multiples));
   }
 
   /** {@code tf.pad} with zeros; {@code paddings[i]} is {before, after} for dim i. */
   public Output pad(Output input, long[][] paddings) {
     OpScope op = scope.opScope("Pad");
-    return last(op, "Pad", Attrs.empty(), input, paddingsOf(op, paddings));
+    return op.output("Pad", Attrs.empty(), input, paddingsOf(op, paddings));
   }
 
   /**
@@ -389,14 +385,14 @@ public final class ArrayOps {
       }
       OpScope op = scope.opScope("Pad");
       Output pads = paddingsOf(op, paddings);
-      return last(op, "PadV2", Attrs.empty(), input, pads,
+      return op.output("PadV2", Attrs.empty(), input, pads,
           op.argument("constant_values").constant(constantValue, input.dtype()));
     }
     if (!m.equals("REFLECT") && !m.equals("SYMMETRIC")) {
       throw new IllegalArgumentException("unknown padding mode: " + mode);
     }
     OpScope op = scope.opScope("MirrorPad");
-    return last(op, "MirrorPad", Attrs.of("mode", m), input, paddingsOf(op, paddings));
+    return op.output("MirrorPad", Attrs.of("mode", m), input, paddingsOf(op, paddings));
   }
 
   private static Output paddingsOf(OpScope op, long[][] paddings) {
@@ -425,7 +421,7 @@ public final class ArrayOps {
   /** {@code tf.reverse}: flips the given axes. */
   public Output reverse(Output tensor, int... axes) {
     OpScope op = scope.opScope("ReverseV2");
-    return last(op, "ReverseV2", Attrs.empty(), tensor, ints(op, "axis", axes));
+    return op.output("ReverseV2", Attrs.empty(), tensor, ints(op, "axis", axes));
   }
 
   // ---- made from sizes and values
@@ -433,7 +429,7 @@ public final class ArrayOps {
   /** {@code tf.fill}: {@code value} (a scalar) everywhere in a tensor of {@code dims}. */
   public Output fill(long[] dims, Output value) {
     OpScope op = scope.opScope("Fill");
-    return last(op, "Fill", Attrs.empty(), ints(op, "dims", dims), value);
+    return op.output("Fill", Attrs.empty(), ints(op, "dims", dims), value);
   }
 
   /**
@@ -443,7 +439,7 @@ public final class ArrayOps {
   public Output zeros(Shape shape, DType dtype) {
     OpScope op = scope.opScope("zeros");
     Output dims = ints(op, "shape_as_tensor", shape.dims());
-    return last(op, "Fill", Attrs.empty(), dims, zero(op, dtype));
+    return op.output("Fill", Attrs.empty(), dims, zero(op, dtype));
   }
 
   /** {@code tf.ones}. */
@@ -454,7 +450,7 @@ public final class ArrayOps {
     OpScope op = scope.opScope("ones");
     Output dims = ints(op, "shape_as_tensor", shape.dims());
     Output one = op.helpers().constant(dtype == DType.BOOL ? (Object) Boolean.TRUE : (Object) 1, dtype);
-    return last(op, "Fill", Attrs.empty(), dims, one);
+    return op.output("Fill", Attrs.empty(), dims, one);
   }
 
   private static Output zero(OpScope op, DType dtype) {
@@ -481,7 +477,7 @@ public final class ArrayOps {
     OpScope op = scope.opScope("one_hot");
     Output on = op.argument("on_value").constant(onValue, null);
     Output off = op.argument("off_value").constant(offValue, on.dtype());
-    return last(op, "OneHot", Attrs.of("axis", axis), indices, scalar(op, "depth", depth), on, off);
+    return op.output("OneHot", Attrs.of("axis", axis), indices, scalar(op, "depth", depth), on, off);
   }
 
   /** {@code tf.one_hot(indices, depth)}: float32 1/0 along a new last axis. */
@@ -497,14 +493,14 @@ public final class ArrayOps {
   /** {@code tf.range(start, limit, delta)} as int32. */
   public Output range(int start, int limit, int delta) {
     OpScope op = scope.opScope("range");
-    return last(op, "Range", Attrs.empty(), scalar(op, "start", start), scalar(op, "limit", limit),
+    return op.output("Range", Attrs.empty(), scalar(op, "start", start), scalar(op, "limit", limit),
         scalar(op, "delta", delta));
   }
 
   /** {@code tf.linspace(start, stop, num)}. */
   public Output linspace(Output start, Output stop, int num) {
     OpScope op = scope.opScope("LinSpace");
-    return last(op, "LinSpace", Attrs.empty(), start, stop, scalar(op, "num", num));
+    return op.output("LinSpace", Attrs.empty(), start, stop, scalar(op, "num", num));
   }
 
   private static void requireNonEmpty(List<Output> values, String what) {

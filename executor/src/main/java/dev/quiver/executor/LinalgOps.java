@@ -107,10 +107,10 @@ public final class LinalgOps {
     long[] od = outDims.stream().mapToLong(Long::longValue).toArray();
     Attrs attrs = Attrs.of("transpose_a", false, "transpose_b", false);
     if (Shape.of(od).equals(Shape.of(m, n))) {
-      return op.add("MatMul", attrs, ma, mb).output(0);
+      return op.output("MatMul", attrs, ma, mb);
     }
     Output prod = op.helpers().addOp("MatMul", "MatMul", attrs, ma, mb).output(0);
-    return op.add("Reshape", Attrs.empty(), prod, ArrayOps.ints(op, "shape", od)).output(0);
+    return op.output("Reshape", Attrs.empty(), prod, ArrayOps.ints(op, "shape", od));
   }
 
   /** tensordot whose reshapes take the products of dims read by Shape and GatherV2 when the step runs. */
@@ -127,7 +127,7 @@ public final class LinalgOps {
     Output mb = h.reshape(transposeIfNeeded(h, b, concat(toList(cb), freeB)),
         join(s, product(s, dims(s, shapeB, cb)), product(s, freeDimsB)));
     Output prod = s.addOp("MatMul", "MatMul", Attrs.of("transpose_a", false, "transpose_b", false), ma, mb).output(0);
-    return op.add("Reshape", Attrs.empty(), prod, join(s, freeDimsA, freeDimsB)).output(0);
+    return op.output("Reshape", Attrs.empty(), prod, join(s, freeDimsA, freeDimsB));
   }
 
   /** The entries {@code which} of the 1-D {@code shape}. */

@@ -56,7 +56,7 @@ public final class MathOps {
   private Output binary(String type, String name, Output x, double y) {
     Object value = scalarOf(x, y);
     OpScope op = scope.opScope(name);
-    return op.add(type, Attrs.empty(), x, op.argument("y").constant(value, x.dtype())).output(0);
+    return op.output(type, Attrs.empty(), x, op.argument("y").constant(value, x.dtype()));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -129,7 +129,7 @@ public final class MathOps {
       x = helpers.cast(x, f);
       y = helpers.cast(y, f);
     }
-    return op.add("RealDiv", Attrs.empty(), x, y).output(0);
+    return op.output("RealDiv", Attrs.empty(), x, y);
   }
 
   /** TF's Div: float division, or truncating integer division. */
@@ -373,7 +373,7 @@ public final class MathOps {
     Attrs attrs = Attrs.of("keep_dims", keepDims);
     if (axes != null && axes.length > 0) {
       OpScope op = scope.opScope(name);
-      return op.add(type, attrs, x, op.argument("reduction_indices").constant(axes, DType.INT32)).output(0);
+      return op.output(type, attrs, x, op.argument("reduction_indices").constant(axes, DType.INT32));
     }
     return scope.addOp(type, name, attrs, x, allAxes(x)).output(0);
   }
@@ -393,13 +393,13 @@ public final class MathOps {
     OpScope range = top.opScope("range");
     Output start = range.argument("start").constant(0, DType.INT32);
     Output delta = range.argument("delta").constant(1, DType.INT32);
-    return range.add("Range", Attrs.empty(), start, r, delta).output(0);
+    return range.output("Range", Attrs.empty(), start, r, delta);
   }
 
   /** {@code type(x, axis)} with the axis as the op's int32 constant argument {@code name/arg}. */
   private Output alongAxis(String type, String name, Attrs attrs, Output x, String arg, int axis) {
     OpScope op = scope.opScope(name);
-    return op.add(type, attrs, x, op.argument(arg).constant(axis, DType.INT32)).output(0);
+    return op.output(type, attrs, x, op.argument(arg).constant(axis, DType.INT32));
   }
 
   /** The sum over {@code axes} (every axis if none are given), keeping reduced dims as 1 if {@code keepDims}. */

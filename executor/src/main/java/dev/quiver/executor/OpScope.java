@@ -48,6 +48,16 @@ final class OpScope {
     return outer.addNamed(type, name, attrs, inputs);
   }
 
+  /** Adds the op itself, as {@link #add(String, Attrs, Output...)} does, and returns its first output. */
+  Output output(String type, Attrs attrs, Output... inputs) {
+    return add(type, attrs, inputs).output(0);
+  }
+
+  /** {@link #output(String, Attrs, Output...)} with the inputs in a list. */
+  Output output(String type, Attrs attrs, List<Output> inputs) {
+    return add(type, attrs, inputs).output(0);
+  }
+
   @Override
   public String toString() {
     return "OpScope(" + name + ")";

@@ -38,11 +38,6 @@ public final class RandomOps {
     this.scope = scope;
   }
 
-  /** Adds the op that ends a composite, named exactly as its name scope. */
-  private static Output last(OpScope op, String type, Attrs attrs, Output... inputs) {
-    return op.add(type, attrs, inputs).output(0);
-  }
-
   private static Shape checkShape(Shape shape) {
     if (!shape.isFullyDefined()) {
       throw new IllegalArgumentException("a random tensor needs a fully defined shape, got " + shape);
@@ -148,17 +143,17 @@ public final class RandomOps {
     Output dims = shapeOf(op, shape);
     boolean unit = minval == 0 && maxval == 1;
     if (dtype.isFloating() && unit) {
-      return last(op, "RandomUniform", rawAttrs(dtype, seed), dims);
+      return op.output("RandomUniform", rawAttrs(dtype, seed), dims);
     }
     Output lo = constant(op, "min", minval, dtype);
     Output hi = constant(op, "max", maxval, dtype);
     if (!dtype.isFloating()) {
       long[] seeds = seeds(seed);
-      return last(op, "RandomUniformInt", Attrs.of("seed", seeds[0], "seed2", seeds[1]), dims, lo, hi);
+      return op.output("RandomUniformInt", Attrs.of("seed", seeds[0], "seed2", seeds[1]), dims, lo, hi);
     }
     Output rnd = raw(op, "RandomUniform", dtype, dims, seed);
     if (minval == 0) {
-      return last(op, "Mul", Attrs.empty(), rnd, hi);
+      return op.output("Mul", Attrs.empty(), rnd, hi);
     }
     return scaled(op, rnd, lo, hi);
   }
@@ -183,7 +178,7 @@ public final class RandomOps {
   private static Output scaled(OpScope op, Output rnd, Output lo, Output hi) {
     Output range = op.helpers().addOp("Sub", "sub", Attrs.empty(), hi, lo).output(0);
     Output mul = op.helpers().addOp("Mul", "mul", Attrs.empty(), rnd, range).output(0);
-    return last(op, "AddV2", Attrs.empty(), mul, lo);
+    return op.output("AddV2", Attrs.empty(), mul, lo);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -225,7 +220,7 @@ public final class RandomOps {
     Output s = constant(op, "stddev", stddev, dtype);
     Output rnd = raw(op, type, dtype, dims, seed);
     Output mul = op.helpers().addOp("Mul", "mul", Attrs.empty(), rnd, s).output(0);
-    return last(op, "AddV2", Attrs.empty(), mul, m);
+    return op.output("AddV2", Attrs.empty(), mul, m);
   }
 
   // ---------------------------------------------------------------------------------------------

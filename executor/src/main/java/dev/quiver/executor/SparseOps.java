@@ -34,7 +34,7 @@ public final class SparseOps {
   public Output toDense(Output indices, Output values, Output denseShape) {
     OpScope op = scope.opScope("SparseToDense");
     Output dflt = op.argument("default_value").constant(zeroOf(values.dtype()), values.dtype());
-    return op.add("SparseToDense", Attrs.of("validate_indices", true), indices, denseShape, values, dflt).output(0);
+    return op.output("SparseToDense", Attrs.of("validate_indices", true), indices, denseShape, values, dflt);
   }
 
   private static Object zeroOf(DType dtype) {
@@ -55,7 +55,7 @@ public final class SparseOps {
   public Output reduceSum(Output indices, Output values, Output denseShape, int[] axes, boolean keepDims) {
     OpScope op = scope.opScope("SparseReduceSum");
     Output ax = op.argument("reduction_axes").constant(axes, DType.INT32);
-    return op.add("SparseReduceSum", Attrs.of("keep_dims", keepDims), indices, values, denseShape, ax).output(0);
+    return op.output("SparseReduceSum", Attrs.of("keep_dims", keepDims), indices, values, denseShape, ax);
   }
 
   // ---- over SparseTensor

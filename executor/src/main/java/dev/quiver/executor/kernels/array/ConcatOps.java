@@ -79,11 +79,8 @@ public final class ConcatOps {
 
   /** The concat axis counted from 0, or TF's kernel's error. */
   private static int concatAxis(long axis, int rank, Function<String, RuntimeException> err) {
-    if (axis < -rank || axis >= rank) {
-      throw err.apply("ConcatOp : Expected concatenating dimensions in the range [" + -rank + ", " + rank
-          + "), but got " + axis);
-    }
-    return (int) (axis < 0 ? axis + rank : axis);
+    return OpArgs.axis(axis, rank, () -> "ConcatOp : Expected concatenating dimensions in the range [" + -rank + ", "
+        + rank + "), but got " + axis, err);
   }
 
   public static void concat(KernelContext ctx) {
@@ -194,10 +191,7 @@ public final class ConcatOps {
 
   /** Pack's (and Unpack's) axis counted from 0, or TF's error. */
   private static int packAxis(long axis, int rank, Function<String, RuntimeException> err) {
-    if (axis < -rank || axis >= rank) {
-      throw err.apply("Invalid axis: " + axis + "; must be in [" + -rank + "," + rank + ")");
-    }
-    return (int) (axis < 0 ? axis + rank : axis);
+    return OpArgs.axis(axis, rank, () -> "Invalid axis: " + axis + "; must be in [" + -rank + "," + rank + ")", err);
   }
 
   private static Shape insert(long[] dims, int axis, long value) {
@@ -330,10 +324,8 @@ public final class ConcatOps {
 
   /** Split's and SplitV's split dim counted from 0, or TF's error. */
   private static int splitDim(long axis, int rank, Function<String, RuntimeException> err) {
-    if (axis < -rank || axis >= rank) {
-      throw err.apply("-input rank(" + -rank + ") <= split_dim < input rank (" + rank + "), but got " + axis);
-    }
-    return (int) (axis < 0 ? axis + rank : axis);
+    return OpArgs.axis(axis, rank, () -> "-input rank(" + -rank + ") <= split_dim < input rank (" + rank
+        + "), but got " + axis, err);
   }
 
   public static void split(KernelContext ctx) {

@@ -7,6 +7,7 @@ import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Index-driven copies: GatherV2 (axis, batch_dims) and GatherNd (ScatterNd is in {@link ScatterOps}). Indices
@@ -37,11 +38,7 @@ public final class GatherOps {
     if (params.rank() < 1) {
       throw ctx.error("params must be at least 1 dimensional");
     }
-    if (axisValue[0] < -params.rank() || axisValue[0] >= params.rank()) {
-      throw ctx.error("Expected axis in the range [" + -params.rank() + ", " + params.rank() + "), but got "
-          + axisValue[0]);
-    }
-    int axis = (int) (axisValue[0] < 0 ? axisValue[0] + params.rank() : axisValue[0]);
+    int axis = gatherAxis(axisValue[0], params.rank(), ctx::error);
     if (bd > axis) {
       throw ctx.error("batch_dims (" + bd + ") must be less than or equal to axis (" + axis + ").");
     }
@@ -53,6 +50,12 @@ public final class GatherOps {
       }
     }
     return List.of(new TensorSpec(dtype, Shape.of(gatherDims(params.dims(), indices.dims(), axis, bd))));
+  }
+
+  /** GatherV2's axis counted from 0, or TF's error. */
+  private static int gatherAxis(long axis, int rank, Function<String, RuntimeException> err) {
+    return OpArgs.axis(axis, rank, () -> "Expected axis in the range [" + -rank + ", " + rank + "), but got " + axis,
+        err);
   }
 
   private static long[] gatherDims(long[] p, long[] ix, int axis, int bd) {
@@ -82,10 +85,7 @@ public final class GatherOps {
       throw OpArgs.error(ctx, "params must be at least 1 dimensional");
     }
     long axisValue = OpArgs.scalar(ctx, 2, "axis");
-    if (axisValue < -p.length || axisValue >= p.length) {
-      throw OpArgs.error(ctx, "Expected axis in the range [" + -p.length + ", " + p.length + "), but got " + axisValue);
-    }
-    int axis = (int) (axisValue < 0 ? axisValue + p.length : axisValue);
+    int axis = gatherAxis(axisValue, p.length, m -> OpArgs.error(ctx, m));
     long batchDims = ctx.attrs().getLong("batch_dims");
     if (batchDims < -ix.length || batchDims > ix.length) {
       throw OpArgs.error(ctx, "Expected batch_dims in the range [" + -ix.length + ", " + ix.length + "], but got "

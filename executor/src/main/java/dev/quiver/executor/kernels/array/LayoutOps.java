@@ -276,11 +276,10 @@ public final class LayoutOps {
   private static boolean[] reversed(long[] axes, int rank, Function<String, RuntimeException> err) {
     boolean[] r = new boolean[rank];
     for (int i = 0; i < axes.length; i++) {
+      int at = i;
       long a = axes[i];
-      if (a < -rank || a >= rank) {
-        throw err.apply("'axis'[" + i + "] = " + a + " is out of valid range [0, " + (rank - 1));
-      }
-      int k = (int) (a < 0 ? a + rank : a);
+      int k = OpArgs.axis(a, rank, () -> "'axis'[" + at + "] = " + a + " is out of valid range [0, " + (rank - 1),
+          err);
       if (r[k]) {
         throw err.apply("axis " + k + " specified more than once.");
       }

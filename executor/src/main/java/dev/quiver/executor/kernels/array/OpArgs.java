@@ -7,6 +7,8 @@ import dev.quiver.executor.ops.KernelContext;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Reading the small integer arguments of shape ops (axes, sizes, begin/end vectors) and naming the op in errors. */
 public final class OpArgs {
@@ -98,6 +100,19 @@ public final class OpArgs {
       throw new IllegalArgumentException(ctx.opType() + " op '" + ctx.opName() + "': Input '" + second + "' of '"
           + ctx.opType() + "' Op has type " + b + " that does not match type " + a + " of argument '" + first + "'.");
     }
+  }
+
+  /**
+   * A possibly negative {@code axis} counted from 0: an axis in {@code [-rank, rank)} counts from the end when
+   * negative. Outside that range it fails with {@code error} applied to {@code message}, which each op words as
+   * TensorFlow does and which is only built then. An op whose axis may also name the position after the last dim
+   * (Pack, ExpandDims) passes its input's rank plus one.
+   */
+  public static int axis(long axis, int rank, Supplier<String> message, Function<String, RuntimeException> error) {
+    if (axis < -rank || axis >= rank) {
+      throw error.apply(message.get());
+    }
+    return (int) (axis < 0 ? axis + rank : axis);
   }
 
   /** Formats dims as TensorFlow prints shapes in kernel errors: {@code [2,3]}. */

@@ -5,6 +5,7 @@ import dev.quiver.executor.ops.KernelContext;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
+import java.util.function.Function;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -99,15 +100,33 @@ public final class RunOutputs {
     if (sizer.elements != shape.numElements()) {
       throw new IllegalStateException("runs cover " + sizer.elements + " elements of shape " + shape);
     }
-    if (sizer.bytes > Integer.MAX_VALUE) {
-      throw new InvalidArgumentException("string output of shape " + shape + " would hold " + sizer.bytes
-          + " bytes, over the 2 GiB utf8 limit");
+    return fillStrings(allocator, shape, sizer.bytes, InvalidArgumentException::new,
+        (offsets, data) -> source.emit(new StringRunWriter.Filler(offsets, data, fill)));
+  }
+
+  /** Writes the contents of a new string tensor into its buffers. */
+  @FunctionalInterface
+  public interface StringFill {
+    /** Writes the tensor's element count + 1 offsets, from 0, and the {@code data.capacity()} bytes they span. */
+    void fill(ArrowBuf offsets, ArrowBuf data);
+  }
+
+  /**
+   * A new string tensor (owned by the caller) of {@code shape} and {@code bytes} bytes of data, which {@code fill}
+   * writes; {@code error} words the failure if the bytes pass utf8's 2 GiB. Both buffers are closed if filling or
+   * wrapping them fails.
+   */
+  public static Tensor fillStrings(BufferAllocator allocator, Shape shape, long bytes,
+                                   Function<String, RuntimeException> error, StringFill fill) {
+    if (bytes > Integer.MAX_VALUE) {
+      throw error.apply("string output of shape " + shape + " would hold " + bytes + " bytes, over the 2 GiB utf8"
+          + " limit");
     }
-    ArrowBuf offsets = allocator.buffer((sizer.elements + 1) * 4);
+    ArrowBuf offsets = allocator.buffer((shape.numElements() + 1) * 4);
     ArrowBuf data = null;
     try {
-      data = allocator.buffer(sizer.bytes);
-      source.emit(new StringRunWriter.Filler(offsets, data, fill));
+      data = allocator.buffer(bytes);
+      fill.fill(offsets, data);
       return Tensor.wrapStrings(shape, offsets, data);
     } catch (RuntimeException e) {
       offsets.close();

@@ -7,8 +7,6 @@ import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
 import java.util.List;
-import org.apache.arrow.memory.ArrowBuf;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
@@ -165,14 +163,7 @@ public final class ScatterOps {
     long srcOffsets = updates.offsetBuffer().memoryAddress();
     long srcData = updates.dataBuffer().memoryAddress();
     long total = StringRunWriter.runBytes(updates, 0, updates.numElements());
-    if (total > Integer.MAX_VALUE) {
-      throw OpArgs.error(ctx, "string output of shape " + shape + " would hold " + total
-          + " bytes, over the 2 GiB utf8 limit");
-    }
-    BufferAllocator allocator = ctx.allocator();
-    ArrowBuf offsets = allocator.buffer((n + 1) * 4);
-    ArrowBuf data = null;
-    try {
+    return RunOutputs.fillStrings(ctx.allocator(), shape, total, m -> OpArgs.error(ctx, m), (offsets, data) -> {
       offsets.setZero(0, offsets.capacity());
       long o = offsets.memoryAddress();
       for (int i = 0; i < at.length; i++) {
@@ -189,7 +180,6 @@ public final class ScatterOps {
         MemoryUtil.putInt(o + e * 4, start);
         start += len;
       }
-      data = allocator.buffer(total);
       long d = data.memoryAddress();
       for (int i = 0; i < at.length; i++) {
         for (long e = 0; e < inner; e++) {
@@ -202,13 +192,6 @@ public final class ScatterOps {
           MemoryUtil.putInt(slot, pos + len);
         }
       }
-      return Tensor.wrapStrings(shape, offsets, data);
-    } catch (RuntimeException e) {
-      offsets.close();
-      if (data != null) {
-        data.close();
-      }
-      throw e;
-    }
+    });
   }
 }

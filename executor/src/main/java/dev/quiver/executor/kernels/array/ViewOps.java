@@ -120,10 +120,8 @@ public final class ViewOps {
 
   private static Shape expanded(Shape in, long dim, java.util.function.Function<String, RuntimeException> err) {
     int r = in.rank();
-    if (dim < -r - 1 || dim > r) {
-      throw err.apply("Tried to expand dim index " + dim + " for tensor with " + r + " dimensions.");
-    }
-    int at = (int) (dim < 0 ? dim + r + 1 : dim);
+    int at = OpArgs.axis(dim, r + 1, () -> "Tried to expand dim index " + dim + " for tensor with " + r
+        + " dimensions.", err);
     long[] d = in.dims();
     long[] out = new long[r + 1];
     System.arraycopy(d, 0, out, 0, at);
@@ -156,11 +154,8 @@ public final class ViewOps {
     int r = in.rank();
     boolean[] drop = new boolean[r];
     for (int i = 0; i < axes.length; i++) { // TF checks every axis, then the dims in order
-      long a = axes[i];
-      if (a < -r || a >= r) {
-        throw err.apply("squeeze_dims[" + i + "] not in [" + -r + "," + r + ").");
-      }
-      drop[(int) (a < 0 ? a + r : a)] = true;
+      int at = i;
+      drop[OpArgs.axis(axes[i], r, () -> "squeeze_dims[" + at + "] not in [" + -r + "," + r + ").", err)] = true;
     }
     for (int k = 0; k < r; k++) {
       long d = in.dim(k);

@@ -1,6 +1,7 @@
 package dev.quiver.executor.kernels.math;
 
 import dev.quiver.errors.InvalidArgumentException;
+import dev.quiver.executor.kernels.array.OpArgs;
 import dev.quiver.executor.ops.KernelContext;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
@@ -22,11 +23,8 @@ final class Axes {
     long[] r = new long[(int) n];
     for (int i = 0; i < n; i++) {
       long a = axes.dtype() == DType.INT32 ? axes.getInt(i) : axes.getLong(i);
-      if (a < -rank || a >= rank) {
-        throw new InvalidArgumentException(op + ": Invalid reduction dimension (" + a + " for input with " + rank
-            + " dimension(s))");
-      }
-      r[i] = a < 0 ? a + rank : a;
+      r[i] = OpArgs.axis(a, rank, () -> op + ": Invalid reduction dimension (" + a + " for input with " + rank
+          + " dimension(s))", InvalidArgumentException::new);
     }
     return r;
   }

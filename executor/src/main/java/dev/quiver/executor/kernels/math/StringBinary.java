@@ -3,6 +3,7 @@ package dev.quiver.executor.kernels.math;
 import dev.quiver.errors.InvalidArgumentException;
 import dev.quiver.executor.kernels.Broadcast;
 import dev.quiver.executor.kernels.Memory;
+import dev.quiver.executor.kernels.array.RunOutputs;
 import dev.quiver.store.DType;
 import dev.quiver.store.Shape;
 import dev.quiver.store.Tensor;
@@ -56,14 +57,7 @@ final class StringBinary {
         total[0] += span(aOff, idx[0], sa, len) + span(bOff, idx[1], sb, len);
       });
     }
-    if (total[0] > Integer.MAX_VALUE) {
-      throw new InvalidArgumentException("string output of shape " + outShape + " would hold " + total[0]
-          + " bytes, over the 2 GiB utf8 limit");
-    }
-    ArrowBuf offsets = allocator.buffer((n + 1) * 4);
-    ArrowBuf data = null;
-    try {
-      data = allocator.buffer(total[0]);
+    return RunOutputs.fillStrings(allocator, outShape, total[0], InvalidArgumentException::new, (offsets, data) -> {
       long po = offsets.memoryAddress();
       long pd = data.memoryAddress();
       long ad = a.dataBuffer().memoryAddress();
@@ -83,14 +77,7 @@ final class StringBinary {
           }
         });
       }
-      return Tensor.wrapStrings(outShape, offsets, data);
-    } catch (RuntimeException e) {
-      offsets.close();
-      if (data != null) {
-        data.close();
-      }
-      throw e;
-    }
+    });
   }
 
   /** Bytes of the {@code len} strings a run visits from element {@code first} with stride 0 or 1. */

@@ -299,11 +299,9 @@ public final class SparseKernels {
   private static boolean[] reducedAxes(long[] shape, long[] axes, Function<String, RuntimeException> err) {
     boolean[] r = new boolean[shape.length];
     for (long a : axes) {
-      if (a < -shape.length || a >= shape.length) {
-        // TensorFlow's words (SparseReduceSum's kernel, TF 2.21)
-        throw err.apply("Invalid reduction dimension " + a + ", for input with " + shape.length + " dimensions.");
-      }
-      r[(int) (a < 0 ? a + shape.length : a)] = true;
+      // TensorFlow's words (SparseReduceSum's kernel, TF 2.21)
+      r[OpArgs.axis(a, shape.length, () -> "Invalid reduction dimension " + a + ", for input with " + shape.length
+          + " dimensions.", err)] = true;
     }
     return r;
   }
