@@ -107,7 +107,7 @@ public final class RunOutputs {
   /** Writes the contents of a new string tensor into its buffers. */
   @FunctionalInterface
   public interface StringFill {
-    /** Writes the tensor's element count + 1 offsets, from 0, and the {@code data.capacity()} bytes they span. */
+    /** Writes the tensor's element count + 1 offsets, from 0, and the bytes they span (at most {@code data}'s). */
     void fill(ArrowBuf offsets, ArrowBuf data);
   }
 
