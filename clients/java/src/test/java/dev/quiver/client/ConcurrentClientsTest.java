@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quiver.errors.NotFoundException;
 import dev.quiver.flight.QuiverServer;
-import dev.quiver.store.DType;
 import dev.quiver.store.HandleStore;
 import dev.quiver.store.Tensor;
 import dev.quiver.testing.LeakCheckedAllocator;
@@ -19,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32;
 import org.apache.arrow.memory.BufferAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,52 +33,6 @@ class ConcurrentClientsTest {
   private static final int CALLS = 200;
   /** Handles a client keeps at most, so the store stays well inside its budget. */
   private static final int KEPT = 6;
-
-  /** Checksum of the elements (a buffer's capacity may be rounded up past them); strings element by element. */
-  private static long crc(Tensor t) {
-    CRC32 crc = new CRC32();
-    if (t.dtype() == DType.STRING) {
-      for (long i = 0; i < t.numElements(); i++) {
-        byte[] b = t.getStringBytes(i);
-        crc.update(b.length);
-        crc.update(b);
-      }
-    } else {
-      crc.update(t.asByteBuffer().limit((int) (t.numElements() * t.dtype().byteWidth())));
-    }
-    return crc.getValue() ^ t.shape().hashCode() ^ t.dtype().ordinal();
-  }
-
-  /** A random tensor: mostly small, sometimes several batches; float32, bool or string. */
-  private static Tensor randomTensor(BufferAllocator allocator, Random random) {
-    boolean large = random.nextInt(40) == 0;
-    switch (random.nextInt(3)) {
-      case 0 -> {
-        int n = large ? (5 << 20) / 4 + random.nextInt(1 << 16) : 1 + random.nextInt(2000); // ~5 MiB: 2 batches
-        float[] values = new float[n];
-        for (int k = 0; k < n; k++) {
-          values[k] = random.nextFloat();
-        }
-        return Tensor.of(allocator, values);
-      }
-      case 1 -> {
-        int rows = large ? 5 << 10 : 1 + random.nextInt(200);
-        boolean[] values = new boolean[rows * 1024]; // large: 5 Mi elements, more than one 4 MiB batch
-        for (int k = 0; k < values.length; k++) {
-          values[k] = random.nextBoolean();
-        }
-        return Tensor.of(allocator, values, rows, 1024);
-      }
-      default -> {
-        int n = large ? 600_000 : 1 + random.nextInt(300); // large: ~5 MiB of offsets and UTF-8
-        String[] values = new String[n];
-        for (int k = 0; k < n; k++) {
-          values[k] = "é".repeat(random.nextInt(large ? 3 : 12)) + k;
-        }
-        return Tensor.of(allocator, values, n);
-      }
-    }
-  }
 
   @Test
   void sixteenClientsMixingPutGetDeleteAndListSeeEveryByteRight(BufferAllocator allocator) throws Exception {
@@ -99,19 +51,22 @@ class ConcurrentClientsTest {
           try (QuiverClient client = QuiverClient.builder(server.location()).allocator(allocator).build()) {
             for (int i = 0; i < CALLS; i++) {
               int op = random.nextInt(10);
+              if (handles.size() > KEPT) {
+                op = 8; // delete one first, so a client keeps at most KEPT + 1
+              }
               if (op < 4 || handles.isEmpty()) {
-                try (Tensor t = randomTensor(allocator, random)) {
+                try (Tensor t = RandomTensors.random(allocator, random, 40)) {
                   large += t.byteSize() > 4 << 20 ? 1 : 0;
                   String h = client.put(t);
-                  mine.put(h, crc(t));
+                  mine.put(h, RandomTensors.crc(t));
                   handles.add(h);
                 }
               } else if (op < 8) {
                 String h = handles.get(random.nextInt(handles.size()));
                 try (Tensor back = client.get(h)) {
-                  assertEquals(mine.get(h), crc(back), h);
+                  assertEquals(mine.get(h), RandomTensors.crc(back), h);
                 }
-              } else if (op < 9 || handles.size() > KEPT) {
+              } else if (op < 9) {
                 String h = handles.remove(random.nextInt(handles.size()));
                 client.delete(h);
                 mine.remove(h);
