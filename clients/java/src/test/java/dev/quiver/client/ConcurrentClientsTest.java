@@ -1,18 +1,13 @@
 package dev.quiver.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.quiver.errors.NotFoundException;
 import dev.quiver.flight.QuiverServer;
 import dev.quiver.store.HandleStore;
-import dev.quiver.store.Tensor;
 import dev.quiver.testing.LeakCheckedAllocator;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ConcurrentClientsTest {
   private static final int CLIENTS = 16;
   private static final int CALLS = 200;
-  /** Handles a client keeps at most, so the store stays well inside its budget. */
+  /** Past this many handles a client deletes one first, so the store stays well inside its budget. */
   private static final int KEPT = 6;
 
   @Test
@@ -44,43 +39,14 @@ class ConcurrentClientsTest {
       for (int c = 0; c < CLIENTS; c++) {
         int seed = c;
         results.add(pool.submit(() -> {
-          Random random = new Random(seed);
-          Map<String, Long> mine = new HashMap<>(); // handle -> checksum of what was put
-          List<String> handles = new ArrayList<>();
-          int large = 0;
           try (QuiverClient client = QuiverClient.builder(server.location()).allocator(allocator).build()) {
+            MixedCalls calls = new MixedCalls(client, allocator, new Random(seed), KEPT, 40);
             for (int i = 0; i < CALLS; i++) {
-              int op = random.nextInt(10);
-              if (handles.size() > KEPT) {
-                op = 8; // delete one first, so a client keeps at most KEPT + 1
-              }
-              if (op < 4 || handles.isEmpty()) {
-                try (Tensor t = RandomTensors.random(allocator, random, 40)) {
-                  large += t.byteSize() > 4 << 20 ? 1 : 0;
-                  String h = client.put(t);
-                  mine.put(h, RandomTensors.crc(t));
-                  handles.add(h);
-                }
-              } else if (op < 8) {
-                String h = handles.get(random.nextInt(handles.size()));
-                try (Tensor back = client.get(h)) {
-                  assertEquals(mine.get(h), RandomTensors.crc(back), h);
-                }
-              } else if (op < 9) {
-                String h = handles.remove(random.nextInt(handles.size()));
-                client.delete(h);
-                mine.remove(h);
-                assertThrows(NotFoundException.class, () -> client.get(h).close());
-              } else {
-                List<String> listed = client.list().stream().map(TensorListing::handle).toList();
-                assertTrue(listed.containsAll(handles));
-              }
+              calls.next();
             }
-            for (String h : handles) {
-              client.delete(h);
-            }
+            calls.deleteAll();
+            return calls.largePuts();
           }
-          return large;
         }));
       }
       pool.shutdown();

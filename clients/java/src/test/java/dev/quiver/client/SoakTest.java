@@ -2,10 +2,8 @@ package dev.quiver.client;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.quiver.errors.NotFoundException;
 import dev.quiver.executor.Graph;
 import dev.quiver.executor.Ops;
 import dev.quiver.executor.Output;
@@ -25,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -132,41 +129,13 @@ class SoakTest {
 
   /** Put, get, delete, list and stats at random on handles of its own, every byte checked. */
   private Void mixedClient(QuiverServer server, BufferAllocator allocator, Random random, long deadline) {
-    Map<String, Long> mine = new HashMap<>();
-    List<String> handles = new ArrayList<>();
     try (QuiverClient client = QuiverClient.builder(server.location()).allocator(allocator).build()) {
+      MixedCalls mixed = new MixedCalls(client, allocator, random, KEPT, 10);
       while (System.nanoTime() < deadline) {
-        int op = random.nextInt(20);
-        if (handles.size() > KEPT) {
-          op = 16; // delete one first: the run is long, the disk budget is not
-        }
-        if (op < 8 || handles.isEmpty()) {
-          try (Tensor t = RandomTensors.random(allocator, random, 10)) {
-            String h = client.put(t);
-            mine.put(h, RandomTensors.crc(t));
-            handles.add(h);
-          }
-        } else if (op < 16) {
-          String h = handles.get(random.nextInt(handles.size()));
-          try (Tensor back = client.get(h)) {
-            assertEquals(mine.get(h), RandomTensors.crc(back), h);
-          }
-        } else if (op < 18) {
-          String h = handles.remove(random.nextInt(handles.size()));
-          client.delete(h);
-          mine.remove(h);
-          assertThrows(NotFoundException.class, () -> client.get(h).close());
-        } else if (op < 19) {
-          List<String> listed = client.list().stream().map(TensorListing::handle).toList();
-          assertTrue(listed.containsAll(handles));
-        } else {
-          assertTrue(client.stats().handles() >= handles.size());
-        }
+        mixed.next();
         calls.incrementAndGet();
       }
-      for (String h : handles) {
-        client.delete(h);
-      }
+      mixed.deleteAll();
     }
     return null;
   }
